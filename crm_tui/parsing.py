@@ -1,0 +1,90 @@
+"""Expressions that turn raw cells (strings or typed) into canonical values; bad cells become null.
+
+Formats are chosen from a sample of the column's values but applied to every row, and a cell that
+no chosen format reads is null, so the caller can count it as a dropped row with its reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+DATETIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%Y%m%d",
+    "%Y.%m.%d",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+    "%d.%m.%Y",
+)
+_TIMEZONE_SUFFIX = r"\s*(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT)$"
+_NUMBER_NOISE = r"[¥￥$€£,\s]|CNY|RMB|USD|元"
+
+
+def text(column: str) -> pl.Expr:
+    """A trimmed string; empty cells are null."""
+    trimmed = pl.col(column).cast(pl.String).str.strip_chars()
+    return pl.when(trimmed == "").then(None).otherwise(trimmed)
+
+
+def number(column: str, dtype: pl.DataType) -> pl.Expr:
+    """A float from a numeric column or from text with currency signs and thousands separators."""
+    if dtype.is_numeric():
+        return pl.col(column).cast(pl.Float64)
+    cleaned = pl.col(column).cast(pl.String).str.replace_all(_NUMBER_NOISE, "")
+    return cleaned.cast(pl.Float64, strict=False)
+
+
+def _normalised_datetime_text(column: str) -> pl.Expr:
+    # Local wall-clock time is what an operator means by "ordered at"; the offset is dropped.
+    return (
+        pl.col(column)
+        .cast(pl.String)
+        .str.strip_chars()
+        .str.replace(_TIMEZONE_SUFFIX, "")
+        .str.replace("T", " ", literal=True)
+    )
+
+
+def datetime_formats(sample: Sequence[str]) -> list[str]:
+    """Formats that read at least one sampled value, most successful first."""
+    values = pl.Series("v", [str(v) for v in sample]).to_frame()
+    normalised = values.select(_normalised_datetime_text("v")).to_series()
+    scores = []
+    for fmt in DATETIME_FORMATS:
+        parsed = normalised.str.strptime(pl.Datetime("us"), fmt, strict=False)
+        hits = len(parsed) - parsed.null_count()
+        if hits:
+            scores.append((hits, fmt))
+    scores.sort(key=lambda s: -s[0])
+    return [fmt for _, fmt in scores]
+
+
+def moment(column: str, dtype: pl.DataType, formats: Sequence[str]) -> pl.Expr:
+    """A naive datetime from a temporal column, or from text in any of the given formats."""
+    if dtype == pl.Date or isinstance(dtype, pl.Datetime):
+        value = pl.col(column).cast(pl.Datetime("us"))
+        if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
+            value = pl.col(column).dt.replace_time_zone(None).cast(pl.Datetime("us"))
+        return value
+    if dtype.is_integer():
+        # yyyymmdd stored as a number, as transaction logs often do
+        return (
+            pl.col(column).cast(pl.String).str.strptime(pl.Datetime("us"), "%Y%m%d", strict=False)
+        )
+    if not formats:
+        return pl.lit(None, dtype=pl.Datetime("us"))
+    normalised = _normalised_datetime_text(column)
+    attempts = [normalised.str.strptime(pl.Datetime("us"), f, strict=False) for f in formats]
+    return pl.coalesce(attempts)

@@ -1,0 +1,168 @@
+"""Read a tabular file of any supported layout into a Polars frame, without interpreting columns.
+
+Text files are read with every column as a string so that a column's type is decided later from
+all of its values, never from the first rows. Encodings and layouts Polars cannot scan directly
+(GBK/GB18030 exports, whitespace-aligned logs) are converted once, in chunks, to a temporary
+UTF-8 CSV that Polars then scans lazily.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from crm_tui.errors import InputError
+
+_SAMPLE_BYTES = 1 << 20
+_CHUNK_BYTES = 8 << 20
+_DELIMITERS = ",\t;|"
+_EDGE_SPACE = re.compile(r"(?m)^[ \t]+|[ \t]+(?=\r?$)")
+_INNER_SPACE = re.compile(r"[ \t]+")
+
+
+@dataclass(frozen=True)
+class TextLayout:
+    """How a text file is encoded and separated, as sniffed from its first megabyte."""
+
+    encoding: str  # "utf-8" or "gb18030"
+    separator: str  # a single character, or " " for runs of whitespace
+
+
+def sniff_text_layout(sample: bytes) -> TextLayout:
+    """Guess the encoding and separator of a delimited text file from its first bytes."""
+    encoding = _sniff_encoding(sample)
+    text = sample.decode(encoding, errors="ignore")
+    return TextLayout(encoding, _sniff_separator(text))
+
+
+def _sniff_encoding(sample: bytes) -> str:
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        # Chinese marketplace exports that are not UTF-8 are GBK; GB18030 is its superset.
+        return "gb18030"
+    return "utf-8"
+
+
+def _sniff_separator(text: str) -> str:
+    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    if not lines:
+        return ","
+    header = lines[0]
+    try:
+        dialect = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=_DELIMITERS)
+        if dialect.delimiter in header:
+            return dialect.delimiter
+    except csv.Error:
+        pass
+    counts = {d: header.count(d) for d in _DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    if counts[best] > 0:
+        return best
+    if len(header.split()) > 1:
+        return " "
+    return ","
+
+
+@contextmanager
+def reading_errors(path: Path) -> Iterator[None]:
+    """Turn Polars' and the system's errors on a malformed file into one line naming the file."""
+    try:
+        yield
+    except (pl.exceptions.PolarsError, OSError, UnicodeError) as exc:
+        raise InputError(f"{path}: cannot read the file ({_first_line(exc)})") from None
+
+
+@contextmanager
+def scan_table(path: Path) -> Iterator[pl.LazyFrame]:
+    """Yield a lazy frame over the file; temporary conversions live until the block ends."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, expected a CSV, text, Parquet or .xlsx file")
+    suffix = path.suffix.lower()
+    if suffix in {".parquet", ".pq"}:
+        yield _scan_parquet(path)
+    elif suffix in {".xlsx", ".xlsm", ".xls"}:
+        yield _read_excel(path).lazy()
+    else:
+        with _scan_text(path) as frame:
+            yield frame
+
+
+def _scan_parquet(path: Path) -> pl.LazyFrame:
+    try:
+        pl.read_parquet_schema(path)
+    except Exception as exc:  # Polars raises several types for a damaged file
+        raise InputError(f"{path}: not a readable Parquet file ({_first_line(exc)})") from None
+    return pl.scan_parquet(path)
+
+
+def _read_excel(path: Path) -> pl.DataFrame:
+    try:
+        return pl.read_excel(path, sheet_id=1, engine="calamine")
+    except ImportError:
+        raise InputError(f"{path}: reading Excel needs the 'fastexcel' package") from None
+    except Exception as exc:
+        raise InputError(f"{path}: not a readable Excel workbook ({_first_line(exc)})") from None
+
+
+@contextmanager
+def _scan_text(path: Path) -> Iterator[pl.LazyFrame]:
+    with path.open("rb") as handle:
+        sample = handle.read(_SAMPLE_BYTES)
+    if not sample.strip():
+        raise InputError(f"{path}: the file is empty")
+    if b"\x00" in sample[:4096]:
+        raise InputError(f"{path}: looks like a binary file, expected CSV, text, Parquet or .xlsx")
+    layout = sniff_text_layout(sample)
+    if layout.encoding == "utf-8" and layout.separator != " ":
+        yield _scan_csv(path, layout.separator)
+        return
+    with tempfile.TemporaryDirectory(prefix="crm-tui-") as tmp:
+        converted = Path(tmp) / "converted.csv"
+        _convert_to_utf8_csv(path, converted, layout)
+        yield _scan_csv(converted, "," if layout.separator == " " else layout.separator)
+
+
+def _scan_csv(path: Path, separator: str) -> pl.LazyFrame:
+    return pl.scan_csv(
+        path,
+        separator=separator,
+        infer_schema=False,
+        truncate_ragged_lines=True,
+        encoding="utf8",
+    )
+
+
+def _convert_to_utf8_csv(source: Path, target: Path, layout: TextLayout) -> None:
+    decoder = codecs.getincrementaldecoder(layout.encoding)(errors="replace")
+    with source.open("rb") as src, target.open("w", encoding="utf-8", newline="") as dst:
+        pending = ""
+        while chunk := src.read(_CHUNK_BYTES):
+            text = pending + decoder.decode(chunk)
+            cut = text.rfind("\n") + 1
+            text, pending = text[:cut], text[cut:]
+            dst.write(_normalise(text, layout.separator))
+        dst.write(_normalise(pending + decoder.decode(b"", final=True), layout.separator))
+
+
+def _normalise(text: str, separator: str) -> str:
+    if separator != " ":
+        return text
+    return _INNER_SPACE.sub(",", _EDGE_SPACE.sub("", text))
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__

@@ -1,0 +1,72 @@
+"""RFM scores 1-5 and a segment map that is a true partition of the recency x FM score grid.
+
+The widely copied 11-segment table gives overlapping score ranges, so under first-match some of
+its names can never be assigned. Here each named segment owns explicit cells of the 5 x 5 grid of
+recency score (R) against the rounded-up mean of frequency and monetary scores (FM); the tests
+check that every cell belongs to exactly one segment and every name owns at least one cell.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+# segment -> list of (R range, FM range), inclusive
+RFM_SEGMENTS: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {
+    "Champions": [((4, 5), (4, 5))],
+    "Loyal": [((3, 3), (4, 5)), ((4, 5), (3, 3))],
+    "Potential Loyalists": [((4, 5), (2, 2))],
+    "New Customers": [((5, 5), (1, 1))],
+    "Promising": [((4, 4), (1, 1))],
+    "Need Attention": [((3, 3), (2, 3))],
+    "About To Sleep": [((3, 3), (1, 1))],
+    "At Risk": [((2, 2), (3, 5)), ((1, 1), (3, 3))],
+    "Can't Lose Them": [((1, 1), (4, 5))],
+    "Hibernating": [((2, 2), (1, 2))],
+    "Lost": [((1, 1), (1, 2))],
+}
+
+
+def score_cells() -> dict[tuple[int, int], list[str]]:
+    """Every (R, FM) cell with the segments that claim it; a partition has exactly one each."""
+    cells: dict[tuple[int, int], list[str]] = {
+        (r, fm): [] for r in range(1, 6) for fm in range(1, 6)
+    }
+    for name, boxes in RFM_SEGMENTS.items():
+        for (r_lo, r_hi), (fm_lo, fm_hi) in boxes:
+            for r in range(r_lo, r_hi + 1):
+                for fm in range(fm_lo, fm_hi + 1):
+                    cells[(r, fm)].append(name)
+    return cells
+
+
+def quintile_score(value: pl.Expr) -> pl.Expr:
+    """1-5 by rank: higher values score higher, and tied values share the lowest score of the tie.
+
+    Ranking with method 'min' makes ties (most customers have one purchase) independent of row
+    order: all of them get the score of the tie's first rank.
+    """
+    rank = value.rank(method="min")
+    return (1 + ((rank - 1) * 5 // pl.len())).cast(pl.Int8)
+
+
+def segment_expr(r: pl.Expr, fm: pl.Expr) -> pl.Expr:
+    """The named segment of each (R, FM) pair."""
+    expr = pl.lit(None, dtype=pl.String)
+    for name, boxes in RFM_SEGMENTS.items():
+        for (r_lo, r_hi), (fm_lo, fm_hi) in boxes:
+            inside = r.is_between(r_lo, r_hi) & fm.is_between(fm_lo, fm_hi)
+            expr = pl.when(inside).then(pl.lit(name)).otherwise(expr)
+    return expr
+
+
+def rfm_columns() -> list[pl.Expr]:
+    """Score and segment columns, from days_since_last, purchases and revenue."""
+    r = quintile_score(-pl.col("days_since_last"))
+    f = quintile_score(pl.col("purchases"))
+    m = quintile_score(pl.col("revenue"))
+    return [r.alias("r_score"), f.alias("f_score"), m.alias("m_score")]
+
+
+def rfm_segment() -> pl.Expr:
+    fm = (pl.col("f_score").cast(pl.Int16) + pl.col("m_score") + 1) // 2
+    return segment_expr(pl.col("r_score"), fm).alias("rfm")

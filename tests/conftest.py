@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from crm_tui.sample import generate
+
+
+@pytest.fixture(scope="session")
+def sample_shop():
+    return generate(customers=3000, seed=11)
+
+
+@pytest.fixture(scope="session")
+def sample_dir(tmp_path_factory: pytest.TempPathFactory, sample_shop) -> Path:
+    from crm_tui.sample import write
+
+    out = tmp_path_factory.mktemp("sample")
+    write(sample_shop, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def paid_orders(sample_shop) -> pl.DataFrame:
+    return sample_shop.orders.filter(pl.col("status") == "paid").drop("status")

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from crm_tui.cli import main
+
+
+def test_segment_json(sample_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "segment",
+            str(sample_dir / "orders.csv"),
+            "--json",
+            "--visitors",
+            str(sample_dir / "visitors.csv"),
+        ]
+    )
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    for key in (
+        "orders",
+        "customers",
+        "revenue",
+        "as_of",
+        "repeat_rate",
+        "lifecycle_thresholds_days",
+        "first_order_value_cuts",
+        "dropped",
+        "schemes",
+    ):
+        assert key in out
+    assert len(out["lifecycle_thresholds_days"]) == 3
+    assert set(out["schemes"]) == {"lifecycle", "rfm", "first_order_value", "tier", "visitor"}
+    lifecycle = out["schemes"]["lifecycle"]
+    assert sum(r["customers"] for r in lifecycle) == out["customers"]
+    assert {"segment", "customers", "revenue"} <= set(lifecycle[0])
+    orders = pl.read_csv(sample_dir / "orders.csv").filter(pl.col("status") == "paid")
+    assert out["orders"] == orders.height
+    assert out["revenue"] == pytest.approx(orders["amount"].sum(), abs=0.01)
+
+
+def test_segment_out_refuses_to_overwrite(sample_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "customers.parquet"
+    target.write_text("precious")
+    assert main(["segment", str(sample_dir / "orders.csv"), "--out", str(target)]) == 2
+    assert target.read_text() == "precious"
+    assert main(["segment", str(sample_dir / "orders.csv"), "--out", str(target), "--force"]) == 0
+    assert pl.read_parquet(target).height > 0
+
+
+def test_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "orders.csv"
+    bad.write_text("who,when\nx,y\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "crm_tui", "segment", str(bad)], capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "missing required column" in lines[0] and str(bad) in lines[0]
+
+
+def test_segment_does_not_import_textual(sample_dir: Path) -> None:
+    code = (
+        "import sys; from crm_tui.cli import main; "
+        f"main(['segment', {str(sample_dir / 'orders.csv')!r}, '--json']); "
+        "sys.stderr.write(str(any(m.startswith('textual') for m in sys.modules)))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stderr.strip().endswith("False")
+
+
+def test_sample_command_is_deterministic_and_safe(tmp_path: Path) -> None:
+    assert main(["sample", "--out", str(tmp_path / "a"), "--customers", "500", "--seed", "3"]) == 0
+    assert main(["sample", "--out", str(tmp_path / "b"), "--customers", "500", "--seed", "3"]) == 0
+    for name in ("orders.csv", "visitors.csv", "profiles.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    assert main(["sample", "--out", str(tmp_path / "a"), "--customers", "500"]) == 2

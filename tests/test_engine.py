@@ -1,0 +1,227 @@
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+from collections import defaultdict
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crm_tui.bands import learn_bands
+from crm_tui.engine import SegmentSettings, customer_features, segment
+from crm_tui.errors import InputError
+from crm_tui.rfm import RFM_SEGMENTS, score_cells
+from crm_tui.side_tables import with_visitors
+from crm_tui.summary import repurchase_ladder, scheme_summary
+
+START = dt.datetime(2024, 1, 1)
+
+order_rows = st.lists(
+    st.tuples(
+        st.sampled_from([f"c{i}" for i in range(8)]),
+        st.integers(0, 400),  # day offset
+        st.integers(0, 86399),  # second of day
+        st.integers(1, 50000).map(lambda c: c / 100),
+    ),
+    min_size=1,
+    max_size=60,
+)
+
+
+def frame(rows) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "customer_id": [r[0] for r in rows],
+            "order_id": [str(i) for i in range(len(rows))],
+            "ordered_at": [START + dt.timedelta(days=r[1], seconds=r[2]) for r in rows],
+            "amount": [r[3] for r in rows],
+        }
+    )
+
+
+def by_hand(rows):
+    per: dict[str, list] = defaultdict(list)
+    for cid, day, sec, amount in rows:
+        per[cid].append((START + dt.timedelta(days=day, seconds=sec), amount))
+    out = {}
+    for cid, items in per.items():
+        days = sorted({t.date() for t, _ in items})
+        out[cid] = {
+            "orders": len(items),
+            "purchases": len(days),
+            "revenue": sum(a for _, a in items),
+            "first_order_amount": sum(a for t, a in items if t.date() == days[0]),
+            "second_purchase_on": days[1] if len(days) > 1 else None,
+            "max_order_amount": max(a for _, a in items),
+        }
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(order_rows)
+def test_features_match_pure_python(rows) -> None:
+    got = {r["customer_id"]: r for r in customer_features(frame(rows)).iter_rows(named=True)}
+    expected = by_hand(rows)
+    assert set(got) == set(expected)
+    for cid, want in expected.items():
+        for key, value in want.items():
+            assert got[cid][key] == pytest.approx(value), (cid, key)
+
+
+def test_lifecycle_thresholds_and_stages(paid_orders: pl.DataFrame) -> None:
+    seg = segment(paid_orders)
+    features = customer_features(paid_orders)
+    intervals = [
+        (r["second_purchase_on"] - r["first_order_at"].date()).days
+        for r in features.iter_rows(named=True)
+        if r["second_purchase_on"] is not None
+    ]
+    intervals.sort()
+    # inverted-CDF quantile: the smallest interval with at least q of them at or below it
+    expected = [intervals[math.ceil(q * len(intervals)) - 1] for q in (0.3, 0.6, 0.9)]
+    assert list(seg.lifecycle.thresholds_days) == expected
+    assert seg.as_of == paid_orders["ordered_at"].max().date() + dt.timedelta(days=1)
+    q30, q60, q90 = expected
+    for r in seg.customers.sample(200, seed=1).iter_rows(named=True):
+        d = r["days_since_last"]
+        stage = (
+            "active" if d <= q30 else "silent" if d <= q60 else "sleeping" if d <= q90 else "lost"
+        )
+        assert r["lifecycle"] == stage
+
+
+def test_rfm_map_is_a_partition() -> None:
+    cells = score_cells()
+    assert len(cells) == 25
+    assert all(len(names) == 1 for names in cells.values()), cells
+    owners = {names[0] for names in cells.values()}
+    assert owners == set(RFM_SEGMENTS)
+
+
+def test_rfm_scores_do_not_depend_on_row_order(paid_orders: pl.DataFrame) -> None:
+    a = segment(paid_orders).customers.select("customer_id", "r_score", "f_score", "m_score", "rfm")
+    shuffled = paid_orders.sample(fraction=1.0, shuffle=True, seed=3)
+    b = segment(shuffled).customers.select("customer_id", "r_score", "f_score", "m_score", "rfm")
+    assert a.sort("customer_id").equals(b.sort("customer_id"))
+    one_timers = segment(paid_orders).customers.filter(pl.col("purchases") == 1)
+    assert one_timers["f_score"].n_unique() == 1
+
+
+def test_rfm_scores_by_hand() -> None:
+    values = [5, 1, 1, 1, 3, 9, 9, 2, 7, 4]
+    scores = (
+        pl.DataFrame({"v": values})
+        .select((1 + ((pl.col("v").rank("min") - 1) * 5 // pl.len())).alias("s"))["s"]
+        .to_list()
+    )
+    # rank-min: 1s share rank 1 -> score 1; 9s share rank 9 -> 1 + 8*5//10 = 5
+    n = len(values)
+    expected = [1 + (sum(w < v for w in values) * 5) // n for v in values]
+    assert scores == expected
+
+
+def test_tier_thresholds() -> None:
+    rows = [("a", 0, 0, 100.0), ("a", 3, 0, 200.0), ("b", 0, 0, 388.0), ("c", 1, 0, 187.99)]
+    rows += [(f"r{i}", 0, 0, 10.0) for i in range(10)] + [(f"r{i}", 5, 0, 10.0) for i in range(10)]
+    seg = segment(frame(rows))
+    tiers = dict(seg.customers.select("customer_id", "tier").iter_rows())
+    assert (tiers["a"], tiers["b"], tiers["c"]) == ("VIP", "top VIP", "member")
+    seg = segment(frame(rows), SegmentSettings(tier_thresholds=(50, 150)))
+    assert dict(seg.customers.select("customer_id", "tier").iter_rows())["a"] == "top VIP"
+
+
+def brute_force_best_cut(x: np.ndarray, y: np.ndarray, min_band: int) -> float:
+    best, best_cut = -1.0, math.nan
+    values = np.unique(x)
+    for lo, hi in itertools.pairwise(values):
+        cut = (lo + hi) / 2
+        left, right = y[x < cut], y[x >= cut]
+        if len(left) < min_band or len(right) < min_band:
+            continue
+        gini = lambda s: 2 * s.mean() * (1 - s.mean())  # noqa: E731
+        score = -(len(left) * gini(left) + len(right) * gini(right))
+        if score > best or best_cut is math.nan:
+            best, best_cut = score, cut
+    return best_cut
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 30), st.booleans()), min_size=10, max_size=80))
+def test_first_split_matches_brute_force(pairs) -> None:
+    x = np.array([p[0] for p in pairs], dtype=float)
+    y = np.array([p[1] for p in pairs])
+    model = learn_bands(x, y, max_cuts=1, min_band=3)
+    expected = brute_force_best_cut(x, y, 3)
+    if model.cuts:
+        left, right = y[x < model.cuts[0]], y[x >= model.cuts[0]]
+        got = -(
+            len(left) * 2 * left.mean() * (1 - left.mean())
+            + len(right) * 2 * right.mean() * (1 - right.mean())
+        )
+        want_left, want_right = y[x < expected], y[x >= expected]
+        want = -(
+            len(want_left) * 2 * want_left.mean() * (1 - want_left.mean())
+            + len(want_right) * 2 * want_right.mean() * (1 - want_right.mean())
+        )
+        assert got == pytest.approx(want)
+    for band in model.bands:
+        assert band.customers >= 3
+
+
+def test_bands_on_sample_rank_and_test(paid_orders: pl.DataFrame) -> None:
+    seg = segment(paid_orders)
+    bands = seg.bands
+    assert 1 <= len(bands.cuts) <= 3
+    assert bands.p_value < 0.001
+    rates = [b.rate for b in bands.bands]
+    assert bands.bands[int(np.argmax(rates))].priority == "retain first"
+    assert all(b.customers >= bands.min_band for b in bands.bands)
+    trained = seg.customers.filter(pl.col("first_order_at").dt.date() <= seg.band_cutoff)
+    assert bands.trained_on == trained.height
+    from scipy.stats import chi2_contingency
+
+    table = [
+        [b.repurchased for b in bands.bands],
+        [b.customers - b.repurchased for b in bands.bands],
+    ]
+    assert bands.p_value == pytest.approx(chi2_contingency(table, correction=False).pvalue)
+
+
+def test_summary_and_ladder_by_hand(paid_orders: pl.DataFrame) -> None:
+    customers = segment(paid_orders).customers
+    table = scheme_summary(customers, "lifecycle")
+    assert table["customers"].sum() == customers.height
+    assert table["share"].sum() == pytest.approx(1.0)
+    active = customers.filter(pl.col("lifecycle") == "active")
+    row = table.filter(pl.col("segment") == "active").row(0, named=True)
+    assert row["revenue"] == pytest.approx(active["revenue"].sum())
+    assert row["repeat_rate"] == pytest.approx((active["purchases"] >= 2).mean())
+    ladder = repurchase_ladder(customers)
+    p = customers["purchases"].to_list()
+    assert ladder.row(1, named=True)["rate"] == pytest.approx(
+        sum(v >= 3 for v in p) / sum(v >= 2 for v in p)
+    )
+
+
+def test_visitors_who_never_bought() -> None:
+    rows = [(f"r{i}", 0, 0, 10.0) for i in range(12)] + [(f"r{i}", 9, 0, 10.0) for i in range(12)]
+    customers = segment(frame(rows)).customers
+    visitors = pl.DataFrame({"customer_id": ["r1", "v1", "v2"], "visits": [1, 2, 1]})
+    combined = with_visitors(customers, visitors)
+    assert combined.height == 14
+    never = combined.filter(pl.col("visitor") == "never bought")
+    assert sorted(never["customer_id"]) == ["v1", "v2"]
+    assert never["lifecycle"].null_count() == 2
+
+
+def test_too_few_repeat_buyers_is_explained() -> None:
+    with pytest.raises(InputError, match="--lifecycle-days"):
+        segment(frame([("a", 0, 0, 5.0), ("a", 3, 0, 5.0)]))
+    seg = segment(
+        frame([("a", 0, 0, 5.0), ("a", 3, 0, 5.0)]), SegmentSettings(lifecycle_days=(10, 20, 30))
+    )
+    assert seg.customers["lifecycle"].to_list() == ["active"]

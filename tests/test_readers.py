@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crm_tui.errors import InputError
+from crm_tui.readers import scan_table, sniff_text_layout
+
+
+def test_sniff_gbk_and_separators() -> None:
+    assert sniff_text_layout("订单编号,买家会员名\n1,张三\n".encode("gbk")).encoding == "gb18030"
+    assert sniff_text_layout(b"a;b\n1;2\n").separator == ";"
+    assert sniff_text_layout(b"a\tb\n1\t2\n").separator == "\t"
+    assert sniff_text_layout(b" id  date value\n 001 19970101  1.5\n").separator == " "
+    assert sniff_text_layout(b"\xef\xbb\xbfa,b\n1,2\n").encoding == "utf-8"
+
+
+cells = st.text(alphabet=string.ascii_letters + string.digits + "中文 .-", min_size=1, max_size=8)
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(st.tuples(cells, cells, cells), min_size=1, max_size=30),
+    separator=st.sampled_from([",", ";", "\t", "|"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]),
+)
+def test_text_round_trip(tmp_path: Path, rows, separator, encoding) -> None:
+    rows = [tuple(c.strip() or "x" for c in r) for r in rows]
+    lines = [separator.join(("alpha", "beta", "gamma"))]
+    lines += [separator.join(r) for r in rows]
+    path = tmp_path / "t.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    with scan_table(path) as lf:
+        frame = lf.collect()
+    assert frame.columns == ["alpha", "beta", "gamma"]
+    got = [tuple(c.strip() for c in r) for r in frame.iter_rows()]
+    assert got == rows
+
+
+def test_whitespace_log(tmp_path: Path) -> None:
+    path = tmp_path / "log.txt"
+    path.write_bytes(
+        b" customer_id  date value\r\n 00001 19970101   1.50\r\n 00002 19970102 10\r\n"
+    )
+    with scan_table(path) as lf:
+        frame = lf.collect()
+    assert frame.to_dicts() == [
+        {"customer_id": "00001", "date": "19970101", "value": "1.50"},
+        {"customer_id": "00002", "date": "19970102", "value": "10"},
+    ]
+
+
+def test_parquet_and_excel(tmp_path: Path) -> None:
+    frame = pl.DataFrame({"a": [1, 2], "b": ["x", "y"]})
+    frame.write_parquet(tmp_path / "f.parquet")
+    frame.write_excel(tmp_path / "f.xlsx")
+    for name in ("f.parquet", "f.xlsx"):
+        with scan_table(tmp_path / name) as lf:
+            assert lf.collect().to_dicts() == frame.to_dicts()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "empty"), (b"\x00\x01\x02binary", "binary")],
+)
+def test_bad_text_files(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=message), scan_table(path):
+        pass
+
+
+def test_missing_and_broken_files(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"), scan_table(tmp_path / "nope.csv"):
+        pass
+    (tmp_path / "x.parquet").write_bytes(b"not parquet")
+    with (
+        pytest.raises(InputError, match="not a readable Parquet"),
+        scan_table(tmp_path / "x.parquet"),
+    ):
+        pass
