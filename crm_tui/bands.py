@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import polars as pl
 from scipy import stats
 
 
@@ -51,22 +52,19 @@ def learn_bands(
     values: np.ndarray, outcome: np.ndarray, max_cuts: int = 3, min_band: int = 50
 ) -> BandModel:
     """Up to max_cuts cut points on values that best separate outcome, each band >= min_band."""
-    order = np.argsort(values, kind="stable")
-    x = np.asarray(values, dtype=float)[order]
-    y = np.asarray(outcome, dtype=bool)[order]
-    segments = [(0, len(x))]
+    x = np.asarray(values, dtype=float)
+    order = pl.Series(x).arg_sort().to_numpy()  # multi-threaded, unlike NumPy's sort
+    x, y = x[order], np.asarray(outcome, dtype=bool)[order]
+    # best split of each current leaf, computed once per leaf
+    leaves = {(0, len(x)): _best_split(x, y, 0, len(x), min_band)}
     cuts: list[float] = []
-    while len(cuts) < max_cuts:
-        best = max(
-            ((*_best_split(x, y, lo, hi, min_band), lo, hi) for lo, hi in segments),
-            key=lambda s: s[0],
-            default=None,
-        )
-        if best is None or best[0] <= 0:
+    while len(cuts) < max_cuts and leaves:
+        (lo, hi), (gain, at) = max(leaves.items(), key=lambda item: item[1][0])
+        if gain <= 0:
             break
-        _, at, lo, hi = best
-        segments.remove((lo, hi))
-        segments += [(lo, at), (at, hi)]
+        del leaves[(lo, hi)]
+        for leaf in ((lo, at), (at, hi)):
+            leaves[leaf] = _best_split(x, y, *leaf, min_band)
         cuts.append(float((x[at - 1] + x[at]) / 2))
     return _model(x, y, tuple(sorted(cuts)), min_band)
 

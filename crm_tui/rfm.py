@@ -50,13 +50,10 @@ def quintile_score(value: pl.Expr) -> pl.Expr:
 
 
 def segment_expr(r: pl.Expr, fm: pl.Expr) -> pl.Expr:
-    """The named segment of each (R, FM) pair."""
-    expr = pl.lit(None, dtype=pl.String)
-    for name, boxes in RFM_SEGMENTS.items():
-        for (r_lo, r_hi), (fm_lo, fm_hi) in boxes:
-            inside = r.is_between(r_lo, r_hi) & fm.is_between(fm_lo, fm_hi)
-            expr = pl.when(inside).then(pl.lit(name)).otherwise(expr)
-    return expr
+    """The named segment of each (R, FM) pair, looked up by cell."""
+    lookup = {(r_ - 1) * 5 + (fm_ - 1): names[0] for (r_, fm_), names in score_cells().items()}
+    cell = (r.cast(pl.Int16) - 1) * 5 + (fm.cast(pl.Int16) - 1)
+    return cell.replace_strict(lookup, return_dtype=pl.String)
 
 
 def rfm_columns() -> list[pl.Expr]:
