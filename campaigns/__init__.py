@@ -1,0 +1,26 @@
+"""Campaign plans: strategies per segment, treatment/control arms, assignment, power and budget.
+
+A library without UI and without file-format guessing: Polars frames and dataclasses in and out.
+"""
+
+from campaigns.errors import PlanError
+from campaigns.model import (
+    Arm,
+    CampaignPlan,
+    Costs,
+    Offer,
+    Phase,
+    SegmentationSettings,
+    Target,
+)
+
+__all__ = [
+    "Arm",
+    "CampaignPlan",
+    "Costs",
+    "Offer",
+    "Phase",
+    "PlanError",
+    "SegmentationSettings",
+    "Target",
+]

@@ -1,0 +1,200 @@
+"""First-match targeting, explicit suppression and deterministic arm assignment.
+
+The arm of a customer depends only on (salt, customer_id):
+
+    u = int.from_bytes(sha256(f"{salt}:{customer_id}".encode("utf-8")).digest()[:8], "big") / 2**64
+
+and the customer goes to the first arm (in the plan's order) whose cumulative share exceeds u.
+SHA-256 is fixed by its standard, so the split is the same on any machine and any library
+version, and a customer keeps its arm when other customers are added.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from campaigns.model import Arm, CampaignPlan, Target
+from campaigns.selectors import columns_of, compile_selector, parse
+
+HOLDOUT = "global holdout"
+ASSIGNMENT_COLUMNS = (
+    "customer_id",
+    "target",
+    "segment",
+    "arm",
+    "strategy",
+    "channel",
+    "offer",
+    "contact",
+    "suppressed_reason",
+    "plan_hash",
+)
+
+
+def unit_hash(salt: str, customer_ids: Sequence[str]) -> np.ndarray:
+    """A number in [0, 1) per customer, from SHA-256 of 'salt:customer_id'."""
+    prefix = f"{salt}:".encode()
+    return (
+        np.fromiter(
+            (
+                int.from_bytes(hashlib.sha256(prefix + cid.encode("utf-8")).digest()[:8], "big")
+                for cid in customer_ids
+            ),
+            dtype=np.float64,
+            count=len(customer_ids),
+        )
+        / 2.0**64
+    )
+
+
+def pick_arms(units: np.ndarray, arms: Sequence[Arm]) -> np.ndarray:
+    """Arm name per unit by cumulative shares (shares are normalised to sum to one)."""
+    shares = np.array([a.share for a in arms], dtype=float)
+    edges = np.cumsum(shares / shares.sum())
+    index = np.minimum(np.searchsorted(edges, units, side="right"), len(arms) - 1)
+    return np.array([a.name for a in arms], dtype=object)[index]
+
+
+@dataclass(frozen=True)
+class Targeting:
+    """Which target each customer belongs to, and who else wanted them."""
+
+    frame: pl.DataFrame  # customer_id, target (first match), segment
+    selected: dict[str, int]  # target -> customers its selector matches, before first-match
+    overlaps: dict[str, dict[str, int]]  # target -> earlier target -> customers taken by it
+
+
+def target_customers(plan: CampaignPlan, customers: pl.DataFrame) -> Targeting:
+    masks = [
+        compile_selector(t.selector, customers).alias(f"_t{i}") for i, t in enumerate(plan.targets)
+    ]
+    flags = customers.select("customer_id", *masks)
+    first = pl.lit(None, dtype=pl.Int32)
+    for i in reversed(range(len(plan.targets))):
+        first = pl.when(pl.col(f"_t{i}")).then(pl.lit(i, dtype=pl.Int32)).otherwise(first)
+    flags = flags.with_columns(first.alias("_first"))
+    selected = {t.name: int(flags[f"_t{i}"].sum()) for i, t in enumerate(plan.targets)}
+    overlaps = _overlaps(plan.targets, flags)
+    chosen = flags.filter(pl.col("_first").is_not_null())
+    names = {i: t.name for i, t in enumerate(plan.targets)}
+    frame = chosen.select(
+        "customer_id",
+        pl.col("_first").alias("_i"),
+        pl.col("_first").replace_strict(names, return_dtype=pl.String).alias("target"),
+    )
+    frame = frame.join(customers, on="customer_id", how="left").pipe(_segment_labels, plan)
+    return Targeting(frame.select("customer_id", "target", "segment"), selected, overlaps)
+
+
+def _overlaps(targets: Sequence[Target], flags: pl.DataFrame) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for j, target in enumerate(targets):
+        taken = flags.filter(pl.col(f"_t{j}") & (pl.col("_first") < j))
+        counts = taken.group_by("_first").len().sort("_first")
+        if counts.height:
+            out[target.name] = {targets[i].name: n for i, n in counts.iter_rows()}
+    return out
+
+
+def _segment_labels(frame: pl.DataFrame, plan: CampaignPlan) -> pl.DataFrame:
+    # A customer's segment is what its target's selector looked at: the values of those columns.
+    label = pl.lit(None, dtype=pl.String)
+    for i, target in reversed(list(enumerate(plan.targets))):
+        cols = columns_of(parse(target.selector)) or ["customer_id"]
+        text = pl.concat_str([pl.col(c).cast(pl.String) for c in cols], separator=" / ")
+        value = pl.lit("all") if cols == ["customer_id"] else text
+        label = pl.when(pl.col("_i") == i).then(value).otherwise(label)
+    return frame.with_columns(label.alias("segment"))
+
+
+def assign(
+    plan: CampaignPlan,
+    customers: pl.DataFrame,
+    profiles: pl.DataFrame | None = None,
+    plan_hash: str = "",
+) -> tuple[pl.DataFrame, Targeting]:
+    """One row per targeted customer: arm, or the reason it is not contacted."""
+    targeting = target_customers(plan, customers)
+    frame = targeting.frame.join(customers, on="customer_id", how="left")
+    if profiles is not None:
+        frame = frame.join(profiles, on="customer_id", how="left")
+    frame = frame.with_columns(_suppression(plan, frame, customers).alias("suppressed_reason"))
+    ids = frame["customer_id"].to_list()
+    units = unit_hash(plan.salt, ids)
+    arm = np.empty(len(ids), dtype=object)
+    for target in plan.targets:
+        rows = (frame["target"] == target.name).to_numpy()
+        arm[rows] = pick_arms(units[rows], plan.arms_for(target))
+    frame = frame.with_columns(pl.Series("arm", arm, dtype=pl.String))
+    frame = frame.with_columns(
+        pl.when(pl.col("suppressed_reason").is_null()).then(pl.col("arm")).alias("arm")
+    )
+    return _describe(plan, frame, plan_hash), targeting
+
+
+def _suppression(plan: CampaignPlan, frame: pl.DataFrame, customers: pl.DataFrame) -> pl.Expr:
+    # selectors are checked against every customer, then applied to the targeted ones
+    checks: list[tuple[pl.Expr, str]] = []
+    if plan.holdout_share > 0:
+        units = unit_hash(plan.holdout_salt, frame["customer_id"].to_list())
+        checks.append((pl.Series(units < plan.holdout_share), HOLDOUT))
+    for selector in plan.suppress:
+        checks.append((compile_selector(selector, customers), f"suppressed segment ({selector})"))
+    suppressed = [t.name for t in plan.targets if t.suppress or t.channel == "none"]
+    checks.append((pl.col("target").is_in(suppressed), "suppressed segment"))
+    for channel in {t.channel for t in plan.targets}:
+        column = f"{channel}_opt_in"
+        if column in frame.columns:
+            uses = pl.col("target").is_in([t.name for t in plan.targets if t.channel == channel])
+            checks.append((uses & (pl.col(column) == False), f"opted out of {channel}"))  # noqa: E712
+    reason = pl.lit(None, dtype=pl.String)
+    for failed, label in reversed(checks):
+        value = pl.lit(failed) if isinstance(failed, pl.Series) else failed
+        reason = pl.when(value).then(pl.lit(label)).otherwise(reason)
+    return reason
+
+
+def _describe(plan: CampaignPlan, frame: pl.DataFrame, plan_hash: str) -> pl.DataFrame:
+    rows = []
+    for target in plan.targets:
+        for arm in plan.arms_for(target):
+            offer = "none" if arm.control else (arm.offer or target.offer).describe()
+            channel = "none" if arm.control else target.channel
+            rows.append((target.name, arm.name, target.strategy, channel, offer))
+    details = pl.DataFrame(
+        rows, schema=["target", "arm", "strategy", "channel", "offer"], orient="row"
+    )
+    strategies = pl.DataFrame(
+        {"target": [t.name for t in plan.targets], "_strategy": [t.strategy for t in plan.targets]}
+    )
+    out = (
+        frame.select("customer_id", "target", "segment", "arm", "suppressed_reason")
+        .join(details, on=["target", "arm"], how="left")
+        .join(strategies, on="target", how="left")
+        .with_columns(
+            pl.col("strategy").fill_null(pl.col("_strategy")),
+            pl.col("channel").fill_null("none"),
+            pl.col("offer").fill_null("none"),
+            (pl.col("arm").is_not_null() & (pl.col("channel") != "none")).alias("contact"),
+            pl.lit(plan_hash).alias("plan_hash"),
+        )
+    )
+    return out.select(ASSIGNMENT_COLUMNS).sort("target", "customer_id")
+
+
+def achieved_shares(assignment: pl.DataFrame) -> pl.DataFrame:
+    """Per target and arm: customers and their share of the target's assigned customers."""
+    assigned = assignment.filter(pl.col("arm").is_not_null())
+    return (
+        assigned.group_by("target", "arm")
+        .len("customers")
+        .with_columns(
+            (pl.col("customers") / pl.col("customers").sum().over("target")).alias("share")
+        )
+        .sort("target", "arm")
+    )

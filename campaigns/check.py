@@ -1,0 +1,253 @@
+"""What a plan will do on a customers frame: audiences, suppression, power and budget."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import polars as pl
+
+from campaigns.assign import assign
+from campaigns.errors import PlanError
+from campaigns.model import CampaignPlan, Target
+from campaigns.power import PowerResult, plan_power
+from campaigns.selectors import compile_selector
+from campaigns.toml_io import plan_hash
+
+MIN_HISTORY = 30
+
+
+@dataclass(frozen=True)
+class Baseline:
+    rate: float  # share who bought in the window
+    mean: float  # revenue per customer in the window
+    sd: float
+    customers: int
+
+
+@dataclass(frozen=True)
+class TargetCheck:
+    name: str
+    selector: str
+    strategy: str
+    channel: str
+    selected: int  # customers the selector matches
+    customers: int  # of those, not taken by an earlier target
+    taken_by_earlier: dict[str, int]
+    suppressed: dict[str, int]
+    arms: dict[str, int]
+    power: PowerResult
+    contacts: int
+    expected_redemptions: float
+    cost: float
+
+
+@dataclass(frozen=True)
+class PlanCheck:
+    name: str
+    plan_hash: str
+    targets: tuple[TargetCheck, ...]
+    suppressed: dict[str, int]
+    total_cost: float
+    budget_cap: float | None
+    trim: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "plan_hash": self.plan_hash,
+            "targets": [
+                {
+                    "name": t.name,
+                    "selector": t.selector,
+                    "strategy": t.strategy,
+                    "channel": t.channel,
+                    "selected": t.selected,
+                    "customers": t.customers,
+                    "taken_by_earlier": t.taken_by_earlier,
+                    "suppressed": t.suppressed,
+                    "arms": t.arms,
+                    "mde": t.power.mde_abs,
+                    "mde_relative": t.power.mde_rel,
+                    "power": asdict(t.power),
+                    "contacts": t.contacts,
+                    "expected_redemptions": t.expected_redemptions,
+                    "cost": t.cost,
+                }
+                for t in self.targets
+            ],
+            "suppressed": self.suppressed,
+            "total_cost": self.total_cost,
+            "budget_cap": self.budget_cap,
+            "trim": list(self.trim),
+            "warnings": list(self.warnings),
+        }
+
+
+def historical_baseline(
+    selector: str, past_customers: pl.DataFrame, window_orders: pl.DataFrame
+) -> Baseline | None:
+    """How customers the selector picked at the window's start bought during the window."""
+    try:
+        chosen = past_customers.filter(compile_selector(selector, past_customers))
+    except PlanError:
+        return None  # the selector needs data history has not got (e.g. visitors)
+    if chosen.height < MIN_HISTORY:
+        return None
+    spend = window_orders.group_by("customer_id").agg(pl.col("amount").sum().alias("spend"))
+    revenue = (
+        chosen.select("customer_id")
+        .join(spend, on="customer_id", how="left")
+        .select(pl.col("spend").fill_null(0.0))
+        .to_series()
+    )
+    return Baseline(
+        rate=float((revenue > 0).mean()),
+        mean=float(revenue.mean()),
+        sd=float(revenue.std()),
+        customers=chosen.height,
+    )
+
+
+def check_plan(
+    plan: CampaignPlan,
+    customers: pl.DataFrame,
+    profiles: pl.DataFrame | None = None,
+    baselines: dict[str, Baseline | None] | None = None,
+) -> tuple[PlanCheck, pl.DataFrame]:
+    """The check report and the assignment it was computed from."""
+    baselines = baselines or {}
+    content_hash = plan_hash(plan)
+    assignment, targeting = assign(plan, customers, profiles, content_hash)
+    aov = _order_values(assignment, customers)
+    checks = tuple(
+        _target_check(plan, t, assignment, targeting, baselines.get(t.name), aov.get(t.name, 0.0))
+        for t in plan.targets
+    )
+    suppressed = _counts(
+        assignment.filter(pl.col("suppressed_reason").is_not_null()), "suppressed_reason"
+    )
+    total = sum(t.cost for t in checks)
+    trim = _trim(checks, plan.budget_cap)
+    warnings = _warnings(plan, checks, total, trim)
+    report = PlanCheck(
+        plan.name, content_hash, checks, suppressed, total, plan.budget_cap, trim, warnings
+    )
+    return report, assignment
+
+
+def _order_values(assignment: pl.DataFrame, customers: pl.DataFrame) -> dict[str, float]:
+    if "average_order_value" not in customers.columns:
+        return {}
+    joined = assignment.join(
+        customers.select("customer_id", "average_order_value"), on="customer_id", how="left"
+    )
+    means = joined.group_by("target").agg(pl.col("average_order_value").mean())
+    return {t: v or 0.0 for t, v in means.iter_rows()}
+
+
+def _counts(frame: pl.DataFrame, column: str) -> dict[str, int]:
+    counts = frame.group_by(column).len().sort(["len", column], descending=[True, False])
+    return dict(counts.iter_rows())
+
+
+def _target_check(
+    plan: CampaignPlan,
+    target: Target,
+    assignment: pl.DataFrame,
+    targeting: Any,
+    baseline: Baseline | None,
+    order_value: float,
+) -> TargetCheck:
+    rows = assignment.filter(pl.col("target") == target.name)
+    arms_plan = plan.arms_for(target)
+    assigned = rows.filter(pl.col("arm").is_not_null())
+    arm_counts = {a.name: int((assigned["arm"] == a.name).sum()) for a in arms_plan}
+    control = plan.control_arm(target).name
+    treated = {a: n for a, n in arm_counts.items() if a != control}
+    n_treated = sum(treated.values())
+    power = _power(plan, target, baseline, min(treated.values(), default=0), arm_counts[control])
+    contacts = 0 if target.channel == "none" else n_treated * target.contact_cap
+    redemptions, offer_cost = 0.0, 0.0
+    for arm in arms_plan:
+        if arm.control or target.channel == "none":
+            continue
+        expected = treated[arm.name] * target.costs.redemption_rate
+        redemptions += expected
+        offer_cost += expected * (arm.offer or target.offer).cost_per_redemption(order_value)
+    return TargetCheck(
+        name=target.name,
+        selector=target.selector,
+        strategy=target.strategy,
+        channel=target.channel,
+        selected=targeting.selected[target.name],
+        customers=rows.height,
+        taken_by_earlier=targeting.overlaps.get(target.name, {}),
+        suppressed=_counts(
+            rows.filter(pl.col("suppressed_reason").is_not_null()), "suppressed_reason"
+        ),
+        arms=arm_counts,
+        power=power,
+        contacts=contacts,
+        expected_redemptions=redemptions,
+        cost=contacts * target.costs.per_contact + offer_cost,
+    )
+
+
+def _power(
+    plan: CampaignPlan, target: Target, baseline: Baseline | None, n_treatment: int, n_control: int
+) -> PowerResult:
+    # MDE per treatment arm against the control: the smallest treatment arm decides.
+    if baseline is not None:
+        value = baseline.rate if plan.metric == "conversion_rate" else baseline.mean
+        sd, source = (None if plan.metric == "conversion_rate" else baseline.sd), "history"
+    else:
+        value, sd, source = target.baseline, None, "operator"
+    return plan_power(
+        plan.metric,
+        value,
+        sd,
+        source,
+        n_treatment,
+        n_control,
+        plan.alpha,
+        plan.power,
+        plan.wanted_lift,
+    )
+
+
+def _trim(checks: tuple[TargetCheck, ...], cap: float | None) -> tuple[str, ...]:
+    """Lowest-priority targets (last in the plan) to drop until the cost fits the cap."""
+    if cap is None:
+        return ()
+    total, trim = sum(t.cost for t in checks), []
+    for check in reversed(checks):
+        if total <= cap:
+            break
+        if check.cost > 0:
+            trim.append(check.name)
+            total -= check.cost
+    return tuple(trim)
+
+
+def _warnings(
+    plan: CampaignPlan, checks: tuple[TargetCheck, ...], total: float, trim: tuple[str, ...]
+) -> tuple[str, ...]:
+    out = []
+    for t in checks:
+        if t.customers == 0:
+            out.append(f"{t.name}: selects no customers ({t.selector})")
+        elif t.power.mde_rel is not None and t.power.mde_rel > plan.wanted_lift:
+            out.append(
+                f"{t.name}: can only detect a lift of {t.power.mde_rel:.0%} or more; "
+                f"{plan.wanted_lift:.0%} needs {t.power.needed_treatment:,} treated and "
+                f"{t.power.needed_control:,} control customers"
+            )
+        elif t.power.baseline is None and t.channel != "none":
+            out.append(f"{t.name}: no baseline from history; set baseline = ... for its MDE")
+    if plan.budget_cap is not None and total > plan.budget_cap:
+        out.append(
+            f"budget {total:,.2f} is over the cap {plan.budget_cap:,.2f}; trim {', '.join(trim)}"
+        )
+    return tuple(out)

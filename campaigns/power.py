@@ -1,0 +1,116 @@
+"""Minimum detectable effect and required size, two-sided, normal approximation.
+
+The same formulation as statsmodels' NormalIndPower (checked against it in the tests): with
+n = 1 / (1/n_treatment + 1/n_control) and z = the two-sided critical value,
+power = P(Z > z - e*sqrt(n)) + P(Z < -z - e*sqrt(n)) for an effect size e, which is Cohen's h
+for proportions and the difference over the standard deviation for means.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from scipy import optimize, stats
+
+
+def power_at(effect: float, n_treatment: float, n_control: float, alpha: float) -> float:
+    n = 1.0 / (1.0 / n_treatment + 1.0 / n_control)
+    crit = stats.norm.isf(alpha / 2)
+    d = effect * math.sqrt(n)
+    return float(stats.norm.sf(crit - d) + stats.norm.cdf(-crit - d))
+
+
+def effect_for_power(n_treatment: float, n_control: float, alpha: float, power: float) -> float:
+    """The standardised effect detected with the given power."""
+    if n_treatment <= 0 or n_control <= 0:
+        return math.inf
+    upper = 1.0
+    while power_at(upper, n_treatment, n_control, alpha) < power:
+        upper *= 2
+    return float(
+        optimize.brentq(
+            lambda e: power_at(e, n_treatment, n_control, alpha) - power, 0.0, upper, xtol=1e-14
+        )
+    )
+
+
+def cohens_h(p1: float, p0: float) -> float:
+    return 2 * math.asin(math.sqrt(p1)) - 2 * math.asin(math.sqrt(p0))
+
+
+def proportion_mde(
+    p0: float, n_treatment: int, n_control: int, alpha: float, power: float
+) -> float:
+    """Smallest absolute rise over p0 detectable at alpha with the given power."""
+    h = effect_for_power(n_treatment, n_control, alpha, power)
+    angle = math.asin(math.sqrt(p0)) + h / 2
+    if angle >= math.pi / 2:
+        return 1.0 - p0
+    return math.sin(angle) ** 2 - p0
+
+
+def size_for_effect(effect: float, ratio: float, alpha: float, power: float) -> float:
+    """Treatment customers needed (control = ratio x treatment) to detect a standardised effect."""
+    if effect == 0:
+        return math.inf
+    effect = abs(effect)
+
+    def gap(n1: float) -> float:
+        return power_at(effect, n1, n1 * ratio, alpha) - power
+
+    upper = 2.0
+    while gap(upper) < 0:
+        upper *= 2
+    return float(optimize.brentq(gap, 1e-9, upper, xtol=1e-10))
+
+
+@dataclass(frozen=True)
+class PowerResult:
+    metric: str
+    baseline: float | None  # rate, or mean revenue per customer
+    baseline_sd: float | None  # for revenue per customer
+    baseline_source: str  # "history", "operator" or "none"
+    n_treatment: int
+    n_control: int
+    mde_abs: float | None
+    mde_rel: float | None
+    wanted_lift: float
+    needed_treatment: float | None  # for wanted_lift at this split
+    needed_control: float | None
+
+
+def plan_power(
+    metric: str,
+    baseline: float | None,
+    baseline_sd: float | None,
+    source: str,
+    n_treatment: int,
+    n_control: int,
+    alpha: float,
+    power: float,
+    wanted_lift: float,
+) -> PowerResult:
+    mde = needed = None
+    ratio = n_control / n_treatment if n_treatment else 0.0
+    if baseline is not None and baseline > 0 and n_treatment > 0 and n_control > 0:
+        if metric == "conversion_rate":
+            mde = proportion_mde(baseline, n_treatment, n_control, alpha, power)
+            target = min(baseline * (1 + wanted_lift), 1.0)
+            needed = size_for_effect(cohens_h(target, baseline), ratio, alpha, power)
+        elif baseline_sd:
+            mde = effect_for_power(n_treatment, n_control, alpha, power) * baseline_sd
+            needed = size_for_effect(baseline * wanted_lift / baseline_sd, ratio, alpha, power)
+    return PowerResult(
+        metric=metric,
+        baseline=baseline,
+        baseline_sd=baseline_sd,
+        baseline_source=source if baseline is not None else "none",
+        n_treatment=n_treatment,
+        n_control=n_control,
+        mde_abs=mde,
+        mde_rel=(mde / baseline) if mde is not None and baseline else None,
+        wanted_lift=wanted_lift,
+        needed_treatment=math.ceil(needed) if needed is not None else None,
+        needed_control=math.ceil(needed * ratio) if needed is not None else None,
+    )

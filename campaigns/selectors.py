@@ -1,0 +1,259 @@
+"""Segment selectors: a small, safe expression language over the customers frame.
+
+    lifecycle = sleeping
+    rfm in ["At Risk", "Can't Lose Them"]
+    orders >= 2 and tier = "VIP"
+    not (lifecycle = lost) or revenue > 500
+    all
+
+Selectors are parsed into a tree and compiled to Polars expressions; nothing is ever evaluated
+as Python. Compiling checks every column and value against the frame and names the nearest
+existing one when it is wrong.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from campaigns.errors import PlanError
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+        (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+      | (?P<number>-?\d+(?:\.\d+)?)
+      | (?P<op>==|!=|<=|>=|=|<|>)
+      | (?P<punct>[\[\](),])
+      | (?P<word>[A-Za-z_\u4e00-\u9fff][\w\-\u4e00-\u9fff]*)
+    )""",
+    re.VERBOSE,
+)
+KEYWORDS = {"and", "or", "not", "in", "all"}
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    pos: int
+
+
+@dataclass(frozen=True)
+class Compare:
+    column: str
+    op: str  # = != < <= > >= in
+    values: tuple[str | float, ...]
+    pos: int
+
+
+@dataclass(frozen=True)
+class BoolOp:
+    op: str  # and / or
+    parts: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    part: Node
+
+
+@dataclass(frozen=True)
+class Everyone:
+    pass
+
+
+Node = Compare | BoolOp | Not | Everyone
+
+
+class SelectorError(PlanError):
+    pass
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens, pos = [], 0
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        m = _TOKEN.match(text, pos)
+        if m is None or m.end() == pos:
+            raise SelectorError(f"selector {text!r}: unexpected {text[pos:].strip()[:10]!r}")
+        kind = m.lastgroup or ""
+        value = m.group(kind)
+        if kind == "string":
+            value = re.sub(r"\\(.)", r"\1", value[1:-1])
+        start = m.start(kind)
+        if kind == "word" and value.lower() in KEYWORDS:
+            kind, value = value.lower(), value.lower()
+        tokens.append(Token(kind, value, start))
+        pos = m.end()
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = tokenize(text)
+        self.i = 0
+
+    def error(self, what: str) -> SelectorError:
+        tok = self.peek()
+        where = f"at {tok.text!r}" if tok else "at the end"
+        return SelectorError(f"selector {self.text!r}: {what} {where}")
+
+    def peek(self) -> Token | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def take(self, kind: str, text: str | None = None) -> Token:
+        tok = self.peek()
+        if tok is None or tok.kind != kind or (text is not None and tok.text != text):
+            raise self.error(f"expected {text or kind}")
+        self.i += 1
+        return tok
+
+    def accept(self, kind: str, text: str | None = None) -> bool:
+        tok = self.peek()
+        if tok is not None and tok.kind == kind and (text is None or tok.text == text):
+            self.i += 1
+            return True
+        return False
+
+    def parse(self) -> Node:
+        if not self.tokens:
+            raise SelectorError("selector is empty; write e.g. lifecycle = sleeping, or all")
+        node = self.or_expr()
+        if self.peek() is not None:
+            raise self.error("expected and / or")
+        return node
+
+    def or_expr(self) -> Node:
+        parts = [self.and_expr()]
+        while self.accept("or"):
+            parts.append(self.and_expr())
+        return parts[0] if len(parts) == 1 else BoolOp("or", tuple(parts))
+
+    def and_expr(self) -> Node:
+        parts = [self.not_expr()]
+        while self.accept("and"):
+            parts.append(self.not_expr())
+        return parts[0] if len(parts) == 1 else BoolOp("and", tuple(parts))
+
+    def not_expr(self) -> Node:
+        if self.accept("not"):
+            return Not(self.not_expr())
+        if self.accept("all"):
+            return Everyone()
+        if self.accept("punct", "("):
+            node = self.or_expr()
+            self.take("punct", ")")
+            return node
+        return self.comparison()
+
+    def comparison(self) -> Node:
+        column = self.take("word")
+        if self.accept("in"):
+            self.take("punct", "[")
+            values = [self.value()]
+            while self.accept("punct", ","):
+                values.append(self.value())
+            self.take("punct", "]")
+            return Compare(column.text, "in", tuple(values), column.pos)
+        op = self.take("op").text
+        return Compare(column.text, "=" if op == "==" else op, (self.value(),), column.pos)
+
+    def value(self) -> str | float:
+        tok = self.peek()
+        if tok is None or tok.kind not in ("string", "number", "word"):
+            raise self.error("expected a value")
+        self.i += 1
+        return float(tok.text) if tok.kind == "number" else tok.text
+
+
+def parse(text: str) -> Node:
+    return _Parser(text).parse()
+
+
+def columns_of(node: Node) -> list[str]:
+    """The columns a selector reads, in order of first mention."""
+    if isinstance(node, Compare):
+        return [node.column]
+    if isinstance(node, Not):
+        return columns_of(node.part)
+    if isinstance(node, BoolOp):
+        seen: list[str] = []
+        for part in node.parts:
+            seen += [c for c in columns_of(part) if c not in seen]
+        return seen
+    return []
+
+
+def compile_selector(text: str, customers: pl.DataFrame) -> pl.Expr:
+    """A boolean Polars expression; raises SelectorError naming what does not exist."""
+    return _compile(parse(text), text, customers)
+
+
+def _compile(node: Node, text: str, frame: pl.DataFrame) -> pl.Expr:
+    if isinstance(node, Everyone):
+        return pl.lit(True)
+    if isinstance(node, Not):
+        return ~_compile(node.part, text, frame)
+    if isinstance(node, BoolOp):
+        exprs = [_compile(p, text, frame) for p in node.parts]
+        out = exprs[0]
+        for e in exprs[1:]:
+            out = (out & e) if node.op == "and" else (out | e)
+        return out
+    return _comparison(node, text, frame)
+
+
+def _comparison(node: Compare, text: str, frame: pl.DataFrame) -> pl.Expr:
+    if node.column not in frame.columns:
+        raise SelectorError(
+            f"selector {text!r}: no column {node.column!r}{_nearest(node.column, frame.columns)}; "
+            f"columns are {', '.join(frame.columns)}"
+        )
+    dtype = frame.schema[node.column]
+    col = pl.col(node.column)
+    if dtype.is_numeric():
+        if not all(isinstance(v, float) for v in node.values):
+            raise SelectorError(f"selector {text!r}: {node.column} is a number, got {node.values}")
+        values: Sequence[str | float] = node.values
+    else:
+        values = [_known_value(node.column, str(v), text, frame) for v in node.values]
+        if node.op in ("<", "<=", ">", ">="):
+            raise SelectorError(f"selector {text!r}: {node.column} is text; use = or in")
+        col = col.cast(pl.String)
+    if node.op == "in":
+        return col.is_in(list(values)).fill_null(False)
+    value = values[0]
+    ops = {
+        "=": col == value,
+        "!=": col != value,
+        "<": col < value,
+        "<=": col <= value,
+        ">": col > value,
+        ">=": col >= value,
+    }
+    return ops[node.op].fill_null(False)
+
+
+def _known_value(column: str, value: str, text: str, frame: pl.DataFrame) -> str:
+    known = frame[column].cast(pl.String).drop_nulls().unique().sort().to_list()
+    if value in known:
+        return value
+    folded = {k.casefold(): k for k in known}
+    if value.casefold() in folded:
+        return folded[value.casefold()]
+    listed = ", ".join(repr(k) for k in known[:20]) + (" …" if len(known) > 20 else "")
+    raise SelectorError(
+        f"selector {text!r}: {column} has no value {value!r}{_nearest(value, known)}; "
+        f"it has {listed}"
+    )
+
+
+def _nearest(word: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from campaigns.toml_io import load_plan
+from crm_tui.cli import main
+
+
+@pytest.fixture(scope="module")
+def plan_file(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -> Path:
+    path = tmp_path_factory.mktemp("plan") / "plan.toml"
+    args = ["plan", "init", "--objective", "churn_recall", "--orders",
+            str(sample_dir / "orders.csv"), "--salt", "fixed", "--out", str(path)]  # fmt: skip
+    assert main(args) == 0
+    return path
+
+
+def test_init_records_salt_and_as_of(plan_file: Path) -> None:
+    plan = load_plan(plan_file)
+    assert plan.salt == "fixed"
+    assert plan.as_of is not None
+    assert plan.suppress == ("lifecycle = lost",)
+
+
+def test_check_json(plan_file: Path, sample_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    code = main(["plan", "check", str(plan_file), "--orders", str(sample_dir / "orders.csv"),
+                 "--profiles", str(sample_dir / "profiles.csv"), "--json"])  # fmt: skip
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert {"targets", "suppressed", "total_cost"} <= set(report)
+    for target in report["targets"]:
+        assert (
+            sum(target["arms"].values()) + sum(target["suppressed"].values()) == target["customers"]
+        )
+    assert report["total_cost"] == pytest.approx(sum(t["cost"] for t in report["targets"]))
+
+
+def test_assign_writes_every_column_and_is_reproducible(
+    plan_file: Path, sample_dir: Path, tmp_path: Path
+) -> None:
+    outs = []
+    for name in ("a.csv", "b.parquet"):
+        out = tmp_path / name
+        args = ["plan", "assign", str(plan_file), "--orders", str(sample_dir / "orders.csv"),
+                "--out", str(out)]  # fmt: skip
+        assert main(args) == 0
+        outs.append(pl.read_csv(out) if name.endswith(".csv") else pl.read_parquet(out))
+    a, b = outs
+    expected = ["customer_id", "target", "segment", "arm", "strategy", "channel", "offer",
+                "contact", "suppressed_reason", "plan_hash"]  # fmt: skip
+    assert a.columns == expected
+    assert a["customer_id"].to_list() == b["customer_id"].to_list()
+    assert a["arm"].to_list() == b["arm"].to_list()
+    assert a["plan_hash"].n_unique() == 1
+
+
+def test_csv_cells_cannot_run_as_formulas(tmp_path: Path) -> None:
+    from crm_tui.safe_csv import write_safe_csv
+
+    frame = pl.DataFrame({"customer_id": ['=HYPERLINK("x")', "+1", "-2", "@a", "ok"]})
+    write_safe_csv(frame, tmp_path / "x.csv")
+    cells = pl.read_csv(tmp_path / "x.csv")["customer_id"].to_list()
+    assert cells == ['\'=HYPERLINK("x")', "'+1", "'-2", "'@a", "ok"]
+
+
+def test_bad_plan_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text('schema_version = 1\nname = "x"\nobjective = "custom"\nsalt = "s"\n'
+                    '[[targets]]\nname = "t"\nselector = "lifecycle = slepping"\n')  # fmt: skip
+    assert main(["plan", "check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "did you mean 'sleeping'" in err and "Traceback" not in err
+
+
+def test_init_refuses_to_overwrite(plan_file: Path) -> None:
+    before = plan_file.read_text()
+    assert main(["plan", "init", "--objective", "custom", "--out", str(plan_file)]) == 2
+    assert plan_file.read_text() == before

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import math
+
+import pytest
+from statsmodels.stats.power import NormalIndPower
+from statsmodels.stats.proportion import proportion_effectsize
+
+from campaigns import Arm, CampaignPlan, Costs, Offer, Target
+from campaigns.check import check_plan
+from campaigns.power import (
+    cohens_h,
+    effect_for_power,
+    plan_power,
+    power_at,
+    proportion_mde,
+    size_for_effect,
+)
+
+SM = NormalIndPower()
+
+
+@pytest.mark.parametrize(("n1", "n2"), [(100, 100), (800, 200), (5000, 1250), (37, 512)])
+@pytest.mark.parametrize("alpha", [0.05, 0.01])
+def test_power_matches_statsmodels(n1: int, n2: int, alpha: float) -> None:
+    for effect in (0.01, 0.1, 0.3):
+        assert power_at(effect, n1, n2, alpha) == pytest.approx(
+            SM.power(effect, n1, alpha, ratio=n2 / n1), abs=1e-12
+        )
+    solved = SM.solve_power(effect_size=None, nobs1=n1, alpha=alpha, power=0.8, ratio=n2 / n1)
+    # statsmodels solves only to about 1e-5; the exact check is the power at our root, below
+    assert effect_for_power(n1, n2, alpha, 0.8) == pytest.approx(solved, rel=1e-4)
+    assert power_at(effect_for_power(n1, n2, alpha, 0.8), n1, n2, alpha) == pytest.approx(0.8)
+
+
+def test_proportion_mde_and_size_against_statsmodels() -> None:
+    p0, n1, n2 = 0.05, 4000, 1000
+    mde = proportion_mde(p0, n1, n2, 0.05, 0.8)
+    h = proportion_effectsize(p0 + mde, p0)
+    assert h == pytest.approx(cohens_h(p0 + mde, p0))
+    assert SM.power(h, n1, 0.05, ratio=n2 / n1) == pytest.approx(0.8, abs=1e-9)
+    need = size_for_effect(proportion_effectsize(0.06, 0.05), 0.25, 0.05, 0.8)
+    expected = SM.solve_power(proportion_effectsize(0.06, 0.05), None, 0.05, 0.8, ratio=0.25)
+    assert need == pytest.approx(expected, rel=1e-6)
+
+
+def test_revenue_mde_is_effect_times_sd() -> None:
+    result = plan_power("revenue_per_customer", 20.0, 80.0, "history", 3000, 1000, 0.05, 0.8, 0.2)
+    assert result.mde_abs == pytest.approx(effect_for_power(3000, 1000, 0.05, 0.8) * 80.0)
+    expected = SM.solve_power(20.0 * 0.2 / 80.0, None, 0.05, 0.8, ratio=1000 / 3000)
+    assert result.needed_treatment == math.ceil(expected)
+
+
+def test_budget_arithmetic_and_trim() -> None:
+    import polars as pl
+
+    n = 1000
+    frame = pl.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(n)],
+            "lifecycle": ["sleeping" if i % 2 else "silent" for i in range(n)],
+            "average_order_value": [150.0] * n,
+        }
+    )
+    plan = CampaignPlan(
+        name="b",
+        objective="custom",
+        salt="x",
+        budget_cap=100.0,
+        targets=(
+            Target("sleeping", "lifecycle = sleeping", channel="sms", contact_cap=2,
+                   offer=Offer("coupon", 20.0, 99.0), costs=Costs(0.05, 0.1)),
+            Target("silent", "lifecycle = silent", channel="sms", contact_cap=1,
+                   offer=Offer("percent", 10.0), costs=Costs(0.1, 0.2),
+                   arms=(Arm("control", 0.5, control=True), Arm("t", 0.5))),
+        ),
+    )  # fmt: skip
+    report, assignment = check_plan(plan, frame)
+    sleeping, silent = report.targets
+    treated = int((assignment.filter(pl.col("target") == "sleeping")["arm"] == "treatment").sum())
+    assert sleeping.contacts == treated * 2
+    assert sleeping.cost == pytest.approx(treated * 2 * 0.05 + treated * 0.1 * 20.0)
+    t = silent.arms["t"]
+    assert silent.cost == pytest.approx(t * 0.1 + t * 0.2 * (0.10 * 150.0))
+    assert report.total_cost == pytest.approx(sleeping.cost + silent.cost)
+    assert report.trim[0] == "silent"
+    assert any("over the cap" in w for w in report.warnings)
+    json = report.to_json()
+    assert {"targets", "suppressed", "total_cost"} <= set(json)
+    assert {"name", "customers", "arms", "mde", "cost"} <= set(json["targets"][0])
