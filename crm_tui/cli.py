@@ -141,7 +141,7 @@ def _segment(ns: argparse.Namespace) -> int:
         check_writable(ns.out, ns.force)
     shop = load_shop_from(ns, ns.orders)
     if ns.out is not None:
-        write_table(shop.customers, ns.out, ns.force)
+        write_table(shop.customers.sort("customer_id"), ns.out, ns.force)
     if ns.json:
         payload = segment_report.to_json(shop.segmentation, shop.findings, shop.orders)
         print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))

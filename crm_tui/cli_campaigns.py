@@ -60,7 +60,7 @@ def add_plan(sub: Any) -> None:
         else:
             p.add_argument("--out", type=Path, required=True, help="assignment .csv or .parquet")
             p.add_argument("--force", action="store_true")
-            p.set_defaults(handler=_plan_assign)  # fmt: skip
+            p.set_defaults(handler=_plan_assign)
 
 
 def _orders_or_sample(path: Path | None) -> Path:
@@ -77,8 +77,9 @@ def _shop(ns: argparse.Namespace, plan: Any) -> Any:
 
     if ns.as_of is not None:
         plan = replace(plan, as_of=ns.as_of)
-    return shop_for_plan(plan, _orders_or_sample(ns.orders), parse_overrides(ns.column),
-                         ns.visitors)  # fmt: skip
+    return shop_for_plan(
+        plan, _orders_or_sample(ns.orders), parse_overrides(ns.column), ns.visitors
+    )
 
 
 def _profiles(ns: argparse.Namespace) -> Any:
@@ -101,8 +102,9 @@ def _plan_init(ns: argparse.Namespace) -> int:
         settings = settings_from(ns)
         shop = load_shop_from(ns, ns.orders) if ns.orders else None
         as_of = shop.segmentation.as_of if shop else ns.as_of
-        starter = starter_plan(ns.objective, ns.salt or secrets.token_hex(6), as_of,
-                               plan_settings(settings))  # fmt: skip
+        starter = starter_plan(
+            ns.objective, ns.salt or secrets.token_hex(6), as_of, plan_settings(settings)
+        )
         plan = replace(starter.plan, name=ns.name) if ns.name else starter.plan
         report = check(plan, shop)[0] if shop else None
         save_plan(plan, ns.out, ns.force, starter.comments)
@@ -149,4 +151,66 @@ def _plan_assign(ns: argparse.Namespace) -> int:
 
 
 def add_evaluate(sub: Any) -> None:
-    return None
+    p = sub.add_parser("evaluate", help="measure a campaign's lift from its results")
+    p.add_argument("results", type=Path, help="per-customer or aggregated results, or outcomes")
+    p.add_argument(
+        "--assignment",
+        type=Path,
+        help="assignment from `plan assign`; RESULTS are "
+        "then outcome rows, and everyone assigned counts (intent to treat)",
+    )
+    p.add_argument("--plan", type=Path, help="the plan: control arm and planned shares")
+    p.add_argument("--control", help="name of the control arm")
+    p.add_argument("--by", metavar="COLUMN", help="also compare within each value of COLUMN")
+    p.add_argument("--alpha", type=float, default=0.05)
+    p.add_argument("--metrics", help="comma-separated metrics (default: all the data allows)")
+    p.add_argument(
+        "--adjust",
+        choices=["holm", "bh"],
+        default="holm",
+        help="multiple-testing adjustment (default holm)",
+    )
+    p.add_argument("--column", action="append", metavar="CANONICAL=SOURCE")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true")
+    fmt.add_argument("--markdown", action="store_true")
+    p.add_argument("--out", type=Path, help="write the report to a file instead of printing")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    p.set_defaults(handler=_evaluate)
+
+
+def _evaluate(ns: argparse.Namespace) -> int:
+    from campaigns.toml_io import load_plan
+    from crm_tui.atomic import check_writable, write_text_atomic
+    from crm_tui.columns import parse_overrides
+    from crm_tui.evaluating import run_evaluation
+    from evaluation import render
+
+    if ns.out is not None:
+        check_writable(ns.out, ns.force)
+    metrics = [m.strip() for m in ns.metrics.split(",") if m.strip()] if ns.metrics else None
+    with plan_errors():
+        plan = load_plan(ns.plan) if ns.plan else None
+    report = run_evaluation(
+        ns.results,
+        assignment_path=ns.assignment,
+        plan=plan,
+        control=ns.control,
+        by=ns.by,
+        alpha=ns.alpha,
+        metrics=metrics,
+        adjustment=ns.adjust,
+        overrides=parse_overrides(ns.column),
+    )
+    if ns.json:
+        text = json.dumps(render.to_json(report), ensure_ascii=False, indent=2) + "\n"
+    elif ns.markdown:
+        text = render.to_markdown(report)
+    else:
+        text = render.to_text(report) + "\n"
+    if ns.out is not None:
+        write_text_atomic(ns.out, text, ns.force)
+        print(f"wrote {ns.out}")
+    else:
+        print(text, end="")
+    return 0

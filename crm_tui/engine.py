@@ -70,15 +70,15 @@ class Segmentation:
 
 
 def customer_features(orders: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
-    """One row per customer: counts, sums, dates of first, second and last purchase."""
-    # The first purchase day is broadcast to every order first, so that the group-by below uses
-    # only plain column aggregations, which Polars runs on its fast path (a filter inside the
-    # aggregation would be evaluated group by group, several times slower).
+    """One row per customer (in no particular order): counts, sums, first/second/last dates."""
+    # Each order first learns its customer's first purchase day (a small group-by joined back),
+    # so that the main group-by uses only plain column aggregations, which Polars runs on its
+    # fast path; a filter inside an aggregation is evaluated group by group, several times slower.
     day, first_day = pl.col("day"), pl.col("first_day")
+    dated = orders.lazy().with_columns(pl.col("ordered_at").dt.date().alias("day"))
+    firsts = dated.group_by("customer_id").agg(day.min().alias("first_day"))
     return (
-        orders.lazy()
-        .with_columns(pl.col("ordered_at").dt.date().alias("day"))
-        .with_columns(day.min().over("customer_id").alias("first_day"))
+        dated.join(firsts, on="customer_id")
         .with_columns(
             pl.when(day > first_day).then(day).alias("second_purchase_on"),
             pl.when(day == first_day).then(pl.col("amount")).otherwise(0.0).alias("first_amount"),
@@ -94,7 +94,6 @@ def customer_features(orders: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
             pl.col("first_amount").sum().alias("first_order_amount"),
             pl.col("amount").max().alias("max_order_amount"),
         )
-        .sort("customer_id")
         .collect()
     )
 

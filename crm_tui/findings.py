@@ -59,3 +59,10 @@ def split_dropped(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int], di
     counts = dict(zip(summary[REASON].to_list(), summary["n"].to_list(), strict=True))
     examples = dict(zip(summary[REASON].to_list(), summary["rows"].to_list(), strict=True))
     return kept, counts, examples
+
+
+def why(dropped: dict[str, int]) -> str:
+    """The drop reasons in one clause, for an error when nothing usable is left."""
+    if not dropped:
+        return "the file has no data rows"
+    return "; ".join(f"{reason}: {n:,}" for reason, n in dropped.items())

@@ -11,7 +11,7 @@ import polars as pl
 from crm_tui import parsing
 from crm_tui.columns import ColumnMapping, resolve_columns
 from crm_tui.errors import InputError
-from crm_tui.findings import ROW, Findings, first_reason, split_dropped
+from crm_tui.findings import ROW, Findings, first_reason, split_dropped, why
 from crm_tui.presets import ORDER_PRESETS, ORDER_REQUIRED
 from crm_tui.readers import reading_errors, scan_table
 
@@ -54,7 +54,7 @@ def load_orders(path: str | Path, overrides: Mapping[str, str] | None = None) ->
     kept, dropped, examples = _drop_duplicates(kept, mapping, dropped, examples)
     orders = _per_order(kept, mapping)
     if orders.height == 0:
-        raise InputError(f"{path}: no usable orders among {rows_read:,} rows ({_why(dropped)})")
+        raise InputError(f"{path}: no usable orders among {rows_read:,} rows ({why(dropped)})")
     findings = Findings(
         source=str(path),
         preset=mapping.preset.name,
@@ -164,9 +164,3 @@ def _per_order(kept: pl.DataFrame, mapping: ColumnMapping) -> pl.DataFrame:
             pl.col("customer_id").first(), pl.col("ordered_at").min(), *sums, *firsts
         )
     return kept.select("customer_id", "order_id", "ordered_at", "amount", *optional)
-
-
-def _why(dropped: Mapping[str, int]) -> str:
-    if not dropped:
-        return "the file has no data rows"
-    return "; ".join(f"{reason}: {n:,}" for reason, n in dropped.items())

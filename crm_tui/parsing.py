@@ -40,10 +40,13 @@ def text(column: str) -> pl.Expr:
 
 def number(column: str, dtype: pl.DataType) -> pl.Expr:
     """A float from a numeric column or from text with currency signs and thousands separators."""
-    if dtype.is_numeric():
+    if dtype.is_numeric() or dtype == pl.Boolean:
         return pl.col(column).cast(pl.Float64)
     cleaned = pl.col(column).cast(pl.String).str.replace_all(_NUMBER_NOISE, "")
-    return cleaned.cast(pl.Float64, strict=False)
+    flag = cleaned.str.to_lowercase()
+    # yes/no outcome columns (converted: true) count as 1 and 0
+    value = pl.when(flag == "true").then(pl.lit("1")).when(flag == "false").then(pl.lit("0"))
+    return value.otherwise(cleaned).cast(pl.Float64, strict=False)
 
 
 def _normalised_datetime_text(column: str) -> pl.Expr:

@@ -101,7 +101,14 @@ def _profiles(rng: np.random.Generator, buyers: pl.Series) -> pl.DataFrame:
     return pl.DataFrame({"customer_id": buyers, **columns})
 
 
-FILE_NAMES = ("orders.csv", "visitors.csv", "profiles.csv")
+FILE_NAMES = (
+    "orders.csv",
+    "visitors.csv",
+    "profiles.csv",
+    "plan.toml",
+    "assignment.csv",
+    "results.csv",
+)
 
 
 def write(shop: SampleShop, out: Path) -> list[Path]:
@@ -120,5 +127,67 @@ def write(shop: SampleShop, out: Path) -> list[Path]:
 
 
 def write_all(out: Path, customers: int = 20000, seed: int = 7) -> list[Path]:
-    """Generate the sample shop and write every file of the data set into out."""
-    return write(generate(customers, seed), out)
+    """The sample shop, then a visitor-conversion plan for it, its assignment and results."""
+    from campaigns.library import starter_plan
+    from campaigns.toml_io import plan_hash, save_plan
+    from crm_tui.pipeline import load_shop
+    from crm_tui.safe_csv import write_safe_csv
+
+    written = write(generate(customers, seed), out)
+    shop = load_shop(out / "orders.csv", visitors_path=out / "visitors.csv")
+    starter = starter_plan("visitor_conversion", f"sample-{seed}", shop.segmentation.as_of)
+    save_plan(starter.plan, out / "plan.toml", overwrite=True, comments=starter.comments)
+    from campaigns.assign import assign
+
+    assignment, _ = assign(starter.plan, shop.customers, None, plan_hash(starter.plan))
+    write_safe_csv(assignment, out / "assignment.csv")
+    campaign_results(assignment, seed).write_csv(out / "results.csv")
+    return [*written, out / "plan.toml", out / "assignment.csv", out / "results.csv"]
+
+
+# Planted effects of the sample campaign, chosen so that the expected lifts are those reported
+# for visitor conversion (DOMAIN): CTR +65%, ROI +133%, conversion cost -51%, customer value
+# (revenue per converting customer) +134%, cost per click about equal. With cost = clicks x CPC,
+# conversion cost = CPC / (conversions per click) and ROI = value per converter / conversion cost
+# x converters / conversions, which fixes conversions per click (x2.04) and conversions per
+# converter (x2.05); the rest follows.
+IMPRESSIONS = 8.0
+REACH = 0.9
+CPC = 0.8
+ARM_EFFECTS = {
+    # ctr, P(convert | clicked), extra conversions per converter, value per conversion
+    "control": (0.020, 0.150, 0.100, 60.0),
+    "treatment": (0.033, 0.157, 1.255, 68.4),
+}
+
+
+def campaign_results(assignment: pl.DataFrame, seed: int) -> pl.DataFrame:
+    """Outcome rows of a simulated campaign, only for customers the ads reached."""
+    rng = np.random.default_rng(seed)
+    rows = assignment.filter(pl.col("arm").is_not_null())
+    n = rows.height
+    params = np.array([ARM_EFFECTS[a] for a in rows["arm"]])
+    ctr, convert, extra, value = params.T
+    reached = rng.random(n) < REACH
+    impressions = np.where(reached, rng.poisson(IMPRESSIONS, n), 0)
+    clicks = rng.binomial(impressions, ctr)
+    converted = (clicks > 0) & (rng.random(n) < convert)
+    conversions = np.where(converted, 1 + rng.poisson(extra), 0)
+    # log-normal order values with the arm's mean: mean = exp(mu + sigma^2 / 2)
+    sigma = 0.8
+    mu = np.log(value) - sigma**2 / 2
+    owner = np.repeat(np.arange(n), conversions)
+    draws = rng.lognormal(mu[owner], sigma)
+    revenue = np.bincount(owner, weights=draws, minlength=n)
+    frame = pl.DataFrame(
+        {
+            "customer_id": rows["customer_id"],
+            "impressions": impressions,
+            "clicks": clicks,
+            "add_to_cart": rng.binomial(clicks, 0.3),
+            "conversions": conversions,
+            "revenue": np.round(revenue, 2),
+            "cost": np.round(clicks * CPC, 2),
+        }
+    )
+    return frame.filter(pl.col("impressions") > 0)

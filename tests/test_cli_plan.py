@@ -13,8 +13,18 @@ from crm_tui.cli import main
 @pytest.fixture(scope="module")
 def plan_file(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -> Path:
     path = tmp_path_factory.mktemp("plan") / "plan.toml"
-    args = ["plan", "init", "--objective", "churn_recall", "--orders",
-            str(sample_dir / "orders.csv"), "--salt", "fixed", "--out", str(path)]  # fmt: skip
+    args = [
+        "plan",
+        "init",
+        "--objective",
+        "churn_recall",
+        "--orders",
+        str(sample_dir / "orders.csv"),
+        "--salt",
+        "fixed",
+        "--out",
+        str(path),
+    ]
     assert main(args) == 0
     return path
 
@@ -28,8 +38,18 @@ def test_init_records_salt_and_as_of(plan_file: Path) -> None:
 
 def test_check_json(plan_file: Path, sample_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
-    code = main(["plan", "check", str(plan_file), "--orders", str(sample_dir / "orders.csv"),
-                 "--profiles", str(sample_dir / "profiles.csv"), "--json"])  # fmt: skip
+    code = main(
+        [
+            "plan",
+            "check",
+            str(plan_file),
+            "--orders",
+            str(sample_dir / "orders.csv"),
+            "--profiles",
+            str(sample_dir / "profiles.csv"),
+            "--json",
+        ]
+    )
     assert code == 0
     report = json.loads(capsys.readouterr().out)
     assert {"targets", "suppressed", "total_cost"} <= set(report)
@@ -46,13 +66,30 @@ def test_assign_writes_every_column_and_is_reproducible(
     outs = []
     for name in ("a.csv", "b.parquet"):
         out = tmp_path / name
-        args = ["plan", "assign", str(plan_file), "--orders", str(sample_dir / "orders.csv"),
-                "--out", str(out)]  # fmt: skip
+        args = [
+            "plan",
+            "assign",
+            str(plan_file),
+            "--orders",
+            str(sample_dir / "orders.csv"),
+            "--out",
+            str(out),
+        ]
         assert main(args) == 0
         outs.append(pl.read_csv(out) if name.endswith(".csv") else pl.read_parquet(out))
     a, b = outs
-    expected = ["customer_id", "target", "segment", "arm", "strategy", "channel", "offer",
-                "contact", "suppressed_reason", "plan_hash"]  # fmt: skip
+    expected = [
+        "customer_id",
+        "target",
+        "segment",
+        "arm",
+        "strategy",
+        "channel",
+        "offer",
+        "contact",
+        "suppressed_reason",
+        "plan_hash",
+    ]
     assert a.columns == expected
     assert a["customer_id"].to_list() == b["customer_id"].to_list()
     assert a["arm"].to_list() == b["arm"].to_list()
@@ -70,8 +107,10 @@ def test_csv_cells_cannot_run_as_formulas(tmp_path: Path) -> None:
 
 def test_bad_plan_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "bad.toml"
-    path.write_text('schema_version = 1\nname = "x"\nobjective = "custom"\nsalt = "s"\n'
-                    '[[targets]]\nname = "t"\nselector = "lifecycle = slepping"\n')  # fmt: skip
+    path.write_text(
+        'schema_version = 1\nname = "x"\nobjective = "custom"\nsalt = "s"\n'
+        '[[targets]]\nname = "t"\nselector = "lifecycle = slepping"\n'
+    )
     assert main(["plan", "check", str(path)]) == 2
     err = capsys.readouterr().err
     assert "did you mean 'sleeping'" in err and "Traceback" not in err

@@ -21,8 +21,9 @@ from campaigns.library import starter_plan
 from campaigns.model import CHANNELS, METRICS
 from campaigns.toml_io import dumps, loads, plan_hash, save_plan
 
-names = st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1,
-                max_size=12).filter(str.strip)  # fmt: skip
+names = st.text(
+    st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1, max_size=12
+).filter(str.strip)
 money = st.floats(0.01, 1e5, allow_nan=False)
 shares = st.integers(1, 9)
 
@@ -71,19 +72,28 @@ targets = st.builds(
     holdout=st.floats(0, 0.5),
     suppress=st.lists(st.sampled_from(["lifecycle = lost", "orders = 1"]), max_size=2),
 )
-def test_save_then_load_gives_an_equal_plan(name, salt, arms, targets, as_of, metric, cap,
-                                            holdout, suppress) -> None:  # fmt: skip
+def test_save_then_load_gives_an_equal_plan(
+    name, salt, arms, targets, as_of, metric, cap, holdout, suppress
+) -> None:
     plan = CampaignPlan(
-        name=name, objective="custom", salt=salt, targets=tuple(targets), arms=arms,
-        as_of=as_of, metric=metric, budget_cap=cap, holdout_share=holdout,
+        name=name,
+        objective="custom",
+        salt=salt,
+        targets=tuple(targets),
+        arms=arms,
+        as_of=as_of,
+        metric=metric,
+        budget_cap=cap,
+        holdout_share=holdout,
         suppress=tuple(suppress),
         segmentation=SegmentationSettings((0.25, 0.5, 0.75), (10.0, 20.0, 30.0), (100.0, 200.0)),
-    )  # fmt: skip
+    )
     assert loads(dumps(plan, {"plan": "a comment", "targets[0]": "why"})) == plan
 
 
-@pytest.mark.parametrize("objective", ["visitor_conversion", "churn_recall", "event_retention",
-                                       "custom"])  # fmt: skip
+@pytest.mark.parametrize(
+    "objective", ["visitor_conversion", "churn_recall", "event_retention", "custom"]
+)
 def test_starter_plans_round_trip_with_comments(objective: str, tmp_path: Path) -> None:
     starter = starter_plan(objective, "salt", dt.date(2025, 9, 1))
     path = tmp_path / "plan.toml"
@@ -123,28 +133,44 @@ value = 10
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (("value = 10", "value = -5"),
-         "targets[0].offer.value: expected a positive number, got -5"),
+        (
+            ("value = 10", "value = -5"),
+            "targets[0].offer.value: expected a positive number, got -5",
+        ),
         (('salt = "s"', 'salt = "s"\nalpah = 0.1'), "alpah: unknown key; did you mean 'alpha'?"),
         (('selector = "lifecycle = sleeping"', 'selectr = "x"'), "targets[0].selector: missing"),
         (('objective = "churn_recall"', 'objective = "churn"'), "objective: expected one of"),
         (("schema_version = 1", "schema_version = 9"), "schema_version: expected 1, got 9"),
         (('kind = "coupon"', 'kind = "coupon"\nvalu = 3'), "did you mean 'value'?"),
         (('salt = "s"', 'salt = "s"\nalpha = 1.5'), "alpha: expected a number between 0 and 1"),
-        (('salt = "s"', 'salt = "s"\narms = [{name = "a", share = 0.5}, '
-                        '{name = "b", share = 0.5}]'),
-         "arms: expected exactly one arm with control = true"),
-        (('salt = "s"', 'salt = "s"\narms = [{name = "a", share = 0.5, control = true}, '
-                        '{name = "b", share = 0.6}]'), "arms: shares must add up to 1, got 1.1"),
+        (
+            (
+                'salt = "s"',
+                'salt = "s"\narms = [{name = "a", share = 0.5}, {name = "b", share = 0.5}]',
+            ),
+            "arms: expected exactly one arm with control = true",
+        ),
+        (
+            (
+                'salt = "s"',
+                'salt = "s"\narms = [{name = "a", share = 0.5, control = true}, '
+                '{name = "b", share = 0.6}]',
+            ),
+            "arms: shares must add up to 1, got 1.1",
+        ),
         (('name = "t"', 'name = "t"\nphase = "main"'), "targets[0].phase: unknown phase 'main'"),
         (('salt = "s"', 'salt = "s"\nas_of = "yesterday"'), "as_of: expected a date"),
-        (("[targets.offer]", "contact_cap = -1\n[targets.offer]"),
-         "targets[0].contact_cap: expected a whole number >= 0, got -1"),
-        (("value = 10", "value = 10\n[segmentation]\nlifecycle_quantiles = [0.6, 0.3, 0.9]"),
-         "segmentation.lifecycle_quantiles: expected three increasing numbers"),
+        (
+            ("[targets.offer]", "contact_cap = -1\n[targets.offer]"),
+            "targets[0].contact_cap: expected a whole number >= 0, got -1",
+        ),
+        (
+            ("value = 10", "value = 10\n[segmentation]\nlifecycle_quantiles = [0.6, 0.3, 0.9]"),
+            "segmentation.lifecycle_quantiles: expected three increasing numbers",
+        ),
         (("value = 10", "value = 10\n[broken"), "not valid TOML"),
     ],
-)  # fmt: skip
+)
 def test_bad_plans_name_the_key(edit: tuple[str, str], message: str) -> None:
     assert loads(GOOD).targets[0].offer.value == 10
     with pytest.raises(PlanError) as err:

@@ -68,13 +68,25 @@ def test_budget_arithmetic_and_trim() -> None:
         salt="x",
         budget_cap=100.0,
         targets=(
-            Target("sleeping", "lifecycle = sleeping", channel="sms", contact_cap=2,
-                   offer=Offer("coupon", 20.0, 99.0), costs=Costs(0.05, 0.1)),
-            Target("silent", "lifecycle = silent", channel="sms", contact_cap=1,
-                   offer=Offer("percent", 10.0), costs=Costs(0.1, 0.2),
-                   arms=(Arm("control", 0.5, control=True), Arm("t", 0.5))),
+            Target(
+                "sleeping",
+                "lifecycle = sleeping",
+                channel="sms",
+                contact_cap=2,
+                offer=Offer("coupon", 20.0, 99.0),
+                costs=Costs(0.05, 0.1),
+            ),
+            Target(
+                "silent",
+                "lifecycle = silent",
+                channel="sms",
+                contact_cap=1,
+                offer=Offer("percent", 10.0),
+                costs=Costs(0.1, 0.2),
+                arms=(Arm("control", 0.5, control=True), Arm("t", 0.5)),
+            ),
         ),
-    )  # fmt: skip
+    )
     report, assignment = check_plan(plan, frame)
     sleeping, silent = report.targets
     treated = int((assignment.filter(pl.col("target") == "sleeping")["arm"] == "treatment").sum())

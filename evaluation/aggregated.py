@@ -1,0 +1,183 @@
+"""Evaluation from aggregated results (one row per arm and segment, as ad platforms export).
+
+Without per-customer rows there is no variance for revenue or for ratios over customers, so only
+what the counts allow is tested; the report lists the statements it cannot support.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import polars as pl
+
+from evaluation import stats
+from evaluation.errors import EvaluationError
+from evaluation.evaluate import _adjust
+from evaluation.model import Comparison, Incremental, Report, SampleRatio
+from evaluation.sufficient import ALL
+
+COUNTS = ("customers", "impressions", "clicks", "add_to_cart", "conversions", "revenue", "cost")
+POINT_ONLY = {
+    "revenue_per_customer": ("revenue", "customers"),
+    "roi": ("revenue", "cost"),
+    "cost_per_conversion": ("cost", "conversions"),
+    "value_per_converter": ("revenue", "conversions"),
+    "cost_per_click": ("cost", "clicks"),
+}
+
+
+def evaluate_aggregated(
+    results: pl.DataFrame,
+    control: str,
+    *,
+    shares: Mapping[str, float] | None = None,
+    by: str | None = None,
+    alpha: float = 0.05,
+    metrics: Sequence[str] | None = None,
+    adjustment: str = "holm",
+) -> Report:
+    if "customers" not in results.columns:
+        raise EvaluationError("aggregated results need a customers column (people per arm)")
+    present = [c for c in COUNTS if c in results.columns]
+    keys = ["arm"] if by is None else [pl.col(by).cast(pl.String).alias("_segment"), "arm"]
+    table = results.group_by(keys).agg(pl.col(c).cast(pl.Float64).sum() for c in present)
+    overall = table.group_by("arm").agg(pl.col(c).sum() for c in present)
+    cells = {(ALL, r["arm"]): r for r in overall.iter_rows(named=True)}
+    if by is not None:
+        cells |= {(r["_segment"], r["arm"]): r for r in table.iter_rows(named=True)}
+    arms = tuple(sorted({a for _, a in cells}))
+    if control not in arms:
+        raise EvaluationError(
+            f"control arm {control!r} is not in the results; arms are {', '.join(arms)}"
+        )
+    comparisons: list[Comparison] = []
+    incremental: list[Incremental] = []
+    segments = [ALL, *sorted({s for s, _ in cells if s != ALL})]
+    for segment in segments:
+        c = cells.get((segment, control))
+        for arm in (a for a in arms if a != control):
+            a = cells.get((segment, arm))
+            if a is None or c is None:
+                continue
+            comparisons += _compare(a, c, arm, control, segment, alpha, metrics)
+            if {"revenue", "cost"} <= set(present):
+                incremental.append(_incremental(a, c, arm, control, segment))
+    observed = {arm: int(cells[(ALL, arm)]["customers"]) for arm in arms}
+    p_srm, expected = stats.sample_ratio(observed, shares or {a: 1.0 for a in arms})
+    return Report(
+        control=control,
+        arms=arms,
+        alpha=alpha,
+        adjustment=adjustment,
+        unit="aggregated",
+        srm=SampleRatio(p_srm, observed, expected),
+        comparisons=tuple(_adjust(comparisons, adjustment)),
+        incremental=tuple(incremental),
+        notes=_notes(present),
+        customers=observed,
+    )
+
+
+def _wanted(name: str, metrics: Sequence[str] | None) -> bool:
+    return metrics is None or name in metrics
+
+
+def _compare(
+    a: dict,
+    c: dict,
+    arm: str,
+    control: str,
+    segment: str,
+    alpha: float,
+    metrics: Sequence[str] | None,
+) -> list[Comparison]:
+    out = []
+    n_a, n_c = int(a["customers"]), int(c["customers"])
+    proportions = [
+        ("conversion_rate", "conversions", "customers"),
+        ("add_to_cart_rate", "add_to_cart", "customers"),
+        ("ctr", "clicks", "impressions"),
+    ]
+    for name, num, den in proportions:
+        if num not in a or den not in a or not _wanted(name, metrics):
+            continue
+        if a[num] > a[den] or c[num] > c[den]:
+            continue  # counts of events, not of people: no binomial test possible
+        r = stats.two_proportions(int(a[num]), int(a[den]), int(c[num]), int(c[den]), alpha)
+        test = r.test + (" per impression" if name == "ctr" else "")
+        prob = stats.prob_beats_control(int(a[num]), int(a[den]), int(c[num]), int(c[den]))
+        out.append(
+            Comparison(
+                name,
+                arm,
+                control,
+                segment,
+                r.control_value,
+                r.arm_value,
+                r.abs_diff,
+                r.abs_ci,
+                r.rel_lift,
+                r.rel_ci,
+                r.p_value,
+                test,
+                n_a,
+                n_c,
+                prob_beats_control=prob,
+            )
+        )
+    for name, (num, den) in POINT_ONLY.items():
+        if num not in a or den not in a or not _wanted(name, metrics):
+            continue
+        va = a[num] / a[den] if a[den] else float("nan")
+        vc = c[num] / c[den] if c[den] else float("nan")
+        rel = va / vc - 1 if vc else float("nan")
+        out.append(
+            Comparison(
+                name,
+                arm,
+                control,
+                segment,
+                vc,
+                va,
+                va - vc,
+                None,
+                rel,
+                None,
+                None,
+                "none (aggregated counts)",
+                n_a,
+                n_c,
+            )
+        )
+    return out
+
+
+def _incremental(a: dict, c: dict, arm: str, control: str, segment: str) -> Incremental:
+    extra = (a["revenue"] / a["customers"] - c["revenue"] / c["customers"]) * a["customers"]
+    cost = a["cost"]
+    return Incremental(
+        arm,
+        control,
+        segment,
+        int(a["customers"]),
+        extra,
+        None,
+        cost,
+        extra / cost if cost else None,
+        a["revenue"] / cost if cost else None,
+    )
+
+
+def _notes(present: list[str]) -> tuple[str, ...]:
+    notes = [
+        "Aggregated results: revenue per customer, ROI, conversion cost, customer value and cost "
+        "per click are shown as point estimates only; without per-customer rows their variance "
+        "is unknown, so no interval or p-value can be given.",
+        "Conversion rate treats each conversion as a different customer.",
+    ]
+    if "impressions" in present:
+        notes.append(
+            "CTR is tested per impression, as if impressions were independent; "
+            "customers were randomised, so its p-value overstates the evidence."
+        )
+    return tuple(notes)

@@ -1,0 +1,58 @@
+"""The metrics operators read, and the per-customer columns each is built from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import polars as pl
+
+Kind = Literal["proportion", "mean", "ratio"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    kind: Kind
+    numerator: str  # a per-customer column (indicators are derived, see INDICATORS)
+    denominator: str | None = None  # ratio metrics only
+    label: str = ""
+
+
+INDICATORS = {
+    "converted": pl.col("conversions") > 0,
+    "clicked": pl.col("clicks") > 0,
+    "carted": pl.col("add_to_cart") > 0,
+}
+SOURCE = {"converted": "conversions", "clicked": "clicks", "carted": "add_to_cart"}
+
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        Metric(
+            "conversion_rate", "proportion", "converted", label="converting customers / customers"
+        ),
+        Metric("click_rate", "proportion", "clicked", label="clicking customers / customers"),
+        Metric(
+            "add_to_cart_rate", "proportion", "carted", label="customers adding to cart / customers"
+        ),
+        Metric("revenue_per_customer", "mean", "revenue", label="revenue / customers"),
+        Metric("ctr", "ratio", "clicks", "impressions", "clicks / impressions"),
+        Metric("roi", "ratio", "revenue", "cost", "revenue / cost (gross)"),
+        Metric("cost_per_conversion", "ratio", "cost", "conversions", "cost / conversions"),
+        Metric(
+            "value_per_converter", "ratio", "revenue", "converted", "revenue / converting customers"
+        ),
+        Metric("cost_per_click", "ratio", "cost", "clicks", "cost / clicks"),
+    )
+}
+OUTCOME_COLUMNS = ("impressions", "clicks", "add_to_cart", "conversions", "revenue", "cost")
+
+
+def columns_needed(metric: Metric) -> set[str]:
+    cols = {metric.numerator} | ({metric.denominator} if metric.denominator else set())
+    return {SOURCE.get(c, c) for c in cols}
+
+
+def available(columns: set[str]) -> list[str]:
+    return [name for name, m in METRICS.items() if columns_needed(m) <= columns]

@@ -1,0 +1,69 @@
+"""Result objects with named fields, as SciPy's tests return them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Comparison:
+    metric: str
+    arm: str
+    control: str
+    segment: str
+    control_value: float
+    arm_value: float
+    abs_diff: float
+    abs_ci: tuple[float, float] | None
+    rel_lift: float
+    rel_ci: tuple[float, float] | None
+    p_value: float | None
+    test: str
+    n_arm: int
+    n_control: int
+    p_adjusted: float | None = None
+    prob_beats_control: float | None = None
+
+    def significant(self, alpha: float) -> bool:
+        return self.p_adjusted is not None and self.p_adjusted < alpha
+
+
+@dataclass(frozen=True)
+class SampleRatio:
+    """Sample-ratio mismatch: observed arm sizes against the planned shares."""
+
+    p_value: float
+    observed: dict[str, int]
+    expected: dict[str, float]
+    threshold: float = 0.001
+
+    @property
+    def ok(self) -> bool:
+        return not self.p_value < self.threshold
+
+
+@dataclass(frozen=True)
+class Incremental:
+    arm: str
+    control: str
+    segment: str
+    treated: int
+    incremental_revenue: float
+    incremental_revenue_ci: tuple[float, float] | None
+    treatment_cost: float
+    incremental_roi: float | None
+    gross_roi: float | None
+
+
+@dataclass(frozen=True)
+class Report:
+    control: str
+    arms: tuple[str, ...]
+    alpha: float
+    adjustment: str
+    unit: str  # "customer" or "aggregated"
+    srm: SampleRatio | None
+    comparisons: tuple[Comparison, ...]
+    incremental: tuple[Incremental, ...]
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    customers: dict[str, int] = field(default_factory=dict)

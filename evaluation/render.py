@@ -1,0 +1,209 @@
+"""The evaluation report as a readable table, as Markdown to share, and as JSON for scripts."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from evaluation.model import Comparison, Report
+
+SRM_WARNING = (
+    "SAMPLE RATIO MISMATCH: the arms' sizes do not match the planned split (p = {p:.2g}). "
+    "The assignment or the data collection is broken; do not trust the lift figures below."
+)
+
+
+def _num(x: float | None, pct: bool = False) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    if pct:
+        return f"{x:+.1%}"
+    return f"{x:,.4g}" if abs(x) < 1000 else f"{x:,.0f}"
+
+
+def _ci(ci: tuple[float, float] | None, pct: bool = False) -> str:
+    if ci is None:
+        return ""
+    return f"[{_num(ci[0], pct)}, {_num(ci[1], pct)}]"
+
+
+def _p(p: float | None) -> str:
+    if p is None:
+        return "-"
+    return "<0.0001" if p < 1e-4 else f"{p:.4f}"
+
+
+def _mark(c: Comparison, alpha: float) -> str:
+    return "*" if c.significant(alpha) else ""
+
+
+def srm_line(report: Report) -> str:
+    srm = report.srm
+    if srm is None:
+        return "Sample ratio: not checked"
+    observed = ", ".join(
+        f"{a} {n:,} (expected {srm.expected.get(a, 0):,.0f})" for a, n in srm.observed.items()
+    )
+    if not srm.ok:
+        return SRM_WARNING.format(p=srm.p_value) + f"\n  {observed}"
+    return f"Sample ratio OK (chi-square p = {srm.p_value:.3g}): {observed}"
+
+
+def _rows(report: Report) -> list[list[str]]:
+    rows = []
+    for c in report.comparisons:
+        rows.append(
+            [
+                c.segment,
+                c.metric,
+                c.arm,
+                _num(c.control_value),
+                _num(c.arm_value),
+                f"{_num(c.rel_lift, True)} {_ci(c.rel_ci, True)}".strip(),
+                f"{_num(c.abs_diff)} {_ci(c.abs_ci)}".strip(),
+                _p(c.p_value),
+                _p(c.p_adjusted) + _mark(c, report.alpha),
+                "-" if c.prob_beats_control is None else f"{c.prob_beats_control:.1%}",
+                c.test,
+            ]
+        )
+    return rows
+
+
+HEADERS = [
+    "segment",
+    "metric",
+    "arm",
+    "control",
+    "arm value",
+    "lift [CI]",
+    "diff [CI]",
+    "p",
+    "p adj",
+    "P(beats)",
+    "test",
+]
+
+
+def _incremental_lines(report: Report) -> list[str]:
+    lines = []
+    for inc in report.incremental:
+        roi = "-" if inc.incremental_roi is None else f"{inc.incremental_roi:.2f}"
+        gross = "-" if inc.gross_roi is None else f"{inc.gross_roi:.2f}"
+        lines.append(
+            f"{inc.segment} / {inc.arm}: incremental revenue {_num(inc.incremental_revenue)} "
+            f"{_ci(inc.incremental_revenue_ci)} over {inc.treated:,} treated; cost "
+            f"{_num(inc.treatment_cost)}; incremental ROI {roi} (gross ROI {gross})"
+        )
+    return lines
+
+
+def _header(report: Report) -> list[str]:
+    family = "Holm" if report.adjustment == "holm" else "Benjamini-Hochberg"
+    return [
+        srm_line(report),
+        f"Control {report.control!r}; arms {', '.join(report.arms)}; alpha {report.alpha}; "
+        f"p adj: {family} over the {sum(c.p_value is not None for c in report.comparisons)} "
+        f"tests in this report; * = significant after adjustment",
+    ]
+
+
+def to_text(report: Report) -> str:
+    rows = _rows(report)
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(HEADERS)
+    ]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    lines = [*_header(report), "", fmt.format(*HEADERS), fmt.format(*("-" * w for w in widths))]
+    lines += [fmt.format(*r) for r in rows]
+    if report.incremental:
+        lines += ["", "Incremental (treatment minus control, per treated customer):"]
+        lines += ["  " + line for line in _incremental_lines(report)]
+    lines += [f"note: {n}" for n in report.notes]
+    return "\n".join(lines)
+
+
+def to_markdown(report: Report) -> str:
+    lines = ["# Campaign evaluation", ""]
+    srm = srm_line(report)
+    lines += [f"> **{srm}**" if report.srm is not None and not report.srm.ok else srm, ""]
+    lines += [_header(report)[1], ""]
+    lines.append("| " + " | ".join(HEADERS) + " |")
+    lines.append("|" + "---|" * len(HEADERS))
+    for c, row in zip(report.comparisons, _rows(report), strict=True):
+        cells = [
+            f"**{x}**" if c.significant(report.alpha) and i == 8 else x.replace("|", "/")
+            for i, x in enumerate(row)
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    if report.incremental:
+        lines += ["", "## Incremental revenue and ROI", ""]
+        lines += [f"- {line}" for line in _incremental_lines(report)]
+    if report.notes:
+        lines += ["", "## Notes", "", *[f"- {n}" for n in report.notes]]
+    return "\n".join(lines) + "\n"
+
+
+def _clean(x: Any) -> Any:
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    if isinstance(x, tuple):
+        return [_clean(v) for v in x]
+    return x
+
+
+def to_json(report: Report) -> dict[str, Any]:
+    srm = report.srm
+    return {
+        "control": report.control,
+        "arms": list(report.arms),
+        "alpha": report.alpha,
+        "adjustment": report.adjustment,
+        "unit": report.unit,
+        "customers": report.customers,
+        "srm": None
+        if srm is None
+        else {
+            "p_value": srm.p_value,
+            "observed": srm.observed,
+            "expected": srm.expected,
+            "ok": srm.ok,
+        },
+        "comparisons": [
+            {
+                "metric": c.metric,
+                "arm": c.arm,
+                "control": c.control,
+                "segment": c.segment,
+                "control_value": _clean(c.control_value),
+                "arm_value": _clean(c.arm_value),
+                "abs_diff": _clean(c.abs_diff),
+                "abs_ci": _clean(c.abs_ci),
+                "rel_lift": _clean(c.rel_lift),
+                "rel_ci": _clean(c.rel_ci),
+                "p_value": c.p_value,
+                "p_adjusted": c.p_adjusted,
+                "test": c.test,
+                "significant": c.significant(report.alpha),
+                "prob_beats_control": c.prob_beats_control,
+                "n_arm": c.n_arm,
+                "n_control": c.n_control,
+            }
+            for c in report.comparisons
+        ],
+        "incremental": [
+            {
+                "arm": i.arm,
+                "control": i.control,
+                "segment": i.segment,
+                "treated": i.treated,
+                "incremental_revenue": _clean(i.incremental_revenue),
+                "incremental_revenue_ci": _clean(i.incremental_revenue_ci),
+                "treatment_cost": i.treatment_cost,
+                "incremental_roi": _clean(i.incremental_roi),
+                "gross_roi": _clean(i.gross_roi),
+            }
+            for i in report.incremental
+        ],
+        "notes": list(report.notes),
+    }

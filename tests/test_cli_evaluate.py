@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from crm_tui.cli import main
+
+
+@pytest.fixture(scope="module")
+def campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("campaign")
+    assert main(["sample", "--out", str(out), "--customers", "4000", "--seed", "5"]) == 0
+    return out
+
+
+def run_json(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict:
+    capsys.readouterr()
+    assert main([*args, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_sample_campaign_report(campaign: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = run_json(
+        [
+            "evaluate",
+            str(campaign / "results.csv"),
+            "--assignment",
+            str(campaign / "assignment.csv"),
+            "--plan",
+            str(campaign / "plan.toml"),
+        ],
+        capsys,
+    )
+    assert set(out["srm"]) >= {"p_value", "observed", "expected", "ok"}
+    keys = {
+        "metric",
+        "arm",
+        "control",
+        "segment",
+        "control_value",
+        "arm_value",
+        "abs_diff",
+        "abs_ci",
+        "rel_lift",
+        "rel_ci",
+        "p_value",
+        "p_adjusted",
+        "test",
+    }
+    assert out["comparisons"] and keys <= set(out["comparisons"][0])
+    assigned = pl.read_csv(campaign / "assignment.csv").filter(pl.col("arm").is_not_null())
+    assert sum(out["srm"]["observed"].values()) == assigned.height
+    assert any("had no outcome row" in n for n in out["notes"])
+
+
+def test_markdown_to_file_and_no_clobber(campaign: Path, tmp_path: Path) -> None:
+    target = tmp_path / "report.md"
+    args = [
+        "evaluate",
+        str(campaign / "results.csv"),
+        "--assignment",
+        str(campaign / "assignment.csv"),
+        "--markdown",
+        "--out",
+        str(target),
+    ]
+    assert main(args) == 0
+    assert target.read_text().startswith("# Campaign evaluation")
+    assert main(args) == 2
+
+
+def test_srm_warning_leads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    n_control, n_treatment = 1000, 1300
+    pl.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(n_control + n_treatment)],
+            "arm": ["control"] * n_control + ["treatment"] * n_treatment,
+            "conversions": [i % 20 == 0 for i in range(n_control + n_treatment)],
+        }
+    ).write_csv(tmp_path / "r.csv")
+    capsys.readouterr()
+    assert main(["evaluate", str(tmp_path / "r.csv")]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("SAMPLE RATIO MISMATCH")
+
+
+def test_chinese_ad_report_aggregated(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "report.csv"
+    text = (
+        "分组,人数,展现量,点击量,加购数,成交笔数,成交金额,花费\n"
+        "control,2000,16000,320,90,48,2900,256\n"
+        "treatment,8000,64000,2100,700,260,40000,1680\n"
+    )
+    path.write_bytes(text.encode("gbk"))
+    out = run_json(["evaluate", str(path)], capsys)
+    metrics = {c["metric"] for c in out["comparisons"]}
+    assert {"conversion_rate", "ctr", "roi"} <= metrics
+    assert out["unit"] == "aggregated"
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        ("customer_id,arm,clicks\nc1,control,x\nc2,treatment,y\n", [], "no usable"),
+        ("customer_id,clicks\nc1,1\n", [], "missing required column arm"),
+        ("customer_id,arm,clicks\nc1,a,1\nc2,b,2\n", [], "which arm is the control"),
+        ("customer_id,arm,clicks\nc1,control,1\nc2,b,2\n", ["--metrics", "roi"], "needs columns"),
+        ("customer_id,arm,clicks\nc1,control,1\nc2,b,2\n", ["--by", "region"], "--by region"),
+    ],
+)
+def test_bad_results_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, args: list[str], message: str
+) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(content)
+    capsys.readouterr()
+    assert main(["evaluate", str(path), *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+from scipy import stats
+
+from crm_tui.sample import ARM_EFFECTS, campaign_results
+from evaluation import evaluate
+from evaluation.aggregated import evaluate_aggregated
+from evaluation.evaluate import intent_to_treat
+
+
+def per_customer(n: int, seed: int, treat_share: float = 0.5) -> pl.DataFrame:
+    rng = np.random.default_rng(seed)
+    impressions = rng.poisson(5, n) + 1
+    clicks = rng.binomial(impressions, 0.04)
+    conversions = rng.binomial(clicks, 0.3)
+    revenue = conversions * rng.pareto(2.5, n) * 50  # heavy tail
+    return pl.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(n)],
+            "arm": np.where(rng.random(n) < treat_share, "treatment", "control"),
+            "segment": rng.choice(["x", "y"], n),
+            "impressions": impressions,
+            "clicks": clicks,
+            "add_to_cart": rng.binomial(clicks, 0.5),
+            "conversions": conversions,
+            "revenue": revenue,
+            "cost": impressions * 0.1 + clicks * 0.5,
+            "pre_revenue": revenue * 0.5 + rng.gamma(1.0, 5.0, n),
+        }
+    )
+
+
+def by_name(report, metric: str, segment: str = "all"):
+    return next(c for c in report.comparisons if c.metric == metric and c.segment == segment)
+
+
+def test_values_match_direct_computation() -> None:
+    frame = per_customer(5000, 1)
+    report = evaluate(frame, "control", by="segment")
+    t = frame.filter(pl.col("arm") == "treatment")
+    c = frame.filter(pl.col("arm") == "control")
+    conv = by_name(report, "conversion_rate")
+    assert conv.arm_value == pytest.approx((t["conversions"] > 0).mean())
+    assert conv.control_value == pytest.approx((c["conversions"] > 0).mean())
+    ctr = by_name(report, "ctr", "x")
+    tx = t.filter(pl.col("segment") == "x")
+    assert ctr.arm_value == pytest.approx(tx["clicks"].sum() / tx["impressions"].sum())
+    rpc = by_name(report, "revenue_per_customer")
+    expected = stats.ttest_ind(t["revenue"].to_numpy(), c["revenue"].to_numpy(), equal_var=False)
+    assert rpc.p_value == pytest.approx(expected.pvalue, rel=1e-8)
+    vpc = by_name(report, "value_per_converter")
+    assert vpc.arm_value == pytest.approx(t["revenue"].sum() / (t["conversions"] > 0).sum())
+    segments = {c.segment for c in report.comparisons}
+    assert segments == {"all", "x", "y"}
+    assert all(
+        c.p_adjusted is not None and c.p_adjusted >= c.p_value
+        for c in report.comparisons
+        if c.p_value is not None
+    )
+
+
+def test_cuped_matches_adjusted_welch_and_narrows_the_interval() -> None:
+    frame = per_customer(6000, 2)
+    report = evaluate(frame, "control")
+    y = frame["revenue"].to_numpy()
+    x = frame["pre_revenue"].to_numpy()
+    theta = np.cov(y, x, ddof=1)[0, 1] / x.var(ddof=1)
+    adjusted = y - theta * (x - x.mean())
+    arm = frame["arm"].to_numpy()
+    expected = stats.ttest_ind(
+        adjusted[arm == "treatment"], adjusted[arm == "control"], equal_var=False
+    )
+    cuped = by_name(report, "revenue_per_customer_cuped")
+    assert cuped.p_value == pytest.approx(expected.pvalue, rel=1e-8)
+    plain = by_name(report, "revenue_per_customer")
+    assert cuped.abs_ci[1] - cuped.abs_ci[0] < plain.abs_ci[1] - plain.abs_ci[0]
+
+
+def test_intent_to_treat_counts_missing_as_zero() -> None:
+    assignment = pl.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "d", "e"],
+            "arm": ["control", "treatment", "treatment", None, "control"],
+        }
+    )
+    outcomes = pl.DataFrame(
+        {
+            "customer_id": ["b", "z", "b"],
+            "clicks": [1, 4, 2],
+            "conversions": [1, 0, 0],
+            "revenue": [10.0, 3.0, 5.0],
+        }
+    )
+    frame, coverage = intent_to_treat(assignment, outcomes)
+    assert coverage == {
+        "assigned": 4,
+        "assigned_without_outcome": 3,
+        "outcomes_not_assigned": 1,
+        "not_in_an_arm": 1,
+    }
+    got = dict(frame.select("customer_id", "revenue").iter_rows())
+    assert got == {"a": 0.0, "b": 15.0, "c": 0.0, "e": 0.0}
+
+
+def test_planted_effects_are_recovered() -> None:
+    n = 60000
+    rng = np.random.default_rng(3)
+    assignment = pl.DataFrame(
+        {"customer_id": [f"v{i}" for i in range(n)], "arm": rng.choice(["control", "treatment"], n)}
+    )
+    outcomes = campaign_results(assignment, seed=3)
+    frame, _ = intent_to_treat(assignment, outcomes)
+    report = evaluate(frame, "control")
+    expected = {"ctr": 0.65, "roi": 1.33, "cost_per_conversion": -0.51, "value_per_converter": 1.34}
+    for metric, lift in expected.items():
+        c = by_name(report, metric)
+        assert c.rel_ci[0] < lift < c.rel_ci[1], (metric, c.rel_lift, c.rel_ci)
+    assert abs(by_name(report, "cost_per_click").rel_lift) < 0.01
+    assert ARM_EFFECTS["treatment"][0] / ARM_EFFECTS["control"][0] == pytest.approx(1.65)
+
+
+def test_aa_calibration() -> None:
+    """Over 1,000 A/A splits every test rejects at about the nominal 5%."""
+    base = per_customer(4000, 9).drop("arm", "segment")
+    rng = np.random.default_rng(10)
+    rejections: dict[str, int] = {}
+    splits = 1000
+    for _ in range(splits):
+        arms = pl.Series("arm", np.where(rng.random(base.height) < 0.5, "treatment", "control"))
+        report = evaluate(base.with_columns(arms), "control")
+        for c in report.comparisons:
+            rejections[c.metric] = rejections.get(c.metric, 0) + (c.p_value < 0.05)
+    lo, hi = stats.binom.ppf([0.0005, 0.9995], splits, 0.05)
+    assert len(rejections) == 10  # nine metrics and the CUPED-adjusted revenue
+    for metric, k in rejections.items():
+        assert lo <= k <= hi, (metric, k)
+
+
+def test_srm_is_flagged() -> None:
+    frame = per_customer(10000, 4, treat_share=0.56)
+    report = evaluate(frame, "control", shares={"control": 0.5, "treatment": 0.5})
+    assert not report.srm.ok and report.srm.p_value < 0.001
+
+
+def test_aggregated_results_test_what_the_counts_allow() -> None:
+    frame = pl.DataFrame(
+        {
+            "arm": ["control", "treatment"],
+            "customers": [2000, 8000],
+            "impressions": [16000, 64000],
+            "clicks": [320, 2100],
+            "conversions": [48, 260],
+            "revenue": [2900.0, 40000.0],
+            "cost": [256.0, 1680.0],
+        }
+    )
+    report = evaluate_aggregated(frame, "control")
+    conv = by_name(report, "conversion_rate")
+    assert conv.p_value is not None
+    roi = by_name(report, "roi")
+    assert roi.p_value is None and roi.abs_ci is None
+    assert roi.arm_value == pytest.approx(40000 / 1680)
+    assert any("point estimates only" in n for n in report.notes)
