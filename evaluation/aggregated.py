@@ -64,13 +64,14 @@ def evaluate_aggregated(
                 incremental.append(_incremental(a, c, arm, control, segment))
     observed = {arm: int(cells[(ALL, arm)]["customers"]) for arm in arms}
     p_srm, expected = stats.sample_ratio(observed, shares or {a: 1.0 for a in arms})
+    basis = "the planned shares" if shares else "equal shares (no plan given)"
     return Report(
         control=control,
         arms=arms,
         alpha=alpha,
         adjustment=adjustment,
         unit="aggregated",
-        srm=SampleRatio(p_srm, observed, expected),
+        srm=SampleRatio(p_srm, observed, expected, basis),
         comparisons=tuple(_adjust(comparisons, adjustment)),
         incremental=tuple(incremental),
         notes=_notes(present),

@@ -77,7 +77,8 @@ def evaluate(
                 incremental.append(_incremental(a, c, arm, control, segment, alpha))
     observed = {arm: moments.get(ALL, arm).n for arm in arms}
     p_srm, expected = stats.sample_ratio(observed, shares or {a: 1.0 for a in arms})
-    srm = SampleRatio(p_srm, observed, expected)
+    basis = "the planned shares" if shares else "equal shares (no plan given)"
+    srm = SampleRatio(p_srm, observed, expected, basis)
     return Report(
         control=control,
         arms=arms,

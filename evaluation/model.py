@@ -35,6 +35,7 @@ class SampleRatio:
     p_value: float
     observed: dict[str, int]
     expected: dict[str, float]
+    basis: str = "the planned shares"
     threshold: float = 0.001
 
     @property

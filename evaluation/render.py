@@ -8,16 +8,22 @@ from typing import Any
 from evaluation.model import Comparison, Report
 
 SRM_WARNING = (
-    "SAMPLE RATIO MISMATCH: the arms' sizes do not match the planned split (p = {p:.2g}). "
+    "SAMPLE RATIO MISMATCH: the arms' sizes do not match {basis} (p = {p:.2g}). "
     "The assignment or the data collection is broken; do not trust the lift figures below."
 )
+
+
+def signed_pct(x: float) -> str:
+    """+12.3%; sums of many floats differ in the last bits between runs, so a lift of
+    -1e-16 must not print as -0.0%."""
+    return f"{round(x, 6) + 0.0:+.1%}"
 
 
 def _num(x: float | None, pct: bool = False) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
     if pct:
-        return f"{x:+.1%}"
+        return signed_pct(x)
     return f"{x:,.4g}" if abs(x) < 1000 else f"{x:,.0f}"
 
 
@@ -45,8 +51,8 @@ def srm_line(report: Report) -> str:
         f"{a} {n:,} (expected {srm.expected.get(a, 0):,.0f})" for a, n in srm.observed.items()
     )
     if not srm.ok:
-        return SRM_WARNING.format(p=srm.p_value) + f"\n  {observed}"
-    return f"Sample ratio OK (chi-square p = {srm.p_value:.3g}): {observed}"
+        return SRM_WARNING.format(p=srm.p_value, basis=srm.basis) + f"\n  {observed}"
+    return f"Sample ratio OK against {srm.basis} (chi-square p = {srm.p_value:.3g}): {observed}"
 
 
 def _rows(report: Report) -> list[list[str]]:
@@ -168,6 +174,7 @@ def to_json(report: Report) -> dict[str, Any]:
             "observed": srm.observed,
             "expected": srm.expected,
             "ok": srm.ok,
+            "basis": srm.basis,
         },
         "comparisons": [
             {

@@ -1,0 +1,1 @@
+"""The Textual application: a thin shell over the same core calls the CLI makes."""

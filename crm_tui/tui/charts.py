@@ -1,0 +1,51 @@
+"""Terminal charts: the repurchase-interval histogram and lift with its interval."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from textual_plotext import PlotextPlot
+
+from evaluation import Comparison
+
+
+class IntervalHistogram(PlotextPlot):
+    """First-to-second purchase intervals with the lifecycle thresholds marked."""
+
+    def draw(self, intervals: np.ndarray, thresholds: Sequence[float]) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        if len(intervals):
+            top = float(np.quantile(intervals, 0.99))
+            shown = intervals[intervals <= top]
+            plt.hist(shown.tolist(), bins=min(40, max(5, len(set(shown.tolist())))))
+            for value in thresholds:
+                plt.vline(float(value), "red")
+            plt.xlim(0, max(top, float(thresholds[-1])) * 1.02)
+            plt.title("Days from first to second purchase (to p99); red: 30/60/90% thresholds")
+            plt.xlabel("days")
+        self.refresh()
+
+
+class LiftChart(PlotextPlot):
+    """Relative lift of each metric against the control, with its confidence interval."""
+
+    def draw(self, comparisons: Sequence[Comparison]) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        rows = [c for c in comparisons if c.rel_ci is not None and np.isfinite(c.rel_lift)]
+        if rows:
+            x = list(range(1, len(rows) + 1))
+            for i, c in zip(x, rows, strict=True):
+                assert c.rel_ci is not None
+                low, high = 100 * c.rel_ci[0], 100 * c.rel_ci[1]
+                plt.plot([i, i], [low, high], color="blue")  # the interval
+            plt.scatter(x, [100 * c.rel_lift for c in rows], marker="●", color="orange")
+            plt.hline(0.0, "gray")
+            plt.xticks(x, [c.metric.replace("_", " ") for c in rows])
+            plt.xlim(0.5, len(rows) + 0.5)
+            plt.title("Lift vs control, % (dot) with its confidence interval (bar)")
+        self.refresh()

@@ -1,0 +1,135 @@
+"""Data: open the orders (and optional visitors and profiles), see the mapping, drops, summary."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, DataTable, Input, Label, Static
+
+from crm_tui.pipeline import ShopData
+from crm_tui.segment_report import OCCASION_NOTE, repeat_rate
+from crm_tui.summary import repurchase_ladder
+from crm_tui.tui.paths import PathSuggester, parse_path
+
+
+class DataPane(VerticalScroll):
+    class LoadRequested(Message):
+        """The user asked to (re)load the files named in the form."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="data-form", classes="form"):
+            with Horizontal(classes="row"):
+                yield Label("Orders", classes="field-label")
+                yield Input(
+                    placeholder="orders file: CSV, text log, Parquet, .xlsx",
+                    id="orders-path",
+                    suggester=PathSuggester(),
+                    compact=True,
+                )
+            with Horizontal(classes="row"):
+                yield Label("Visitors", classes="field-label")
+                yield Input(
+                    placeholder="optional visitors file",
+                    id="visitors-path",
+                    suggester=PathSuggester(),
+                    compact=True,
+                )
+            with Horizontal(classes="row"):
+                yield Label("Profiles", classes="field-label")
+                yield Input(
+                    placeholder="optional profiles file (contact opt-ins)",
+                    id="profiles-path",
+                    suggester=PathSuggester(),
+                    compact=True,
+                )
+            with Horizontal(classes="row"):
+                yield Label("Mapping", classes="field-label")
+                yield Input(
+                    placeholder="overrides, e.g. amount=Paid, customer_id=Buyer",
+                    id="overrides",
+                    compact=True,
+                )
+                yield Button("Load", id="load", variant="primary", compact=True)
+            yield Static("", id="data-error", classes="error")
+        with Horizontal(id="data-body"):
+            with Vertical(id="data-left"):
+                yield Static("Columns", classes="section-title")
+                yield DataTable(id="mapping", cursor_type="none", zebra_stripes=True)
+                yield Static("Dropped rows", classes="section-title")
+                yield Static("Open a file to see what was read.", id="findings")
+            with Vertical(id="data-right"):
+                yield Static("Summary", classes="section-title")
+                yield Static("", id="summary")
+                yield Static("Repurchase ladder", classes="section-title")
+                yield DataTable(id="ladder", cursor_type="none", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#mapping", DataTable).add_columns("canonical", "source column")
+        self.query_one("#ladder", DataTable).add_columns(
+            "purchases", "customers", "bought again", "rate"
+        )
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.LoadRequested())
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "load":
+            event.stop()
+            self.post_message(self.LoadRequested())
+
+    def form(self) -> dict[str, object]:
+        text = {
+            i: self.query_one(f"#{i}", Input).value
+            for i in ("orders-path", "visitors-path", "profiles-path", "overrides")
+        }
+        return {
+            "orders": parse_path(text["orders-path"]),
+            "visitors": parse_path(text["visitors-path"]),
+            "profiles": parse_path(text["profiles-path"]),
+            "overrides": text["overrides"],
+        }
+
+    def set_paths(self, orders: object, visitors: object, profiles: object) -> None:
+        for key, value in (
+            ("orders-path", orders),
+            ("visitors-path", visitors),
+            ("profiles-path", profiles),
+        ):
+            self.query_one(f"#{key}", Input).value = "" if value is None else str(value)
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#data-error", Static).update(message)
+
+    def show(self, shop: ShopData) -> None:
+        self.show_error("")
+        f, seg = shop.findings, shop.segmentation
+        mapping = self.query_one("#mapping", DataTable)
+        mapping.clear()
+        for canonical, source in f.mapping.items():
+            mapping.add_row(canonical, source)
+        lines = [
+            f"{f.source} — layout {f.preset}",
+            f"rows read {f.rows_read:,}, kept {f.rows_kept:,}",
+        ]
+        lines += [line.strip() for line in f.lines()] or ["no rows dropped"]
+        lines += [f"note: {n}" for n in f.notes]
+        self.query_one("#findings", Static).update("\n".join(lines))
+        buyers = seg.customers.filter(seg.customers["orders"] > 0)
+        self.query_one("#summary", Static).update(
+            f"Orders {seg.orders:,}\nCustomers {buyers.height:,}\n"
+            f"From {seg.first_order_at:%Y-%m-%d} to {seg.last_order_at:%Y-%m-%d} "
+            f"(as of {seg.as_of})\nRevenue {seg.revenue:,.2f}\n"
+            f"Repeat rate {repeat_rate(seg.customers):.1%}\n\n{OCCASION_NOTE}"
+        )
+        ladder = self.query_one("#ladder", DataTable)
+        ladder.clear()
+        for row in repurchase_ladder(buyers).iter_rows(named=True):
+            rate = "-" if row["rate"] is None else f"{row['rate']:.1%}"
+            ladder.add_row(
+                f"{row['purchases']} → {row['purchases'] + 1}",
+                f"{row['customers']:,}",
+                f"{row['bought_again']:,}",
+                rate,
+            )

@@ -1,0 +1,199 @@
+"""Evaluate: open a results file, the sample-ratio verdict first, the comparisons, a lift chart,
+the per-segment breakdown, and a Markdown export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
+
+from crm_tui.tui.charts import LiftChart
+from crm_tui.tui.paths import PathSuggester, parse_path
+from evaluation import Incremental, Report
+from evaluation.render import signed_pct, srm_line
+
+
+@dataclass(frozen=True)
+class EvaluationForm:
+    results: Path
+    assignment: Path | None
+    plan: Path | None
+    control: str | None
+    by: str | None
+
+
+class EvaluatePane(VerticalScroll):
+    class EvaluateRequested(Message):
+        def __init__(self, form: EvaluationForm) -> None:
+            super().__init__()
+            self.form = form
+
+    class SampleRequested(Message):
+        """Fill the form with the bundled sample results and evaluate them."""
+
+    class ExportRequested(Message):
+        def __init__(self, path: Path) -> None:
+            super().__init__()
+            self.path = path
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.report: Report | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="row"):
+            yield Label("Results", classes="field-label")
+            yield Input(
+                placeholder="results or outcomes file",
+                id="results-path",
+                suggester=PathSuggester(),
+                compact=True,
+            )
+            yield Label("Assignment", classes="field-label")
+            yield Input(
+                placeholder="optional: from plan assign",
+                id="assignment-path",
+                suggester=PathSuggester(),
+                compact=True,
+            )
+        with Horizontal(classes="row"):
+            yield Label("Plan", classes="field-label")
+            yield Input(
+                placeholder="optional plan.toml: control arm and planned split",
+                id="eval-plan-path",
+                suggester=PathSuggester(),
+                compact=True,
+            )
+        with Horizontal(classes="row"):
+            yield Label("Control", classes="field-label")
+            yield Input(placeholder="from the plan", id="control", classes="short", compact=True)
+            yield Label("By", classes="field-label")
+            yield Input(placeholder="e.g. segment", id="by", classes="short", compact=True)
+            yield Button("Evaluate", id="evaluate", variant="primary", compact=True)
+            yield Button("Sample results", id="sample", compact=True)
+        yield Static("Open a results file to see whether the campaign worked.", id="srm")
+        with Horizontal(classes="row"):
+            yield Label("Segment", classes="field-label")
+            yield Select(
+                [("all", "all")], value="all", allow_blank=False, id="segment", compact=True
+            )
+        yield DataTable(id="comparisons", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="incremental")
+        yield LiftChart(id="lift-chart")
+        with Horizontal(classes="row"):
+            yield Input(
+                placeholder="report.md", id="report-path", suggester=PathSuggester(), compact=True
+            )
+            yield Button("Export Markdown", id="export", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#comparisons", DataTable).add_columns(
+            "metric", "arm", "control", "treatment", "lift [CI]", "p", "p adj", ""
+        )
+
+    def form(self) -> EvaluationForm | None:
+        results = parse_path(self.query_one("#results-path", Input).value)
+        if results is None:
+            return None
+        text = {i: self.query_one(f"#{i}", Input).value.strip() for i in ("control", "by")}
+        return EvaluationForm(
+            results,
+            parse_path(self.query_one("#assignment-path", Input).value),
+            parse_path(self.query_one("#eval-plan-path", Input).value),
+            text["control"] or None,
+            text["by"] or None,
+        )
+
+    def set_paths(self, results: Path, assignment: Path | None, plan: Path | None) -> None:
+        for key, value in (
+            ("results-path", results),
+            ("assignment-path", assignment),
+            ("eval-plan-path", plan),
+        ):
+            self.query_one(f"#{key}", Input).value = "" if value is None else str(value)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "evaluate":
+            form = self.form()
+            if form is None:
+                self.app.notify("Type the results file first", severity="warning")
+            else:
+                self.post_message(self.EvaluateRequested(form))
+        elif event.button.id == "sample":
+            self.post_message(self.SampleRequested())
+        elif event.button.id == "export":
+            self._request_export()
+
+    def _request_export(self) -> None:
+        path = parse_path(self.query_one("#report-path", Input).value)
+        if path is None:
+            self.app.notify("Type the report's file name first", severity="warning")
+        else:
+            self.post_message(self.ExportRequested(path))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "report-path":
+            event.stop()
+            self._request_export()
+            return
+        if event.input.id in ("results-path", "assignment-path", "eval-plan-path", "control", "by"):
+            event.stop()
+            form = self.form()
+            if form is not None:
+                self.post_message(self.EvaluateRequested(form))
+
+    def show(self, report: Report) -> None:
+        self.report = report
+        srm = self.query_one("#srm", Static)
+        srm.update(srm_line(report))
+        srm.set_class(report.srm is not None and not report.srm.ok, "alarm")
+        segments = sorted({c.segment for c in report.comparisons} - {"all"})
+        select = self.query_one("#segment", Select)
+        select.set_options([("all", "all"), *[(s, s) for s in segments]])
+        select.value = "all"
+        self.show_segment("all")
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "segment" and self.report is not None:
+            self.show_segment(str(event.value))
+
+    def show_segment(self, segment: str) -> None:
+        assert self.report is not None
+        rows = [c for c in self.report.comparisons if c.segment == segment]
+        table = self.query_one("#comparisons", DataTable)
+        table.clear()
+        for c in rows:
+            ci = "" if c.rel_ci is None else f" [{c.rel_ci[0]:+.0%}, {c.rel_ci[1]:+.0%}]"
+            mark = "✓ significant" if c.significant(self.report.alpha) else ""
+            p = "-" if c.p_value is None else f"{c.p_value:.4f}"
+            q = "-" if c.p_adjusted is None else f"{c.p_adjusted:.4f}"
+            table.add_row(
+                c.metric,
+                c.arm,
+                _fmt(c.control_value),
+                _fmt(c.arm_value),
+                f"{signed_pct(c.rel_lift)}{ci}",
+                p,
+                q,
+                mark,
+            )
+        lines = [_incremental_line(i) for i in self.report.incremental if i.segment == segment]
+        self.query_one("#incremental", Static).update("\n".join([*lines, *self.report.notes]))
+        self.query_one(LiftChart).draw(rows)
+
+
+def _incremental_line(i: Incremental) -> str:
+    roi = "-" if i.incremental_roi is None else f"{i.incremental_roi:.2f}"
+    gross = "-" if i.gross_roi is None else f"{i.gross_roi:.2f}"
+    return (
+        f"{i.arm}: incremental revenue {i.incremental_revenue:,.0f} over {i.treated:,} treated, "
+        f"cost {i.treatment_cost:,.0f}; incremental ROI {roi} (gross {gross})"
+    )
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.4g}" if abs(x) < 1000 else f"{x:,.0f}"

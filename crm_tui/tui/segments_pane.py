@@ -1,0 +1,197 @@
+"""Segments: a table per scheme, the interval histogram, the first-order bands, drill-down."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
+
+from crm_tui.engine import SegmentSettings
+from crm_tui.errors import InputError
+from crm_tui.pipeline import ShopData
+from crm_tui.summary import SCHEMES, scheme_summary
+from crm_tui.tui.charts import IntervalHistogram
+
+DRILL_COLUMNS = (
+    "customer_id",
+    "orders",
+    "purchases",
+    "revenue",
+    "days_since_last",
+    "lifecycle",
+    "rfm",
+    "first_order_value",
+    "tier",
+)
+
+
+class SegmentsPane(VerticalScroll):
+    class SettingsChanged(Message):
+        def __init__(self, settings: SegmentSettings) -> None:
+            super().__init__()
+            self.settings = settings
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.shop: ShopData | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="row"):
+            yield Label("Scheme", classes="field-label")
+            yield Select(
+                [(s, s) for s in SCHEMES[:-1]],
+                value="lifecycle",
+                allow_blank=False,
+                id="scheme",
+                compact=True,
+            )
+        with Horizontal(classes="row", id="segment-controls"):
+            yield Label("As of", classes="field-label")
+            yield Input(placeholder="YYYY-MM-DD", id="as-of", classes="short", compact=True)
+            yield Label("Quantiles", classes="field-label")
+            yield Input(value="0.3,0.6,0.9", id="quantiles", classes="short", compact=True)
+            yield Label("Tiers", classes="field-label")
+            yield Input(value="188,388", id="tiers", classes="short", compact=True)
+            yield Button("Apply", id="apply", compact=True)
+        yield Static("", id="settings-error", classes="error")
+        yield DataTable(id="segment-table", cursor_type="row", zebra_stripes=True)
+        yield Static(
+            "Select a segment (enter) to see sample customers.",
+            id="drill-title",
+            classes="section-title",
+        )
+        yield DataTable(id="drill", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="segment-charts"):
+            with Vertical(id="hist-box"):
+                yield Static("", id="thresholds")
+                yield IntervalHistogram(id="histogram")
+            with Vertical(id="bands-box"):
+                yield Static("First-order-value bands", classes="section-title")
+                yield DataTable(id="bands", cursor_type="none", zebra_stripes=True)
+                yield Static("", id="bands-test")
+
+    def on_mount(self) -> None:
+        self.query_one("#segment-table", DataTable).add_columns(
+            "segment",
+            "customers",
+            "share",
+            "revenue",
+            "rev share",
+            "spend/cust",
+            "repeat",
+            "strategy",
+        )
+        self.query_one("#bands", DataTable).add_columns(
+            "band", "first order", "customers", "repurchase", "priority"
+        )
+        self.query_one("#drill", DataTable).add_columns(*DRILL_COLUMNS)
+
+    def show(self, shop: ShopData) -> None:
+        self.shop = shop
+        seg = shop.segmentation
+        self.query_one("#as-of", Input).value = seg.as_of.isoformat()
+        self.query_one("#settings-error", Static).update("")
+        self.refresh_table()
+        q = seg.lifecycle.thresholds_days
+        how = "learned" if seg.lifecycle.learned else "given"
+        self.query_one("#thresholds", Static).update(
+            f"Lifecycle thresholds ({how}): active ≤ {q[0]:.0f} d < silent ≤ {q[1]:.0f} d < "
+            f"sleeping ≤ {q[2]:.0f} d < lost   ({len(seg.lifecycle.intervals):,} repeat customers)"
+        )
+        self.query_one(IntervalHistogram).draw(seg.lifecycle.intervals, q)
+        bands = self.query_one("#bands", DataTable)
+        bands.clear()
+        for b in seg.bands.bands:
+            span = f"≥ {b.low:,.0f}" if np.isinf(b.high) else f"{b.low:,.0f}–{b.high:,.0f}"
+            bands.add_row(b.name, span, f"{b.customers:,}", f"{b.rate:.1%}", b.priority)
+        test = seg.bands.p_value
+        self.query_one("#bands-test", Static).update(
+            f"learned on {seg.bands.trained_on:,} customers first buying by {seg.band_cutoff}; "
+            + ("no split found" if np.isnan(test) else f"chi-square p = {test:.2g}")
+        )
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "scheme":
+            self.refresh_table()
+
+    def refresh_table(self) -> None:
+        if self.shop is None:
+            return
+        scheme = str(self.query_one("#scheme", Select).value)
+        table = self.query_one("#segment-table", DataTable)
+        table.clear()
+        if scheme not in self.shop.customers.columns:
+            return
+        for r in scheme_summary(self.shop.customers, scheme).iter_rows(named=True):
+            table.add_row(
+                r["segment"],
+                f"{r['customers']:,}",
+                f"{r['share']:.1%}",
+                f"{r['revenue']:,.0f}",
+                f"{r['revenue_share']:.1%}",
+                f"{r['spend_per_customer']:,.2f}",
+                f"{r['repeat_rate']:.1%}",
+                r["strategy"],
+                key=r["segment"],
+            )
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if (
+            event.data_table.id != "segment-table"
+            or self.shop is None
+            or event.row_key.value is None
+        ):
+            return
+        scheme = str(self.query_one("#scheme", Select).value)
+        segment = event.row_key.value
+        rows = (
+            self.shop.customers.filter(pl.col(scheme) == segment)
+            .sort(["revenue", "customer_id"], descending=[True, False])
+            .head(20)
+        )
+        self.query_one("#drill-title", Static).update(
+            f"Top customers by revenue in {scheme} = {segment}"
+        )
+        drill = self.query_one("#drill", DataTable)
+        drill.clear()
+        cols = [c for c in DRILL_COLUMNS if c in rows.columns]
+        for r in rows.select(cols).iter_rows():
+            drill.add_row(*[f"{v:,.2f}" if isinstance(v, float) else str(v) for v in r])
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id != "apply":
+            return
+        event.stop()
+        try:
+            settings = self.settings_from_form()
+        except (InputError, ValueError) as exc:
+            self.query_one("#settings-error", Static).update(str(exc))
+            return
+        self.post_message(self.SettingsChanged(settings))
+
+    def settings_from_form(self) -> SegmentSettings:
+        text = {
+            i: self.query_one(f"#{i}", Input).value.strip() for i in ("as-of", "quantiles", "tiers")
+        }
+        try:
+            as_of = dt.date.fromisoformat(text["as-of"]) if text["as-of"] else None
+        except ValueError:
+            raise InputError(f"as of {text['as-of']!r}: expected a date like 2025-06-30") from None
+        quantiles = _numbers(text["quantiles"], 3, "quantiles")
+        tiers = _numbers(text["tiers"], 2, "tiers")
+        return SegmentSettings(as_of=as_of, lifecycle_quantiles=quantiles, tier_thresholds=tiers)
+
+
+def _numbers(text: str, n: int, what: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != n:
+        raise InputError(f"{what} {text!r}: expected {n} comma-separated numbers")
+    return values

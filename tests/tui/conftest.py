@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def in_repo(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run from the checkout so that paths shown on screen are relative and stable."""
+    monkeypatch.chdir(ROOT)
+    return ROOT
+
+
+def sample() -> dict[str, Path]:
+    return {
+        name: Path("sample_data") / f"{name}.{ext}"
+        for name, ext in (
+            ("orders", "csv"),
+            ("visitors", "csv"),
+            ("profiles", "csv"),
+            ("plan", "toml"),
+            ("assignment", "csv"),
+            ("results", "csv"),
+        )
+    }

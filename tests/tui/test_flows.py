@@ -1,0 +1,214 @@
+"""The operator's whole loop, driven through Pilot, with the domain messages captured."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from textual.message import Message
+from textual.widgets import DataTable, Input, Select, Static
+
+from campaigns.toml_io import load_plan
+from crm_tui.tui.app import CrmApp
+from crm_tui.tui.plan_pane import parse_arms
+from tests.tui.conftest import sample
+
+FACTS = {
+    "OrdersLoaded",
+    "SegmentsComputed",
+    "PlanChecked",
+    "PlanSaved",
+    "AssignmentExported",
+    "EvaluationFinished",
+    "ReportExported",
+}
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.seen: list[Message] = []
+
+    def __call__(self, message: Message) -> None:
+        if type(message).__name__ in FACTS:
+            self.seen.append(message)
+
+    def names(self) -> list[str]:
+        return [type(m).__name__ for m in self.seen]
+
+
+async def settle(app: CrmApp, pilot) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def type_into(pilot, selector: str, text: str) -> None:
+    widget = pilot.app.query_one(selector, Input)
+    widget.value = ""
+    widget.focus()
+    await pilot.press(*text)
+
+
+@pytest.mark.usefixtures("in_repo")
+async def test_whole_loop(tmp_path: Path) -> None:
+    paths = sample()
+    recorder = Recorder()
+    app = CrmApp(None, None, None, paths)
+    async with app.run_test(size=(120, 40), message_hook=recorder) as pilot:
+        # Data: type the orders and visitors files and load them
+        await type_into(pilot, "#orders-path", str(paths["orders"]))
+        await type_into(pilot, "#visitors-path", str(paths["visitors"]))
+        await pilot.click("#load")
+        await settle(app, pilot)
+        assert recorder.names() == ["OrdersLoaded"]
+        shop = app.state.shop
+        assert shop is not None and shop.segmentation.orders == 26290
+        assert app.query_one("#mapping", DataTable).row_count == 8
+
+        # Segments: switch scheme, drill into a segment, recompute with other tiers
+        await pilot.press("escape", "2")
+        app.query_one("#scheme", Select).value = "tier"
+        await pilot.pause()
+        table = app.query_one("#segment-table", DataTable)
+        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == [
+            "member",
+            "VIP",
+            "top VIP",
+        ]
+        table.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.query_one("#drill", DataTable).row_count == 20
+        await type_into(pilot, "#tiers", "100,300")
+        await pilot.click("#apply")
+        await settle(app, pilot)
+        assert "SegmentsComputed" in recorder.names()
+        assert app.state.shop.segmentation.settings.tier_thresholds == (100.0, 300.0)
+
+        # Plan: starter plan, edit a target's selector and arms, watch the check update
+        await pilot.press("escape", "3")  # escape leaves the input, so 3 switches tabs
+        await pilot.pause()
+        assert await pilot.click("#starter")
+        await settle(app, pilot)
+        assert recorder.names().count("PlanChecked") >= 1
+        plan = app.state.plan
+        assert plan is not None and plan.objective == "churn_recall"
+        before = len(recorder.seen)
+        await type_into(pilot, "#t-selector", "lifecycle = sleeping and tier = VIP")
+        await pilot.pause(0.5)
+        await settle(app, pilot)
+        assert app.state.plan.targets[0].selector == "lifecycle = sleeping and tier = VIP"
+        assert "PlanChecked" in [type(m).__name__ for m in recorder.seen[before:]]
+        assert app.state.plan_dirty
+
+        # an invalid selector is shown where it was typed and changes nothing
+        await type_into(pilot, "#t-selector", "lifecycle = slepping")
+        await pilot.pause(0.5)
+        assert "did you mean 'sleeping'" in str(app.query_one("#target-error", Static).render())
+        assert app.state.plan.targets[0].selector == "lifecycle = sleeping and tier = VIP"
+
+        await type_into(pilot, "#arms", "control=0.5, treatment=0.5")
+        await pilot.pause(0.5)
+        await settle(app, pilot)
+        assert app.state.plan.arms == parse_arms("control=0.5, treatment=0.5")
+
+        # save with ctrl+s, then export the assignment
+        plan_file = tmp_path / "plan.toml"
+        await type_into(pilot, "#plan-path", str(plan_file))
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "PlanSaved" in recorder.names() and not app.state.plan_dirty
+        assert load_plan(plan_file).arms == app.state.plan.arms
+        assignment_file = tmp_path / "assignment.csv"
+        await type_into(pilot, "#export-path", str(assignment_file))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "AssignmentExported" in recorder.names()
+        exported = pl.read_csv(assignment_file)
+        assert exported["plan_hash"].n_unique() == 1
+
+        # Evaluate: the sample results, SRM first, then the comparisons and a Markdown export
+        await pilot.press("escape", "4")
+        await pilot.pause()
+        assert await pilot.click("#sample")
+        await settle(app, pilot)
+        assert "EvaluationFinished" in recorder.names()
+        assert str(app.query_one("#srm", Static).render()).startswith("Sample ratio OK")
+        comparisons = app.query_one("#comparisons", DataTable)
+        metrics = [comparisons.get_row_at(i)[0] for i in range(comparisons.row_count)]
+        assert {"ctr", "roi", "cost_per_conversion", "value_per_converter"} <= set(metrics)
+        report_file = tmp_path / "report.md"
+        await type_into(pilot, "#report-path", str(report_file))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert report_file.read_text().startswith("# Campaign evaluation")
+
+
+@pytest.mark.usefixtures("in_repo")
+async def test_bad_file_is_a_message_not_a_crash(tmp_path: Path) -> None:
+    bad = tmp_path / "orders.csv"
+    bad.write_text("who,when\nx,y\n")
+    app = CrmApp(bad, None, None, sample())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        error = str(app.query_one("#data-error", Static).render())
+        assert "missing required column" in error
+        assert app.state.shop is None
+        assert app.is_running
+
+
+@pytest.mark.usefixtures("in_repo")
+async def test_quit_asks_when_the_plan_is_unsaved() -> None:
+    paths = sample()
+    app = CrmApp(paths["orders"], None, None, paths)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        app.make_starter("custom")
+        await settle(app, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmQuit"
+        await pilot.click("#stay")
+        await pilot.pause()
+        assert app.is_running
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+
+
+@pytest.mark.usefixtures("in_repo")
+async def test_command_palette_reaches_actions() -> None:
+    paths = sample()
+    app = CrmApp(paths["orders"], None, None, paths)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for wanted in (
+            "Show segments",
+            "Load data",
+            "Starter plan: churn_recall",
+            "Save plan",
+            "Evaluate sample results",
+            "Cancel work",
+            "Help",
+        ):
+            assert wanted in titles
+
+
+@pytest.mark.usefixtures("in_repo")
+async def test_moving_between_targets_changes_no_target() -> None:
+    paths = sample()
+    recorder = Recorder()
+    app = CrmApp(paths["orders"], None, None, paths)
+    async with app.run_test(size=(100, 30), message_hook=recorder) as pilot:
+        await settle(app, pilot)
+        app.make_starter("churn_recall")
+        await settle(app, pilot)
+        before = app.state.plan
+        app.query_one("#targets", DataTable).focus()
+        await pilot.press("down", "down", "down", "up", "down")
+        await pilot.pause(0.6)
+        await settle(app, pilot)
+        assert app.state.plan == before
+        assert app.query_one("#t-name", Input).value == before.targets[3].name

@@ -1,0 +1,46 @@
+"""Each tab's layout pinned at 120x40 and at 80x24 (update with --snapshot-update)."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm_tui.tui.app import CrmApp
+from tests.tui.conftest import sample
+
+SIZES = [(120, 40), (80, 24)]
+
+
+def make_app() -> CrmApp:
+    paths = sample()
+    return CrmApp(paths["orders"], paths["visitors"], paths["profiles"], paths)
+
+
+async def settle(pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def tab(key: str):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        if key == "3":
+            from campaigns.toml_io import load_plan
+
+            pilot.app.state.plan_path = sample()["plan"]
+            pilot.app._plan_changed(load_plan(sample()["plan"]), dirty=False)
+            await settle(pilot)
+        if key == "4":
+            pilot.app.evaluate_sample()
+            await settle(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+
+    return run_before
+
+
+@pytest.mark.usefixtures("in_repo")
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("key", ["1", "2", "3", "4"], ids=["data", "segments", "plan", "evaluate"])
+def test_tab_layout(snap_compare, key: str, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(), terminal_size=size, run_before=tab(key))
