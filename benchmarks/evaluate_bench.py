@@ -15,7 +15,7 @@ import time
 import numpy as np
 import polars as pl
 
-from evaluation import evaluate
+from evaluation.evaluate import evaluate
 
 
 def build(rows: int) -> pl.DataFrame:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from scipy import stats
 
 
 @dataclass(frozen=True)
@@ -141,5 +140,7 @@ def _chi_square(sizes: np.ndarray, repurchased: np.ndarray) -> tuple[float, floa
     table = np.vstack([repurchased, sizes - repurchased])
     if table.shape[1] < 2 or (table.sum(axis=1) == 0).any():
         return (float("nan"), float("nan"))
+    from scipy import stats  # imported here: scipy.stats costs half a second at start-up
+
     result = stats.chi2_contingency(table, correction=False)
     return (float(result.statistic), float(result.pvalue))

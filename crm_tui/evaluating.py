@@ -10,9 +10,9 @@ import polars as pl
 from campaigns import CampaignPlan
 from crm_tui.errors import InputError
 from crm_tui.results_io import load_assignment, load_results
-from evaluation import EvaluationError, Report, evaluate
+from evaluation import EvaluationError, Report
 from evaluation.aggregated import evaluate_aggregated
-from evaluation.evaluate import intent_to_treat
+from evaluation.evaluate import evaluate, intent_to_treat
 
 
 def planned_shares(plan: CampaignPlan, assignment: pl.DataFrame | None) -> dict[str, float]:

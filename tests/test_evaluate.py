@@ -6,9 +6,8 @@ import pytest
 from scipy import stats
 
 from crm_tui.sample import ARM_EFFECTS, campaign_results
-from evaluation import evaluate
 from evaluation.aggregated import evaluate_aggregated
-from evaluation.evaluate import intent_to_treat
+from evaluation.evaluate import evaluate, intent_to_treat
 
 
 def per_customer(n: int, seed: int, treat_share: float = 0.5) -> pl.DataFrame:

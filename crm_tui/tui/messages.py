@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from campaigns.check import PlanCheck
 from crm_tui.pipeline import ShopData
 from evaluation import Report
+
+if TYPE_CHECKING:
+    from campaigns.check import PlanCheck
 
 
 class OrdersLoaded(Message):

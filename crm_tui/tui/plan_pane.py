@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 from textual.app import ComposeResult
@@ -13,11 +14,13 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from campaigns import Arm, CampaignPlan, Costs, Offer, PlanError, Target
-from campaigns.check import PlanCheck
 from campaigns.library import STRATEGIES
 from campaigns.model import CHANNELS, OBJECTIVES, OFFER_KINDS
 from campaigns.selectors import compile_selector
 from crm_tui.tui.paths import PathSuggester
+
+if TYPE_CHECKING:
+    from campaigns.check import PlanCheck
 
 EDIT_DELAY = 0.3  # seconds of quiet typing before the plan is checked again
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from campaigns import CampaignPlan
-from campaigns.check import PlanCheck
 from crm_tui.engine import SegmentSettings
 from crm_tui.pipeline import ShopData
 from evaluation import Report
+
+if TYPE_CHECKING:
+    from campaigns.check import PlanCheck
 
 
 @dataclass
