@@ -7,9 +7,7 @@ import datetime as dt
 import difflib
 import hashlib
 import itertools
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ from typing import Any
 import tomli_w
 
 from campaigns.errors import PlanError
+from campaigns.files import write_atomic
 from campaigns.model import (
     CHANNELS,
     EVENT_PHASES,
@@ -100,22 +99,11 @@ def save_plan(
     comments: Mapping[str, str] | None = None,
 ) -> None:
     """Write to a temporary file beside path, then rename; refuse to replace unless asked."""
-    write_file_atomic(Path(path), dumps(plan, comments).encode("utf-8"), overwrite)
-
-
-def write_file_atomic(path: Path, content: bytes, overwrite: bool) -> None:
-    if path.exists() and not overwrite:
-        raise PlanError(f"{path}: already exists; pass --force to replace it")
-    if not path.parent.exists():
-        raise PlanError(f"{path.parent}: no such folder")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    text = dumps(plan, comments)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        write_atomic(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"), overwrite)
+    except (FileExistsError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        raise PlanError(str(exc)) from None
 
 
 # ---------------------------------------------------------------- reading

@@ -146,7 +146,7 @@ def _segment(ns: argparse.Namespace) -> int:
         payload = segment_report.to_json(shop.segmentation, shop.findings, shop.orders)
         print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
     else:
-        print(segment_report.to_text(shop.segmentation, shop.findings))
+        print(segment_report.to_text(shop.segmentation, shop.findings, shop.orders))
         if ns.out is not None:
             print(f"\nWrote {shop.customers.height:,} customers to {ns.out}")
     return 0

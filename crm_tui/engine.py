@@ -103,9 +103,13 @@ def segment(
 ) -> Segmentation:
     """Features and every scheme for each customer of a canonical orders frame."""
     settings = settings or SegmentSettings()
+    if settings.as_of is not None:
+        # as of a date, the shop knows only the orders placed before it
+        orders = orders.lazy().filter(pl.col("ordered_at").dt.date() < settings.as_of)
     features = customer_features(orders)
     if features.height == 0:
-        raise InputError("no orders to segment")
+        when = f" before {settings.as_of}" if settings.as_of else ""
+        raise InputError(f"no orders to segment{when}")
     first_at, last_at = features["first_order_at"].min(), features["last_order_at"].max()
     as_of = settings.as_of or (last_at.date() + dt.timedelta(days=1))
     customers = features.with_columns(_timing(as_of))

@@ -28,7 +28,7 @@ def repeat_rate(customers: pl.DataFrame) -> float:
 
 def to_json(seg: Segmentation, findings: Findings, orders: pl.DataFrame) -> dict[str, Any]:
     buyers = seg.customers.filter(pl.col("orders") > 0)
-    daily = daily_repeat_share(orders)
+    daily = daily_repeat_share(orders.filter(pl.col("ordered_at").dt.date() < seg.as_of))
     return {
         "source": findings.source,
         "preset": findings.preset,
@@ -69,6 +69,9 @@ def to_json(seg: Segmentation, findings: Findings, orders: pl.DataFrame) -> dict
         },
         "repurchase_ladder": repurchase_ladder(buyers).to_dicts(),
         "daily_repeat_share_mean": float(daily["repeat"].mean()),
+        "daily_repeat_share": [
+            {"day": d.isoformat(), "buyers": b, "repeat_share": r} for d, b, r in daily.iter_rows()
+        ],
         "schemes": {s: scheme_summary(seg.customers, s).to_dicts() for s in schemes_present(seg)},
     }
 
@@ -94,7 +97,17 @@ def interval_distribution(intervals: np.ndarray) -> dict[str, float | int]:
     }
 
 
-def to_text(seg: Segmentation, findings: Findings) -> str:
+def repeat_share_line(seg: Segmentation, orders: pl.DataFrame) -> str:
+    """The share of each day's buyers who had bought before, on average and lately."""
+    daily = daily_repeat_share(orders.filter(pl.col("ordered_at").dt.date() < seg.as_of))
+    recent = daily.tail(30)
+    return (
+        f"Repeat buyers among each day's buyers: {daily['repeat'].mean():.1%} on average, "
+        f"{recent['repeat'].mean():.1%} over the last 30 days"
+    )
+
+
+def to_text(seg: Segmentation, findings: Findings, orders: pl.DataFrame) -> str:
     buyers = seg.customers.filter(pl.col("orders") > 0)
     q = seg.lifecycle.thresholds_days
     lines = [
@@ -108,6 +121,7 @@ def to_text(seg: Segmentation, findings: Findings) -> str:
         f"Orders {seg.orders:,}   customers {buyers.height:,}   revenue {seg.revenue:,.2f}",
         f"From {seg.first_order_at:%Y-%m-%d} to {seg.last_order_at:%Y-%m-%d}; as of {seg.as_of}",
         f"Repeat rate {repeat_rate(seg.customers):.1%}. {OCCASION_NOTE}",
+        repeat_share_line(seg, orders),
         "",
         _lifecycle_text(seg, q),
         "",

@@ -33,7 +33,7 @@ def _ci(ci: tuple[float, float] | None, pct: bool = False) -> str:
     return f"[{_num(ci[0], pct)}, {_num(ci[1], pct)}]"
 
 
-def _p(p: float | None) -> str:
+def fmt_p(p: float | None) -> str:
     if p is None:
         return "-"
     return "<0.0001" if p < 1e-4 else f"{p:.4f}"
@@ -67,8 +67,8 @@ def _rows(report: Report) -> list[list[str]]:
                 _num(c.arm_value),
                 f"{_num(c.rel_lift, True)} {_ci(c.rel_ci, True)}".strip(),
                 f"{_num(c.abs_diff)} {_ci(c.abs_ci)}".strip(),
-                _p(c.p_value),
-                _p(c.p_adjusted) + _mark(c, report.alpha),
+                fmt_p(c.p_value),
+                fmt_p(c.p_adjusted) + _mark(c, report.alpha),
                 "-" if c.prob_beats_control is None else f"{c.prob_beats_control:.1%}",
                 c.test,
             ]

@@ -225,3 +225,14 @@ def test_too_few_repeat_buyers_is_explained() -> None:
         frame([("a", 0, 0, 5.0), ("a", 3, 0, 5.0)]), SegmentSettings(lifecycle_days=(10, 20, 30))
     )
     assert seg.customers["lifecycle"].to_list() == ["active"]
+
+
+def test_as_of_sees_only_earlier_orders(paid_orders: pl.DataFrame) -> None:
+    as_of = dt.date(2025, 6, 1)
+    seg = segment(paid_orders, SegmentSettings(as_of=as_of))
+    earlier = paid_orders.filter(pl.col("ordered_at").dt.date() < as_of)
+    assert seg.orders == earlier.height
+    assert seg.customers.height == earlier["customer_id"].n_unique()
+    assert seg.customers["days_since_last"].min() >= 1
+    with pytest.raises(InputError, match="before 2000-01-01"):
+        segment(paid_orders, SegmentSettings(as_of=dt.date(2000, 1, 1)))

@@ -186,3 +186,13 @@ def test_event_plan_needs_its_phases() -> None:
     plan = loads(dumps(starter_plan("event_retention", "s").plan))
     assert [p.name for p in plan.phases] == ["warm-up", "main", "after"]
     assert isinstance(plan.phases[0], Phase)
+
+
+def test_saved_file_gets_ordinary_permissions(tmp_path: Path) -> None:
+    import os
+
+    path = tmp_path / "plan.toml"
+    save_plan(starter_plan("custom", "s").plan, path)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask

@@ -152,7 +152,17 @@ class CrmApp(App[None]):
             )
         yield SystemCommand("Save plan", "Write the plan as TOML (ctrl+s)", self.action_save_plan)
         yield SystemCommand(
+            "Export assignment",
+            "Write who is in which arm to the file named on the Plan tab",
+            self.query_one(PlanPane).request_export,
+        )
+        yield SystemCommand(
             "Evaluate sample results", "Open the bundled campaign results", self.evaluate_sample
+        )
+        yield SystemCommand(
+            "Export report as Markdown",
+            "Write the evaluation to the file named on the Evaluate tab",
+            self.query_one(EvaluatePane).request_export,
         )
         yield SystemCommand("Cancel work", "Stop what is running (escape)", self.action_cancel)
         yield SystemCommand("Help", "Show how to use crm-tui (?)", self.action_help)

@@ -8,7 +8,7 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Static
 
 from crm_tui.pipeline import ShopData
-from crm_tui.segment_report import OCCASION_NOTE, repeat_rate
+from crm_tui.segment_report import OCCASION_NOTE, repeat_rate, repeat_share_line
 from crm_tui.summary import repurchase_ladder
 from crm_tui.tui.paths import PathSuggester, parse_path
 
@@ -121,7 +121,8 @@ class DataPane(VerticalScroll):
             f"Orders {seg.orders:,}\nCustomers {buyers.height:,}\n"
             f"From {seg.first_order_at:%Y-%m-%d} to {seg.last_order_at:%Y-%m-%d} "
             f"(as of {seg.as_of})\nRevenue {seg.revenue:,.2f}\n"
-            f"Repeat rate {repeat_rate(seg.customers):.1%}\n\n{OCCASION_NOTE}"
+            f"Repeat rate {repeat_rate(seg.customers):.1%}\n"
+            f"{repeat_share_line(seg, shop.orders)}\n\n{OCCASION_NOTE}"
         )
         ladder = self.query_one("#ladder", DataTable)
         ladder.clear()

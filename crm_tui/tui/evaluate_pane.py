@@ -14,7 +14,7 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from crm_tui.tui.charts import LiftChart
 from crm_tui.tui.paths import PathSuggester, parse_path
 from evaluation import Incremental, Report
-from evaluation.render import signed_pct, srm_line
+from evaluation.render import fmt_p, signed_pct, srm_line
 
 
 @dataclass(frozen=True)
@@ -86,13 +86,17 @@ class EvaluatePane(VerticalScroll):
         yield LiftChart(id="lift-chart")
         with Horizontal(classes="row"):
             yield Input(
-                placeholder="report.md", id="report-path", suggester=PathSuggester(), compact=True
+                "report.md",
+                placeholder="report.md",
+                id="report-path",
+                suggester=PathSuggester(),
+                compact=True,
             )
             yield Button("Export Markdown", id="export", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#comparisons", DataTable).add_columns(
-            "metric", "arm", "control", "treatment", "lift [CI]", "p", "p adj", ""
+            "metric", "arm", "control", "treatment", "lift [CI]", "p", "p adj", "sig."
         )
 
     def form(self) -> EvaluationForm | None:
@@ -126,9 +130,9 @@ class EvaluatePane(VerticalScroll):
         elif event.button.id == "sample":
             self.post_message(self.SampleRequested())
         elif event.button.id == "export":
-            self._request_export()
+            self.request_export()
 
-    def _request_export(self) -> None:
+    def request_export(self) -> None:
         path = parse_path(self.query_one("#report-path", Input).value)
         if path is None:
             self.app.notify("Type the report's file name first", severity="warning")
@@ -138,7 +142,7 @@ class EvaluatePane(VerticalScroll):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "report-path":
             event.stop()
-            self._request_export()
+            self.request_export()
             return
         if event.input.id in ("results-path", "assignment-path", "eval-plan-path", "control", "by"):
             event.stop()
@@ -168,9 +172,8 @@ class EvaluatePane(VerticalScroll):
         table.clear()
         for c in rows:
             ci = "" if c.rel_ci is None else f" [{c.rel_ci[0]:+.0%}, {c.rel_ci[1]:+.0%}]"
-            mark = "✓ significant" if c.significant(self.report.alpha) else ""
-            p = "-" if c.p_value is None else f"{c.p_value:.4f}"
-            q = "-" if c.p_adjusted is None else f"{c.p_adjusted:.4f}"
+            mark = "✓" if c.significant(self.report.alpha) else ""
+            p, q = fmt_p(c.p_value), fmt_p(c.p_adjusted)
             table.add_row(
                 c.metric,
                 c.arm,

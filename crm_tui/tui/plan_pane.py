@@ -135,6 +135,7 @@ class PlanPane(VerticalScroll):
                 yield Static("Budget and power", classes="section-title")
                 yield Static("Start from an objective or open a plan.", id="totals")
                 yield Input(
+                    "assignment.csv",
                     placeholder="assignment.csv or .parquet",
                     id="export-path",
                     suggester=PathSuggester(),
@@ -157,8 +158,11 @@ class PlanPane(VerticalScroll):
             f"{plan.name} ({plan.objective}), salt {plan.salt}, {plan.duration_days} days, "
             f"metric {plan.metric}" + (f", from {path}" if path else ", not saved yet")
         )
+        path_input = self.query_one("#plan-path", Input)
         if path is not None:
-            self.query_one("#plan-path", Input).value = str(path)
+            path_input.value = str(path)
+        elif not path_input.value:
+            path_input.value = "plan.toml"  # saving never replaces an existing file unasked
         with self.prevent(Input.Changed, Select.Changed):
             arms = ", ".join(f"{a.name}={a.share:g}" for a in plan.arms)
             self.query_one("#arms", Input).value = arms
@@ -368,9 +372,9 @@ class PlanPane(VerticalScroll):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "export-path":
             event.stop()
-            self._request_export()
+            self.request_export()
 
-    def _request_export(self) -> None:
+    def request_export(self) -> None:
         export = self.query_one("#export-path", Input).value.strip()
         if export:
             self.post_message(self.ExportRequested(Path(export).expanduser()))
@@ -389,7 +393,7 @@ class PlanPane(VerticalScroll):
         elif button == "save":
             self.request_save()
         elif button == "export":
-            self._request_export()
+            self.request_export()
         elif button == "add" and self.plan is not None:
             self._add_target()
         elif button == "remove" and self.plan is not None and len(self.plan.targets) > 1:
