@@ -95,19 +95,9 @@ def run_evaluation(
         shares = None
     if by is not None and by not in frame.columns:
         raise InputError(f"--by {by}: no such column; columns are {', '.join(frame.columns)}")
+    run = evaluate if loaded.per_customer else evaluate_aggregated
     try:
-        if loaded.per_customer:
-            return evaluate(
-                frame,
-                control,
-                shares=shares,
-                by=by,
-                alpha=alpha,
-                metrics=metrics,
-                adjustment=adjustment,
-                notes=notes,
-            )
-        report = evaluate_aggregated(
+        return run(
             frame,
             control,
             shares=shares,
@@ -115,7 +105,7 @@ def run_evaluation(
             alpha=alpha,
             metrics=metrics,
             adjustment=adjustment,
+            notes=notes,
         )
     except EvaluationError as exc:
         raise InputError(f"{results_path}: {exc}") from None
-    return report.__class__(**{**report.__dict__, "notes": (*notes, *report.notes)})

@@ -35,6 +35,7 @@ def evaluate_aggregated(
     alpha: float = 0.05,
     metrics: Sequence[str] | None = None,
     adjustment: str = "holm",
+    notes: Sequence[str] = (),
 ) -> Report:
     if "customers" not in results.columns:
         raise EvaluationError("aggregated results need a customers column (people per arm)")
@@ -74,7 +75,7 @@ def evaluate_aggregated(
         srm=SampleRatio(p_srm, observed, expected, basis),
         comparisons=tuple(_adjust(comparisons, adjustment)),
         incremental=tuple(incremental),
-        notes=_notes(present),
+        notes=(*notes, *_notes(present)),
         customers=observed,
     )
 
@@ -107,25 +108,8 @@ def _compare(
         r = stats.two_proportions(int(a[num]), int(a[den]), int(c[num]), int(c[den]), alpha)
         test = r.test + (" per impression" if name == "ctr" else "")
         prob = stats.prob_beats_control(int(a[num]), int(a[den]), int(c[num]), int(c[den]))
-        out.append(
-            Comparison(
-                name,
-                arm,
-                control,
-                segment,
-                r.control_value,
-                r.arm_value,
-                r.abs_diff,
-                r.abs_ci,
-                r.rel_lift,
-                r.rel_ci,
-                r.p_value,
-                test,
-                n_a,
-                n_c,
-                prob_beats_control=prob,
-            )
-        )
+        where = (arm, control, segment, n_a, n_c)
+        out.append(Comparison.of(name, where, r, test=test, prob=prob))
     for name, (num, den) in POINT_ONLY.items():
         if num not in a or den not in a or not _wanted(name, metrics):
             continue

@@ -144,23 +144,7 @@ def _compare(
             c.ratio_moments(metric.numerator, metric.denominator),
             alpha,
         )
-    return Comparison(
-        metric.name,
-        arm,
-        control,
-        segment,
-        result.control_value,
-        result.arm_value,
-        result.abs_diff,
-        result.abs_ci,
-        result.rel_lift,
-        result.rel_ci,
-        result.p_value,
-        result.test,
-        a.n,
-        c.n,
-        prob_beats_control=prob,
-    )
+    return Comparison.of(metric.name, (arm, control, segment, a.n, c.n), result, prob=prob)
 
 
 def _cuped(
@@ -181,22 +165,8 @@ def _cuped(
 
     (ma, va), (mc, vc) = adjusted(a), adjusted(c)
     r = stats.welch(ma, va, a.n, mc, vc, c.n, alpha)
-    return Comparison(
-        "revenue_per_customer_cuped",
-        arm,
-        control,
-        segment,
-        r.control_value,
-        r.arm_value,
-        r.abs_diff,
-        r.abs_ci,
-        r.rel_lift,
-        r.rel_ci,
-        r.p_value,
-        "Welch t (CUPED)",
-        a.n,
-        c.n,
-    )
+    where = (arm, control, segment, a.n, c.n)
+    return Comparison.of("revenue_per_customer_cuped", where, r, test="Welch t (CUPED)")
 
 
 def _incremental(

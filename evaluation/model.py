@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from evaluation.stats import TestResult
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,35 @@ class Comparison:
     n_control: int
     p_adjusted: float | None = None
     prob_beats_control: float | None = None
+
+    @classmethod
+    def of(
+        cls,
+        metric: str,
+        where: tuple[str, str, str, int, int],
+        result: TestResult,
+        test: str | None = None,
+        prob: float | None = None,
+    ) -> Comparison:
+        """From a test result; where = (arm, control, segment, n_arm, n_control)."""
+        arm, control, segment, n_arm, n_control = where
+        return cls(
+            metric,
+            arm,
+            control,
+            segment,
+            result.control_value,
+            result.arm_value,
+            result.abs_diff,
+            result.abs_ci,
+            result.rel_lift,
+            result.rel_ci,
+            result.p_value,
+            test or result.test,
+            n_arm,
+            n_control,
+            prob_beats_control=prob,
+        )
 
     def significant(self, alpha: float) -> bool:
         return self.p_adjusted is not None and self.p_adjusted < alpha

@@ -5,12 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, DataTable, Input, Label, Static
+from textual.widgets import Button, DataTable, Input, Static
 
 from crm_tui.pipeline import ShopData
 from crm_tui.segment_report import OCCASION_NOTE, repeat_rate, repeat_share_line
 from crm_tui.summary import repurchase_ladder
-from crm_tui.tui.paths import PathSuggester, parse_path
+from crm_tui.tui.forms import path_field, row, text_field
+from crm_tui.tui.paths import parse_path
 
 
 class DataPane(VerticalScroll):
@@ -19,38 +20,14 @@ class DataPane(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="data-form", classes="form"):
-            with Horizontal(classes="row"):
-                yield Label("Orders", classes="field-label")
-                yield Input(
-                    placeholder="orders file: CSV, text log, Parquet, .xlsx",
-                    id="orders-path",
-                    suggester=PathSuggester(),
-                    compact=True,
-                )
-            with Horizontal(classes="row"):
-                yield Label("Visitors", classes="field-label")
-                yield Input(
-                    placeholder="optional visitors file",
-                    id="visitors-path",
-                    suggester=PathSuggester(),
-                    compact=True,
-                )
-            with Horizontal(classes="row"):
-                yield Label("Profiles", classes="field-label")
-                yield Input(
-                    placeholder="optional profiles file (contact opt-ins)",
-                    id="profiles-path",
-                    suggester=PathSuggester(),
-                    compact=True,
-                )
-            with Horizontal(classes="row"):
-                yield Label("Mapping", classes="field-label")
-                yield Input(
-                    placeholder="overrides, e.g. amount=Paid, customer_id=Buyer",
-                    id="overrides",
-                    compact=True,
-                )
-                yield Button("Load", id="load", variant="primary", compact=True)
+            yield row("Orders", path_field("orders-path", "orders: CSV, text log, Parquet, .xlsx"))
+            yield row("Visitors", path_field("visitors-path", "optional visitors file"))
+            yield row("Profiles", path_field("profiles-path", "optional profiles (opt-ins)"))
+            yield row(
+                "Mapping",
+                text_field("overrides", "overrides, e.g. amount=Paid, customer_id=Buyer"),
+                Button("Load", id="load", variant="primary", compact=True),
+            )
             yield Static("", id="data-error", classes="error")
         with Horizontal(id="data-body"):
             with Vertical(id="data-left"):
@@ -126,11 +103,11 @@ class DataPane(VerticalScroll):
         )
         ladder = self.query_one("#ladder", DataTable)
         ladder.clear()
-        for row in repurchase_ladder(buyers).iter_rows(named=True):
-            rate = "-" if row["rate"] is None else f"{row['rate']:.1%}"
+        for step in repurchase_ladder(buyers).iter_rows(named=True):
+            rate = "-" if step["rate"] is None else f"{step['rate']:.1%}"
             ladder.add_row(
-                f"{row['purchases']} → {row['purchases'] + 1}",
-                f"{row['customers']:,}",
-                f"{row['bought_again']:,}",
+                f"{step['purchases']} → {step['purchases'] + 1}",
+                f"{step['customers']:,}",
+                f"{step['bought_again']:,}",
                 rate,
             )

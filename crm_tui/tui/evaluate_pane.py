@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from crm_tui.tui.charts import LiftChart
-from crm_tui.tui.paths import PathSuggester, parse_path
+from crm_tui.tui.forms import path_field, row, text_field
+from crm_tui.tui.paths import parse_path
 from evaluation import Incremental, Report
 from evaluation.render import fmt_p, signed_pct, srm_line
 
@@ -45,54 +46,34 @@ class EvaluatePane(VerticalScroll):
         self.report: Report | None = None
 
     def compose(self) -> ComposeResult:
-        with Horizontal(classes="row"):
-            yield Label("Results", classes="field-label")
-            yield Input(
-                placeholder="results or outcomes file",
-                id="results-path",
-                suggester=PathSuggester(),
-                compact=True,
-            )
-            yield Label("Assignment", classes="field-label")
-            yield Input(
-                placeholder="optional: from plan assign",
-                id="assignment-path",
-                suggester=PathSuggester(),
-                compact=True,
-            )
-        with Horizontal(classes="row"):
-            yield Label("Plan", classes="field-label")
-            yield Input(
-                placeholder="optional plan.toml: control arm and planned split",
-                id="eval-plan-path",
-                suggester=PathSuggester(),
-                compact=True,
-            )
-        with Horizontal(classes="row"):
-            yield Label("Control", classes="field-label")
-            yield Input(placeholder="from the plan", id="control", classes="short", compact=True)
-            yield Label("By", classes="field-label")
-            yield Input(placeholder="e.g. segment", id="by", classes="short", compact=True)
-            yield Button("Evaluate", id="evaluate", variant="primary", compact=True)
-            yield Button("Sample results", id="sample", compact=True)
+        yield row(
+            "Results",
+            path_field("results-path", "results or outcomes file"),
+            Label("Assignment", classes="field-label"),
+            path_field("assignment-path", "optional: from plan assign"),
+        )
+        yield row("Plan", path_field("eval-plan-path", "optional plan: control and planned split"))
+        yield row(
+            "Control",
+            text_field("control", "from the plan", short=True),
+            Label("By", classes="field-label"),
+            text_field("by", "e.g. segment", short=True),
+            Button("Evaluate", id="evaluate", variant="primary", compact=True),
+            Button("Sample results", id="sample", compact=True),
+        )
         yield Static("Open a results file to see whether the campaign worked.", id="srm")
-        with Horizontal(classes="row"):
-            yield Label("Segment", classes="field-label")
-            yield Select(
-                [("all", "all")], value="all", allow_blank=False, id="segment", compact=True
-            )
+        yield row(
+            "Segment",
+            Select([("all", "all")], value="all", allow_blank=False, id="segment", compact=True),
+        )
         yield DataTable(id="comparisons", cursor_type="row", zebra_stripes=True)
         yield Static("", id="incremental")
         yield LiftChart(id="lift-chart")
-        with Horizontal(classes="row"):
-            yield Input(
-                "report.md",
-                placeholder="report.md",
-                id="report-path",
-                suggester=PathSuggester(),
-                compact=True,
-            )
-            yield Button("Export Markdown", id="export", compact=True)
+        yield row(
+            None,
+            path_field("report-path", "report.md", "report.md"),
+            Button("Export Markdown", id="export", compact=True),
+        )
 
     def on_mount(self) -> None:
         self.query_one("#comparisons", DataTable).add_columns(

@@ -3,6 +3,7 @@ MDE and budget update, save the plan and export the assignment."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +18,7 @@ from campaigns import Arm, CampaignPlan, Costs, Offer, PlanError, Target
 from campaigns.library import STRATEGIES
 from campaigns.model import CHANNELS, OBJECTIVES, OFFER_KINDS
 from campaigns.selectors import compile_selector
-from crm_tui.tui.paths import PathSuggester
+from crm_tui.tui.forms import path_field, row, text_field
 
 if TYPE_CHECKING:
     from campaigns.check import PlanCheck
@@ -59,89 +60,75 @@ class PlanPane(VerticalScroll):
         self._pending: object | None = None
 
     def compose(self) -> ComposeResult:
-        with Horizontal(classes="row"):
-            yield Label("Objective", classes="field-label")
-            yield Select(
-                [(o, o) for o in OBJECTIVES],
-                value="churn_recall",
-                allow_blank=False,
-                id="objective",
-                compact=True,
-            )
-            yield Button("Starter plan", id="starter", compact=True)
-        with Horizontal(classes="row"):
-            yield Label("Plan file", classes="field-label")
-            yield Input(
-                placeholder="plan.toml", id="plan-path", suggester=PathSuggester(), compact=True
-            )
-            yield Button("Open", id="open", compact=True)
-            yield Button("Save", id="save", variant="primary", compact=True)
-        with Horizontal(classes="row"):
-            yield Label("Arms", classes="field-label")
-            yield Input(
-                placeholder="control=0.2, treatment=0.8 (the first is the control)",
-                id="arms",
-                compact=True,
-            )
-            yield Static("", id="arms-error", classes="error inline")
+        objectives = [(o, o) for o in OBJECTIVES]
+        yield row(
+            "Objective",
+            Select(
+                objectives, value="churn_recall", allow_blank=False, id="objective", compact=True
+            ),
+            Button("Starter plan", id="starter", compact=True),
+        )
+        yield row(
+            "Plan file",
+            path_field("plan-path", "plan.toml"),
+            Button("Open", id="open", compact=True),
+            Button("Save", id="save", variant="primary", compact=True),
+        )
+        yield row(
+            "Arms",
+            text_field("arms", "control=0.2, treatment=0.8 (the first is the control)"),
+            Static("", id="arms-error", classes="error inline"),
+        )
         yield Static(
             "Choose an objective and press Starter plan, or open a plan file.", id="plan-hint"
         )
         yield DataTable(id="targets", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="plan-body"):
             with Vertical(id="target-form", classes="form"):
-                yield Static("Target", classes="section-title", id="target-title")
-                for key, label, hint in (
-                    ("name", "Name", ""),
-                    ("selector", "Selector", "e.g. lifecycle = sleeping and purchases >= 2"),
-                ):
-                    with Horizontal(classes="row"):
-                        yield Label(label, classes="field-label")
-                        yield Input(placeholder=hint, id=f"t-{key}", compact=True)
-                with Horizontal(classes="row"):
-                    yield Label("Strategy", classes="field-label")
-                    yield Select(
-                        [(k, k) for k in STRATEGIES],
-                        allow_blank=True,
-                        id="t-strategy",
-                        compact=True,
-                    )
-                with Horizontal(classes="row"):
-                    yield Label("Channel", classes="field-label")
-                    yield Select(
-                        [(c, c) for c in CHANNELS], allow_blank=False, id="t-channel", compact=True
-                    )
-                    yield Label("Offer", classes="field-label")
-                    yield Select(
-                        [(k, k) for k in OFFER_KINDS], allow_blank=False, id="t-offer", compact=True
-                    )
-                with Horizontal(classes="row"):
-                    for key, label in (
-                        ("value", "Value"),
-                        ("min-spend", "Min spend"),
-                        ("cap", "Contacts"),
-                    ):
-                        yield Label(label, classes="field-label")
-                        yield Input(id=f"t-{key}", classes="short", compact=True)
-                with Horizontal(classes="row"):
-                    for key, label in (("per-contact", "Per contact"), ("redemption", "Redeem %")):
-                        yield Label(label, classes="field-label")
-                        yield Input(id=f"t-{key}", classes="short", compact=True)
-                yield Static("", id="target-error", classes="error")
-                with Horizontal(classes="row"):
-                    yield Button("Add target", id="add", compact=True)
-                    yield Button("Remove target", id="remove", variant="error", compact=True)
+                yield from self._target_form()
             with Vertical(id="plan-side"):
                 yield Static("Budget and power", classes="section-title")
                 yield Static("Start from an objective or open a plan.", id="totals")
-                yield Input(
-                    "assignment.csv",
-                    placeholder="assignment.csv or .parquet",
-                    id="export-path",
-                    suggester=PathSuggester(),
-                    compact=True,
-                )
+                yield path_field("export-path", "assignment.csv or .parquet", "assignment.csv")
                 yield Button("Export assignment", id="export", compact=True)
+
+    def _target_form(self) -> ComposeResult:
+        def choice(id: str, options: Sequence[str], blank: bool = False) -> Select[str]:
+            return Select([(o, o) for o in options], allow_blank=blank, id=id, compact=True)
+
+        def short(id: str) -> Input:
+            return text_field(id, short=True)
+
+        yield Static("Target", classes="section-title", id="target-title")
+        yield row("Name", text_field("t-name"))
+        yield row("Selector", text_field("t-selector", "e.g. lifecycle = sleeping and orders >= 2"))
+        yield row("Strategy", choice("t-strategy", list(STRATEGIES), blank=True))
+        yield row(
+            "Channel",
+            choice("t-channel", CHANNELS),
+            Label("Offer", classes="field-label"),
+            choice("t-offer", OFFER_KINDS),
+        )
+        yield row(
+            "Value",
+            short("t-value"),
+            Label("Min spend", classes="field-label"),
+            short("t-min-spend"),
+            Label("Contacts", classes="field-label"),
+            short("t-cap"),
+        )
+        yield row(
+            "Per contact",
+            short("t-per-contact"),
+            Label("Redeem %", classes="field-label"),
+            short("t-redemption"),
+        )
+        yield Static("", id="target-error", classes="error")
+        yield row(
+            None,
+            Button("Add target", id="add", compact=True),
+            Button("Remove target", id="remove", variant="error", compact=True),
+        )
 
     def on_mount(self) -> None:
         self.query_one("#targets", DataTable).add_columns(

@@ -16,6 +16,7 @@ from crm_tui.errors import InputError
 from crm_tui.pipeline import ShopData
 from crm_tui.summary import SCHEMES, scheme_summary
 from crm_tui.tui.charts import IntervalHistogram
+from crm_tui.tui.forms import row, text_field
 
 DRILL_COLUMNS = (
     "customer_id",
@@ -41,23 +42,21 @@ class SegmentsPane(VerticalScroll):
         self.shop: ShopData | None = None
 
     def compose(self) -> ComposeResult:
-        with Horizontal(classes="row"):
-            yield Label("Scheme", classes="field-label")
-            yield Select(
-                [(s, s) for s in SCHEMES[:-1]],
-                value="lifecycle",
-                allow_blank=False,
-                id="scheme",
-                compact=True,
-            )
-        with Horizontal(classes="row", id="segment-controls"):
-            yield Label("As of", classes="field-label")
-            yield Input(placeholder="YYYY-MM-DD", id="as-of", classes="short", compact=True)
-            yield Label("Quantiles", classes="field-label")
-            yield Input(value="0.3,0.6,0.9", id="quantiles", classes="short", compact=True)
-            yield Label("Tiers", classes="field-label")
-            yield Input(value="188,388", id="tiers", classes="short", compact=True)
-            yield Button("Apply", id="apply", compact=True)
+        schemes = [(s, s) for s in SCHEMES]
+        yield row(
+            "Scheme",
+            Select(schemes, value="lifecycle", allow_blank=False, id="scheme", compact=True),
+        )
+        yield row(
+            "As of",
+            text_field("as-of", "YYYY-MM-DD", short=True),
+            Label("Quantiles", classes="field-label"),
+            text_field("quantiles", value="0.3,0.6,0.9", short=True),
+            Label("Tiers", classes="field-label"),
+            text_field("tiers", value="188,388", short=True),
+            Button("Apply", id="apply", compact=True),
+            id="segment-controls",
+        )
         yield Static("", id="settings-error", classes="error")
         yield DataTable(id="segment-table", cursor_type="row", zebra_stripes=True)
         yield Static(
@@ -94,6 +93,12 @@ class SegmentsPane(VerticalScroll):
     def show(self, shop: ShopData) -> None:
         self.shop = shop
         seg = shop.segmentation
+        scheme = self.query_one("#scheme", Select)
+        present = [s for s in SCHEMES if s in shop.customers.columns]
+        with self.prevent(Select.Changed):
+            current = scheme.value
+            scheme.set_options([(s, s) for s in present])
+            scheme.value = current if current in present else "lifecycle"
         self.query_one("#as-of", Input).value = seg.as_of.isoformat()
         self.query_one("#settings-error", Static).update("")
         self.refresh_table()
