@@ -11,7 +11,7 @@ import polars as pl
 from crm_tui import parsing
 from crm_tui.columns import ColumnMapping, resolve_columns
 from crm_tui.errors import InputError
-from crm_tui.findings import ROW, Findings, first_reason, split_dropped, why
+from crm_tui.findings import EXAMPLES_PER_REASON, ROW, Findings, first_reason, split_dropped, why
 from crm_tui.presets import ORDER_PRESETS, ORDER_REQUIRED
 from crm_tui.readers import reading_errors, scan_table
 
@@ -148,7 +148,7 @@ def _drop_duplicates(
         return kept, dropped, examples
     reason = "duplicate order id"
     dropped = {**dropped, reason: duplicates.height}
-    examples = {**examples, reason: duplicates[ROW].sort().head(5).to_list()}
+    examples = {**examples, reason: duplicates[ROW].sort().head(EXAMPLES_PER_REASON).to_list()}
     return kept.filter(~repeat), dropped, examples
 
 

@@ -26,7 +26,6 @@ class Preset:
 
 
 ORDER_REQUIRED = ("customer_id", "ordered_at", "amount")
-ORDER_OPTIONAL = ("order_id", "items", "category", "channel", "status")
 
 ORDER_PRESETS: tuple[Preset, ...] = (
     Preset(
@@ -118,7 +117,6 @@ ORDER_PRESETS: tuple[Preset, ...] = (
     ),
 )
 
-RESULT_REQUIRED = ("arm",)
 RESULT_PRESETS: tuple[Preset, ...] = (
     Preset(
         "plain",

@@ -14,7 +14,6 @@ from crm_tui.findings import ROW, Findings, first_reason, split_dropped
 from crm_tui.presets import PROFILE_PRESETS, VISITOR_PRESETS, Preset
 from crm_tui.readers import reading_errors, scan_table
 
-CHANNELS = ("sms", "push", "email", "phone", "ads")
 _YES = ("1", "true", "yes", "y", "t", "是", "opt-in", "opted in")
 
 

@@ -440,6 +440,9 @@ class CrmApp(App[None]):
 def run(orders: Path | None, visitors: Path | None, profiles: Path | None) -> int:
     from crm_tui.pipeline import sample_paths
 
+    for given in (orders, visitors, profiles):
+        if given is not None and not given.is_file():
+            raise InputError(f"{given}: no such file")
     sample = sample_paths()
     if orders is None:
         orders, visitors, profiles = sample["orders"], sample["visitors"], sample["profiles"]
