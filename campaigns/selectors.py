@@ -70,7 +70,9 @@ Node = Compare | BoolOp | Not | Everyone
 
 
 class SelectorError(PlanError):
-    pass
+    def __init__(self, problems: str, missing_column: str | None = None) -> None:
+        super().__init__(problems)
+        self.missing_column = missing_column
 
 
 def tokenize(text: str) -> list[Token]:
@@ -213,7 +215,8 @@ def _comparison(node: Compare, text: str, frame: pl.DataFrame) -> pl.Expr:
     if node.column not in frame.columns:
         raise SelectorError(
             f"selector {text!r}: no column {node.column!r}{_nearest(node.column, frame.columns)}; "
-            f"columns are {', '.join(frame.columns)}"
+            f"columns are {', '.join(frame.columns)}",
+            missing_column=node.column,
         )
     dtype = frame.schema[node.column]
     col = pl.col(node.column)

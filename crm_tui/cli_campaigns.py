@@ -22,7 +22,10 @@ def plan_errors() -> Iterator[None]:
     try:
         yield
     except PlanError as exc:
-        raise InputError(str(exc)) from None
+        hint = ""
+        if getattr(exc, "missing_column", None) == "visitor":
+            hint = " (the visitor column comes from a visitors file: add --visitors FILE)"
+        raise InputError(f"{exc}{hint}") from None
 
 
 def add_plan(sub: Any) -> None:
