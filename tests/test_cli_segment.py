@@ -80,6 +80,8 @@ def test_segment_does_not_import_textual(sample_dir: Path) -> None:
 def test_sample_command_is_deterministic_and_safe(tmp_path: Path) -> None:
     assert main(["sample", "--out", str(tmp_path / "a"), "--customers", "500", "--seed", "3"]) == 0
     assert main(["sample", "--out", str(tmp_path / "b"), "--customers", "500", "--seed", "3"]) == 0
-    for name in ("orders.csv", "visitors.csv", "profiles.csv"):
+    from crm_tui.sample import FILE_NAMES
+
+    for name in FILE_NAMES:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     assert main(["sample", "--out", str(tmp_path / "a"), "--customers", "500"]) == 2
