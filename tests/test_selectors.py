@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from campaigns.selectors import SelectorError, columns_of, compile_selector, parse
 
@@ -71,3 +73,67 @@ def test_errors_name_what_is_wrong(selector: str, message: str) -> None:
     with pytest.raises(SelectorError) as err:
         compile_selector(selector, CUSTOMERS)
     assert message in str(err.value)
+
+
+# Property: any selector built from the grammar selects exactly the rows a plain-Python reading
+# of the same selector selects.
+
+TEXT_VALUES = {
+    c: sorted({v for v in CUSTOMERS[c].to_list() if v is not None})
+    for c in ("lifecycle", "rfm", "tier", "first_order_value")
+}
+
+
+def quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@st.composite
+def comparisons(draw):
+    if draw(st.booleans()):
+        column = draw(st.sampled_from(sorted(TEXT_VALUES)))
+        values = draw(st.lists(st.sampled_from(TEXT_VALUES[column]), min_size=1, max_size=3))
+        if len(values) > 1:
+            text = f"{column} in [{', '.join(quoted(v) for v in values)}]"
+            return text, lambda r, c=column, vs=values: r[c] is not None and r[c] in vs
+        op = draw(st.sampled_from(["=", "!="]))
+        v = values[0]
+        if op == "=":
+            return f"{column} = {quoted(v)}", lambda r, c=column, v=v: r[c] == v
+        return f"{column} != {quoted(v)}", lambda r, c=column, v=v: r[c] is not None and r[c] != v
+    op = draw(st.sampled_from(["<", "<=", ">", ">=", "=", "!="]))
+    n = draw(st.integers(0, 6))
+    check = {
+        "<": lambda a: a < n,
+        "<=": lambda a: a <= n,
+        ">": lambda a: a > n,
+        ">=": lambda a: a >= n,
+        "=": lambda a: a == n,
+        "!=": lambda a: a != n,
+    }[op]
+    return f"orders {op} {n}", lambda r, f=check: f(r["orders"])
+
+
+selectors = st.recursive(
+    comparisons(),
+    lambda inner: st.one_of(
+        st.tuples(inner, inner, st.sampled_from(["and", "or"])).map(
+            lambda t: (
+                f"({t[0][0]}) {t[2]} ({t[1][0]})",
+                (lambda r, a=t[0][1], b=t[1][1]: a(r) and b(r))
+                if t[2] == "and"
+                else (lambda r, a=t[0][1], b=t[1][1]: a(r) or b(r)),
+            )
+        ),
+        inner.map(lambda t: (f"not ({t[0]})", lambda r, f=t[1]: not f(r))),
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(selectors)
+def test_selectors_agree_with_plain_python(case) -> None:
+    text, predicate = case
+    expected = [r["customer_id"] for r in CUSTOMERS.iter_rows(named=True) if predicate(r)]
+    assert ids(text) == expected, text
