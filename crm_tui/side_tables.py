@@ -10,7 +10,7 @@ import polars as pl
 from crm_tui import parsing
 from crm_tui.columns import resolve_columns
 from crm_tui.errors import InputError
-from crm_tui.findings import ROW, Findings, first_reason, split_dropped
+from crm_tui.findings import ROW, first_reason, split_dropped
 from crm_tui.presets import PROFILE_PRESETS, VISITOR_PRESETS, Preset
 from crm_tui.readers import reading_errors, scan_table
 
@@ -19,7 +19,7 @@ _YES = ("1", "true", "yes", "y", "t", "是", "opt-in", "opted in")
 
 def load_visitors(path: str | Path, overrides: Mapping[str, str] | None = None) -> pl.DataFrame:
     """customer_id plus behaviour counts, one row per visitor (repeat visits summed)."""
-    frame, _ = _load(Path(path), VISITOR_PRESETS, overrides)
+    frame = _load(Path(path), VISITOR_PRESETS, overrides)
     counts = [c for c in ("page_views", "favourites", "add_to_cart") if c in frame.columns]
     aggs = [pl.len().alias("visits"), *[pl.col(c).sum() for c in counts]]
     return frame.group_by("customer_id").agg(aggs).sort("customer_id")
@@ -27,13 +27,14 @@ def load_visitors(path: str | Path, overrides: Mapping[str, str] | None = None) 
 
 def load_profiles(path: str | Path, overrides: Mapping[str, str] | None = None) -> pl.DataFrame:
     """customer_id plus one boolean opt-in column per channel the file speaks of."""
-    frame, _ = _load(Path(path), PROFILE_PRESETS, overrides)
+    frame = _load(Path(path), PROFILE_PRESETS, overrides)
     return frame.unique("customer_id", keep="first", maintain_order=True)
 
 
 def _load(
     path: Path, presets: tuple[Preset, ...], overrides: Mapping[str, str] | None
-) -> tuple[pl.DataFrame, Findings]:
+) -> pl.DataFrame:
+    """The mapped columns; rows without a customer id are left out."""
     with reading_errors(path), scan_table(path) as raw:
         schema = raw.collect_schema()
         mapping = resolve_columns(path, schema.names(), presets, ("customer_id",), overrides)
@@ -47,19 +48,10 @@ def _load(
         frame = checked.with_columns(
             first_reason([(pl.col("customer_id").is_null(), "empty customer")])
         ).collect()
-    kept, dropped, examples = split_dropped(frame)
+    kept, _, _ = split_dropped(frame)
     if kept.height == 0:
         raise InputError(f"{path}: no rows with a customer id")
-    findings = Findings(
-        str(path),
-        mapping.preset.name,
-        mapping.sources,
-        frame.height,
-        kept.height,
-        dropped,
-        examples,
-    )
-    return kept.drop(ROW), findings
+    return kept.drop(ROW)
 
 
 def _flag(source: str) -> pl.Expr:

@@ -130,9 +130,6 @@ class CrmApp(App[None]):
     def action_save_plan(self) -> None:
         self.query_one(PlanPane).request_save()
 
-    def action_starter_plan(self, objective: str) -> None:
-        self.make_starter(objective)
-
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for i, tab in enumerate(TABS, 1):
