@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
 
 from crm_tui.engine import Segmentation, SegmentSettings, segment
+from crm_tui.errors import InputError
 from crm_tui.findings import Findings
 from crm_tui.orders import load_orders
 from crm_tui.side_tables import load_visitors, with_visitors
@@ -22,10 +23,23 @@ class ShopData:
     findings: Findings
     segmentation: Segmentation
     visitors: pl.DataFrame | None = None
+    # past segmentations by settings: a plan edited key by key asks for the same one each time
+    _past: dict[SegmentSettings, pl.DataFrame | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def customers(self) -> pl.DataFrame:
         return self.segmentation.customers
+
+    def past_customers(self, settings: SegmentSettings) -> pl.DataFrame | None:
+        """The customers as they stood on settings.as_of, or None if too few bought by then."""
+        if settings not in self._past:
+            try:
+                self._past[settings] = segment(self.orders, settings).customers
+            except InputError:
+                self._past[settings] = None
+        return self._past[settings]
 
 
 def load_shop(

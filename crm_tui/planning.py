@@ -10,8 +10,7 @@ import polars as pl
 
 from campaigns import CampaignPlan, SegmentationSettings
 from campaigns.check import Baseline, PlanCheck, check_plan, historical_baseline
-from crm_tui.engine import SegmentSettings, segment
-from crm_tui.errors import InputError
+from crm_tui.engine import SegmentSettings
 from crm_tui.pipeline import ShopData, load_shop
 
 
@@ -49,11 +48,9 @@ def history_baselines(plan: CampaignPlan, shop: ShopData) -> dict[str, Baseline 
     as_of = shop.segmentation.as_of
     start = as_of - dt.timedelta(days=plan.duration_days)
     day = pl.col("ordered_at").dt.date()
-    before = shop.orders.filter(day < start)
     window = shop.orders.filter((day >= start) & (day < as_of))
-    try:
-        past = segment(before, engine_settings(plan.segmentation, start)).customers
-    except InputError:
+    past = shop.past_customers(engine_settings(plan.segmentation, start))
+    if past is None:
         return {}
     return {t.name: historical_baseline(t.selector, past, window) for t in plan.targets}
 
