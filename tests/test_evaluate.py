@@ -50,6 +50,14 @@ def test_values_match_direct_computation() -> None:
     rpc = by_name(report, "revenue_per_customer")
     expected = stats.ttest_ind(t["revenue"].to_numpy(), c["revenue"].to_numpy(), equal_var=False)
     assert rpc.p_value == pytest.approx(expected.pvalue, rel=1e-8)
+    inc = next(i for i in report.incremental if i.segment == "all")
+    diff = t["revenue"].mean() - c["revenue"].mean()
+    assert inc.incremental_revenue == pytest.approx(diff * t.height, rel=1e-9)
+    assert inc.incremental_revenue_ci == pytest.approx(
+        tuple(x * t.height for x in rpc.abs_ci), rel=1e-9
+    )
+    assert inc.incremental_roi == pytest.approx(diff * t.height / t["cost"].sum(), rel=1e-9)
+    assert inc.gross_roi == pytest.approx(t["revenue"].sum() / t["cost"].sum(), rel=1e-9)
     vpc = by_name(report, "value_per_converter")
     assert vpc.arm_value == pytest.approx(t["revenue"].sum() / (t["conversions"] > 0).sum())
     segments = {c.segment for c in report.comparisons}
