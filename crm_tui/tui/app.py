@@ -189,7 +189,6 @@ class CrmApp(App[None]):
             form["visitors"],
             form["profiles"],
         )  # type: ignore[assignment]
-        s.overrides = overrides
         self._set_busy(True, DataPane)
         self._load(s.orders_path, s.visitors_path, s.profiles_path, overrides)
 
@@ -219,9 +218,8 @@ class CrmApp(App[None]):
         from crm_tui.planning import check
 
         assert self.state.shop is not None
-        report, assignment = check(plan, self.state.shop, self.state.profiles)
+        report, _ = check(plan, self.state.shop, self.state.profiles)
         if not get_current_worker().is_cancelled:
-            self.state.assignment = assignment
             self.post_message(PlanChecked(report))
 
     @work(thread=True, exclusive=True, group="io", exit_on_error=False, description="saving")
@@ -300,7 +298,6 @@ class CrmApp(App[None]):
             self._plan_changed(self.state.plan, dirty=self.state.plan_dirty)
 
     def on_plan_checked(self, message: PlanChecked) -> None:
-        self.state.plan_check = message.check
         self.query_one(PlanPane).show_check(message.check)
 
     def on_plan_saved(self, message: PlanSaved) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -13,22 +12,16 @@ from crm_tui.engine import SegmentSettings
 from crm_tui.pipeline import ShopData
 from evaluation import Report
 
-if TYPE_CHECKING:
-    from campaigns.check import PlanCheck
-
 
 @dataclass
 class AppState:
     orders_path: Path | None = None
     visitors_path: Path | None = None
     profiles_path: Path | None = None
-    overrides: dict[str, str] = field(default_factory=dict)
     settings: SegmentSettings = field(default_factory=SegmentSettings)
     shop: ShopData | None = None
     profiles: pl.DataFrame | None = None
     plan: CampaignPlan | None = None
     plan_path: Path | None = None
     plan_dirty: bool = False
-    plan_check: PlanCheck | None = None
-    assignment: pl.DataFrame | None = None
     report: Report | None = None
