@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from campaigns.assign import assign
+from campaigns.assign import Targeting, assign
 from campaigns.errors import PlanError
 from campaigns.model import CampaignPlan, Target
 from campaigns.power import PowerResult, plan_power
@@ -156,7 +156,7 @@ def _target_check(
     plan: CampaignPlan,
     target: Target,
     assignment: pl.DataFrame,
-    targeting: Any,
+    targeting: Targeting,
     baseline: Baseline | None,
     order_value: float,
 ) -> TargetCheck:

@@ -171,26 +171,22 @@ class CrmApp(App[None]):
             self.query_one(widget).loading = busy and widget is pane
 
     def load_data(self) -> None:
-        form = self.query_one(DataPane).form()
-        if form["orders"] is None:
-            self.query_one(DataPane).show_error("Type the orders file's path first")
+        from crm_tui.columns import parse_overrides
+
+        pane = self.query_one(DataPane)
+        form = pane.form()
+        if form.orders is None:
+            pane.show_error("Type the orders file's path first")
             return
         try:
-            from crm_tui.columns import parse_overrides
-
-            pairs = [p.strip() for p in str(form["overrides"]).split(",") if p.strip()]
-            overrides = parse_overrides(pairs)
+            overrides = parse_overrides(form.overrides)
         except InputError as exc:
-            self.query_one(DataPane).show_error(str(exc))
+            pane.show_error(str(exc))
             return
         s = self.state
-        s.orders_path, s.visitors_path, s.profiles_path = (
-            form["orders"],
-            form["visitors"],
-            form["profiles"],
-        )  # type: ignore[assignment]
+        s.orders_path, s.visitors_path, s.profiles_path = form.orders, form.visitors, form.profiles
         self._set_busy(True, DataPane)
-        self._load(s.orders_path, s.visitors_path, s.profiles_path, overrides)
+        self._load(form.orders, form.visitors, form.profiles, overrides)
 
     @work(thread=True, exclusive=True, group="data", exit_on_error=False, description="loading")
     def _load(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
@@ -12,6 +15,14 @@ from crm_tui.segment_report import OCCASION_NOTE, repeat_rate, repeat_share_line
 from crm_tui.summary import repurchase_ladder
 from crm_tui.tui.forms import path_field, row, text_field
 from crm_tui.tui.paths import parse_path
+
+
+@dataclass(frozen=True)
+class DataForm:
+    orders: Path | None
+    visitors: Path | None
+    profiles: Path | None
+    overrides: list[str]  # canonical=source pairs
 
 
 class DataPane(VerticalScroll):
@@ -56,19 +67,18 @@ class DataPane(VerticalScroll):
             event.stop()
             self.post_message(self.LoadRequested())
 
-    def form(self) -> dict[str, object]:
-        text = {
-            i: self.query_one(f"#{i}", Input).value
-            for i in ("orders-path", "visitors-path", "profiles-path", "overrides")
-        }
-        return {
-            "orders": parse_path(text["orders-path"]),
-            "visitors": parse_path(text["visitors-path"]),
-            "profiles": parse_path(text["profiles-path"]),
-            "overrides": text["overrides"],
-        }
+    def form(self) -> DataForm:
+        def value(id: str) -> str:
+            return self.query_one(f"#{id}", Input).value
 
-    def set_paths(self, orders: object, visitors: object, profiles: object) -> None:
+        return DataForm(
+            orders=parse_path(value("orders-path")),
+            visitors=parse_path(value("visitors-path")),
+            profiles=parse_path(value("profiles-path")),
+            overrides=[p.strip() for p in value("overrides").split(",") if p.strip()],
+        )
+
+    def set_paths(self, orders: Path | None, visitors: Path | None, profiles: Path | None) -> None:
         for key, value in (
             ("orders-path", orders),
             ("visitors-path", visitors),

@@ -41,8 +41,8 @@ class EvaluatePane(VerticalScroll):
             super().__init__()
             self.path = path
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)
+    def __init__(self) -> None:
+        super().__init__()
         self.report: Report | None = None
 
     def compose(self) -> ComposeResult:

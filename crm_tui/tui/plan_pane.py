@@ -12,6 +12,7 @@ import polars as pl
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from campaigns import Arm, CampaignPlan, Costs, Offer, PlanError, Target
@@ -52,12 +53,12 @@ class PlanPane(VerticalScroll):
             super().__init__()
             self.path = path
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)
+    def __init__(self) -> None:
+        super().__init__()
         self.plan: CampaignPlan | None = None
         self.customers: pl.DataFrame | None = None
         self.selected = 0
-        self._pending: object | None = None
+        self._pending: Timer | None = None
 
     def compose(self) -> ComposeResult:
         objectives = [(o, o) for o in OBJECTIVES]
@@ -263,7 +264,7 @@ class PlanPane(VerticalScroll):
 
     def _schedule_edit(self) -> None:
         if self._pending is not None:
-            self._pending.stop()  # type: ignore[attr-defined]
+            self._pending.stop()
         self._pending = self.set_timer(EDIT_DELAY, self._edit)
 
     def _apply_strategy(self, key: str) -> None:

@@ -37,8 +37,8 @@ class SegmentsPane(VerticalScroll):
             super().__init__()
             self.settings = settings
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)
+    def __init__(self) -> None:
+        super().__init__()
         self.shop: ShopData | None = None
 
     def compose(self) -> ComposeResult:
