@@ -112,16 +112,23 @@ def segment(
         raise InputError(f"no orders to segment{when}")
     first_at, last_at = features["first_order_at"].min(), features["last_order_at"].max()
     as_of = settings.as_of or (last_at.date() + dt.timedelta(days=1))
-    customers = features.with_columns(_timing(as_of))
-    lifecycle = _lifecycle(customers, settings)
+    # the thresholds and bands are learned from a few columns; every column is then added in
+    # one lazy pass over the customers, which Polars runs in parallel
+    lifecycle = _lifecycle(_intervals(features), settings)
     band_cutoff = as_of - dt.timedelta(days=int(np.ceil(lifecycle.thresholds_days[2])))
-    bands = _bands(customers, settings, band_cutoff)
-    customers = customers.with_columns(
-        _stage(lifecycle.thresholds_days),
-        *rfm.rfm_columns(),
-        _band(bands),
-        _tier(settings.tier_thresholds),
-    ).with_columns(rfm.rfm_segment(), _band_priority(bands))
+    bands = _bands(features, settings, band_cutoff)
+    customers = (
+        features.lazy()
+        .with_columns(_timing(as_of))
+        .with_columns(
+            _stage(lifecycle.thresholds_days),
+            *rfm.rfm_columns(features),
+            _band(bands),
+            _tier(settings.tier_thresholds),
+        )
+        .with_columns(rfm.rfm_segment(), _band_priority(bands))
+        .collect()
+    )
     return Segmentation(
         customers=customers,
         as_of=as_of,
@@ -151,8 +158,14 @@ def _timing(as_of: dt.date) -> list[pl.Expr]:
     ]
 
 
-def _lifecycle(customers: pl.DataFrame, settings: SegmentSettings) -> Lifecycle:
-    intervals = customers["first_to_second_days"].drop_nulls().to_numpy()
+def _intervals(features: pl.DataFrame) -> np.ndarray:
+    """Days from first to second purchase of every customer who bought on two days or more."""
+    first = pl.col("first_order_at").dt.date()
+    days = (pl.col("second_purchase_on") - first).dt.total_days()
+    return features.select(days.drop_nulls()).to_series().to_numpy()
+
+
+def _lifecycle(intervals: np.ndarray, settings: SegmentSettings) -> Lifecycle:
     if settings.lifecycle_days is not None:
         return Lifecycle(settings.lifecycle_days, settings.lifecycle_quantiles, False, intervals)
     if len(intervals) < MIN_INTERVALS:
@@ -180,11 +193,12 @@ def _stage(thresholds: tuple[float, float, float]) -> pl.Expr:
     )
 
 
-def _bands(customers: pl.DataFrame, settings: SegmentSettings, cutoff: dt.date) -> BandModel:
+def _bands(features: pl.DataFrame, settings: SegmentSettings, cutoff: dt.date) -> BandModel:
     # A customer whose first purchase is older than the 90% repurchase interval has had the time
     # in which nine in ten eventual repeat buyers come back; younger ones would count as
     # "never returned" only because they have not had the time yet.
-    eligible = customers.filter(pl.col("first_order_at").dt.date() <= cutoff)
+    eligible = features.select("first_order_at", "first_order_amount", "second_purchase_on")
+    eligible = eligible.filter(pl.col("first_order_at").dt.date() <= cutoff)
     min_band = max(settings.band_min_customers, int(settings.band_min_share * eligible.height))
     returned = eligible["second_purchase_on"].is_not_null().to_numpy()
     return learn_bands(

@@ -111,17 +111,17 @@ def test_rfm_scores_do_not_depend_on_row_order(paid_orders: pl.DataFrame) -> Non
     assert one_timers["f_score"].n_unique() == 1
 
 
-def test_rfm_scores_by_hand() -> None:
-    values = [5, 1, 1, 1, 3, 9, 9, 2, 7, 4]
-    scores = (
-        pl.DataFrame({"v": values})
-        .select((1 + ((pl.col("v").rank("min") - 1) * 5 // pl.len())).alias("s"))["s"]
-        .to_list()
-    )
-    # rank-min: 1s share rank 1 -> score 1; 9s share rank 9 -> 1 + 8*5//10 = 5
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(0, 6) | st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=60))
+def test_quintile_scores_by_hand(values) -> None:
+    from crm_tui.rfm import quintile_cuts, quintile_score
+
+    series = pl.Series("v", [float(v) for v in values])
+    scores = series.to_frame().select(quintile_score(pl.col("v"), quintile_cuts(series)))
     n = len(values)
-    expected = [1 + (sum(w < v for w in values) * 5) // n for v in values]
-    assert scores == expected
+    # 1 + floor(5 * (number of values strictly below) / n): ties share the tie's lowest score
+    expected = [1 + (sum(w < v for w in series) * 5) // n for v in series]
+    assert scores.to_series().to_list() == expected
 
 
 def test_tier_thresholds() -> None:
