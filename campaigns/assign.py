@@ -139,7 +139,7 @@ def assign(
 
 def _suppression(plan: CampaignPlan, frame: pl.DataFrame, customers: pl.DataFrame) -> pl.Expr:
     # selectors are checked against every customer, then applied to the targeted ones
-    checks: list[tuple[pl.Expr, str]] = []
+    checks: list[tuple[pl.Expr | pl.Series, str]] = []
     if plan.holdout_share > 0:
         units = unit_hash(plan.holdout_salt, frame["customer_id"].to_list())
         checks.append((pl.Series(units < plan.holdout_share), HOLDOUT))

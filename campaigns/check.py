@@ -101,11 +101,12 @@ def historical_baseline(
         .join(spend, on="customer_id", how="left")
         .select(pl.col("spend").fill_null(0.0))
         .to_series()
+        .to_numpy()
     )
     return Baseline(
         rate=float((revenue > 0).mean()),
         mean=float(revenue.mean()),
-        sd=float(revenue.std()),
+        sd=float(revenue.std(ddof=1)),
         customers=chosen.height,
     )
 
@@ -199,11 +200,13 @@ def _power(
     plan: CampaignPlan, target: Target, baseline: Baseline | None, n_treatment: int, n_control: int
 ) -> PowerResult:
     # MDE per treatment arm against the control: the smallest treatment arm decides.
+    value: float | None = target.baseline
+    sd: float | None = None
+    source = "operator"
     if baseline is not None:
+        source = "history"
         value = baseline.rate if plan.metric == "conversion_rate" else baseline.mean
-        sd, source = (None if plan.metric == "conversion_rate" else baseline.sd), "history"
-    else:
-        value, sd, source = target.baseline, None, "operator"
+        sd = None if plan.metric == "conversion_rate" else baseline.sd
     return plan_power(
         plan.metric,
         value,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-def write_atomic(path: Path, write: Callable[[Path], None], overwrite: bool = False) -> None:
+def write_atomic(path: Path, write: Callable[[Path], object], overwrite: bool = False) -> None:
     """Call write(tmp) on a temporary file in path's folder, then rename it to path.
 
     Raises FileExistsError when path exists and overwrite is false, FileNotFoundError when its

@@ -19,7 +19,7 @@ def check_writable(path: Path, overwrite: bool) -> None:
         raise InputError(f"{path.parent}: no such folder")
 
 
-def write_atomic(path: Path, write: Callable[[Path], None], overwrite: bool = False) -> None:
+def write_atomic(path: Path, write: Callable[[Path], object], overwrite: bool = False) -> None:
     try:
         _write_atomic(Path(path), write, overwrite)
     except (FileExistsError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:

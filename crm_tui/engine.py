@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -110,7 +111,8 @@ def segment(
     if features.height == 0:
         when = f" before {settings.as_of}" if settings.as_of else ""
         raise InputError(f"no orders to segment{when}")
-    first_at, last_at = features["first_order_at"].min(), features["last_order_at"].max()
+    first_at = cast(dt.datetime, features["first_order_at"].min())
+    last_at = cast(dt.datetime, features["last_order_at"].max())
     as_of = settings.as_of or (last_at.date() + dt.timedelta(days=1))
     # the thresholds and bands are learned from a few columns; every column is then added in
     # one lazy pass over the customers, which Polars runs in parallel

@@ -21,9 +21,15 @@ def schemes_present(seg: Segmentation) -> list[str]:
     return [s for s in SCHEMES if s in seg.customers.columns]
 
 
+def mean(values: pl.Series) -> float:
+    """A Series' mean as a float (NaN when empty), for formatting and JSON."""
+    value = values.mean()
+    return float(value) if isinstance(value, (int, float)) else float("nan")
+
+
 def repeat_rate(customers: pl.DataFrame) -> float:
     buyers = customers.filter(pl.col("orders") > 0)
-    return float((buyers["purchases"] >= 2).mean()) if buyers.height else 0.0
+    return mean(buyers["purchases"] >= 2) if buyers.height else 0.0
 
 
 def to_json(seg: Segmentation, findings: Findings, orders: pl.DataFrame) -> dict[str, Any]:
@@ -68,7 +74,7 @@ def to_json(seg: Segmentation, findings: Findings, orders: pl.DataFrame) -> dict
             "min_band": seg.bands.min_band,
         },
         "repurchase_ladder": repurchase_ladder(buyers).to_dicts(),
-        "daily_repeat_share_mean": float(daily["repeat"].mean()),
+        "daily_repeat_share_mean": mean(daily["repeat"]),
         "daily_repeat_share": [
             {"day": d.isoformat(), "buyers": b, "repeat_share": r} for d, b, r in daily.iter_rows()
         ],
@@ -102,8 +108,8 @@ def repeat_share_line(seg: Segmentation, orders: pl.DataFrame) -> str:
     daily = daily_repeat_share(orders.filter(pl.col("ordered_at").dt.date() < seg.as_of))
     recent = daily.tail(30)
     return (
-        f"Repeat buyers among each day's buyers: {daily['repeat'].mean():.1%} on average, "
-        f"{recent['repeat'].mean():.1%} over the last 30 days"
+        f"Repeat buyers among each day's buyers: {mean(daily['repeat']):.1%} on average, "
+        f"{mean(recent['repeat']):.1%} over the last 30 days"
     )
 
 

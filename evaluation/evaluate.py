@@ -12,7 +12,7 @@ from evaluation import stats
 from evaluation.errors import EvaluationError
 from evaluation.metrics import METRICS, OUTCOME_COLUMNS, Metric, available
 from evaluation.model import Comparison, Incremental, Report, SampleRatio
-from evaluation.sufficient import ALL, Moments, sufficient_statistics
+from evaluation.sufficient import Moments, sufficient_statistics
 
 COVARIATE = "pre_revenue"
 
@@ -75,7 +75,7 @@ def evaluate(
                 comparisons.append(_cuped(a, c, arm, control, segment, alpha))
             if {"revenue", "cost"} <= set(results.columns):
                 incremental.append(_incremental(a, c, arm, control, segment, alpha))
-    observed = {arm: moments.get(ALL, arm).n for arm in arms}
+    observed = {arm: moments.overall(arm).n for arm in arms}
     p_srm, expected = stats.sample_ratio(observed, shares or {a: 1.0 for a in arms})
     basis = "the planned shares" if shares else "equal shares (no plan given)"
     srm = SampleRatio(p_srm, observed, expected, basis)

@@ -60,6 +60,9 @@ class MomentTable:
     def get(self, segment: str, arm: str) -> Moments | None:
         return self.cells.get((segment, arm))
 
+    def overall(self, arm: str) -> Moments:
+        return self.cells[(ALL, arm)]
+
 
 def _products(
     metrics: Iterable[Metric], present: set[str]

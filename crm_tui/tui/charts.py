@@ -38,7 +38,7 @@ class LiftChart(PlotextPlot):
         plt.clear_figure()
         rows = [c for c in comparisons if c.rel_ci is not None and np.isfinite(c.rel_lift)]
         if rows:
-            x = list(range(1, len(rows) + 1))
+            x = [float(i) for i in range(1, len(rows) + 1)]
             for i, c in zip(x, rows, strict=True):
                 assert c.rel_ci is not None
                 low, high = 100 * c.rel_ci[0], 100 * c.rel_ci[1]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import polars as pl
 from textual.app import ComposeResult
@@ -17,7 +17,7 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from campaigns import Arm, CampaignPlan, Costs, Offer, PlanError, Target
 from campaigns.library import STRATEGIES
-from campaigns.model import CHANNELS, OBJECTIVES, OFFER_KINDS
+from campaigns.model import CHANNELS, OBJECTIVES, OFFER_KINDS, Channel, OfferKind
 from campaigns.selectors import compile_selector
 from crm_tui.tui.forms import path_field, row, text_field
 
@@ -325,11 +325,9 @@ class PlanPane(VerticalScroll):
             raise PlanError("name: expected a name")
         if self.customers is not None:
             compile_selector(value["selector"], self.customers)
-        kind = str(self.query_one("#t-offer", Select).value)
+        kind = cast(OfferKind, str(self.query_one("#t-offer", Select).value))
         offer = Offer(
-            kind,
-            _number(value["value"], "value"),  # type: ignore[arg-type]
-            _number(value["min-spend"], "min spend"),
+            kind, _number(value["value"], "value"), _number(value["min-spend"], "min spend")
         )
         if kind in ("coupon", "percent", "gift", "free_shipping") and offer.value <= 0:
             raise PlanError(f"value: a {kind} offer needs a positive value")
@@ -347,7 +345,7 @@ class PlanPane(VerticalScroll):
             strategy=str(strategy)
             if strategy in STRATEGIES
             else (current.strategy if current else ""),
-            channel=str(self.query_one("#t-channel", Select).value),  # type: ignore[arg-type]
+            channel=cast(Channel, str(self.query_one("#t-channel", Select).value)),
             offer=offer,
             contact_cap=int(cap),
             costs=Costs(_number(value["per-contact"], "per contact"), redemption),

@@ -187,9 +187,11 @@ class SegmentsPane(VerticalScroll):
             as_of = dt.date.fromisoformat(text["as-of"]) if text["as-of"] else None
         except ValueError:
             raise InputError(f"as of {text['as-of']!r}: expected a date like 2025-06-30") from None
-        quantiles = _numbers(text["quantiles"], 3, "quantiles")
-        tiers = _numbers(text["tiers"], 2, "tiers")
-        return SegmentSettings(as_of=as_of, lifecycle_quantiles=quantiles, tier_thresholds=tiers)
+        q = _numbers(text["quantiles"], 3, "quantiles")
+        vip, top = _numbers(text["tiers"], 2, "tiers")
+        return SegmentSettings(
+            as_of=as_of, lifecycle_quantiles=(q[0], q[1], q[2]), tier_thresholds=(vip, top)
+        )
 
 
 def _numbers(text: str, n: int, what: str) -> tuple[float, ...]:
