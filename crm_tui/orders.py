@@ -90,7 +90,7 @@ def _parse(
     exprs = [pl.col(ROW), parsing.moment(date_col, schema[date_col], formats).alias("ordered_at")]
     for name in TEXT_COLUMNS:
         if name in src:
-            exprs.append(parsing.text(src[name]).alias(name))
+            exprs.append(parsing.text(src[name], schema[src[name]]).alias(name))
     if "amount" in src:
         exprs.append(parsing.number(src["amount"], schema[src["amount"]]).alias("amount"))
     else:

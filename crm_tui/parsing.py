@@ -32,9 +32,16 @@ _TIMEZONE_SUFFIX = r"\s*(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT)$"
 _NUMBER_NOISE = r"[¥￥$€£,\s]|CNY|RMB|USD|元"
 
 
-def text(column: str) -> pl.Expr:
-    """A trimmed string; empty cells are null."""
-    trimmed = pl.col(column).cast(pl.String).str.strip_chars()
+def text(column: str, dtype: pl.DataType | None = None) -> pl.Expr:
+    """A trimmed string; empty cells are null.
+
+    Spreadsheets store id columns as floats; 17850.0 is the id "17850", not "17850.0".
+    """
+    value = pl.col(column)
+    if dtype is not None and dtype.is_float():
+        whole = value.is_finite() & (value == value.round())
+        value = pl.when(whole).then(value.cast(pl.Int64, strict=False)).otherwise(value)
+    trimmed = value.cast(pl.String).str.strip_chars()
     return pl.when(trimmed == "").then(None).otherwise(trimmed)
 
 

@@ -40,7 +40,7 @@ def load_results(
         mapping = resolve_columns(path, schema.names(), RESULT_PRESETS, required, overrides)
         src = mapping.sources
         exprs = [pl.col(ROW)]
-        exprs += [parsing.text(src[c]).alias(c) for c in TEXT_COLUMNS if c in src]
+        exprs += [parsing.text(src[c], schema[src[c]]).alias(c) for c in TEXT_COLUMNS if c in src]
         for c in (*COUNT_COLUMNS, *MONEY_COLUMNS):
             if c in src:
                 value = parsing.number(src[c], schema[src[c]])

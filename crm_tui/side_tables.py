@@ -38,7 +38,8 @@ def _load(
     with reading_errors(path), scan_table(path) as raw:
         schema = raw.collect_schema()
         mapping = resolve_columns(path, schema.names(), presets, ("customer_id",), overrides)
-        exprs = [pl.col(ROW), parsing.text(mapping.sources["customer_id"]).alias("customer_id")]
+        id_column = mapping.sources["customer_id"]
+        exprs = [pl.col(ROW), parsing.text(id_column, schema[id_column]).alias("customer_id")]
         for name, source in mapping.sources.items():
             if name.endswith("_opt_in"):
                 exprs.append(_flag(source).alias(name))

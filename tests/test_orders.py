@@ -89,6 +89,7 @@ def test_online_retail_line_items(tmp_path: Path) -> None:
     orders = loaded.orders
     assert orders["order_id"].to_list() == ["536365"]
     assert orders["amount"].to_list() == [pytest.approx(6 * 2.55 + 2 * 3.39)]
+    assert orders["customer_id"].to_list() == ["17850"]  # stored as 17850.0 by the spreadsheet
     assert loaded.findings.dropped == {
         "cancelled invoice": 1,
         "empty customer": 1,
