@@ -12,8 +12,8 @@ import polars as pl
 
 from evaluation import stats
 from evaluation.errors import EvaluationError
-from evaluation.evaluate import _adjust
-from evaluation.model import Comparison, Incremental, Report, SampleRatio
+from evaluation.evaluate import adjust_p_values, check_arguments, check_sample_ratio
+from evaluation.model import Comparison, Incremental, Report
 from evaluation.sufficient import ALL
 
 COUNTS = ("customers", "impressions", "clicks", "add_to_cart", "conversions", "revenue", "cost")
@@ -37,6 +37,7 @@ def evaluate_aggregated(
     adjustment: str = "holm",
     notes: Sequence[str] = (),
 ) -> Report:
+    check_arguments(results, by, alpha, adjustment)
     if "customers" not in results.columns:
         raise EvaluationError("aggregated results need a customers column (people per arm)")
     present = [c for c in COUNTS if c in results.columns]
@@ -64,16 +65,14 @@ def evaluate_aggregated(
             if {"revenue", "cost"} <= set(present):
                 incremental.append(_incremental(a, c, arm, control, segment))
     observed = {arm: int(cells[(ALL, arm)]["customers"]) for arm in arms}
-    p_srm, expected = stats.sample_ratio(observed, shares or {a: 1.0 for a in arms})
-    basis = "the planned shares" if shares else "equal shares (no plan given)"
     return Report(
         control=control,
         arms=arms,
         alpha=alpha,
         adjustment=adjustment,
         unit="aggregated",
-        srm=SampleRatio(p_srm, observed, expected, basis),
-        comparisons=tuple(_adjust(comparisons, adjustment)),
+        srm=check_sample_ratio(observed, shares),
+        comparisons=tuple(adjust_p_values(comparisons, adjustment)),
         incremental=tuple(incremental),
         notes=(*notes, *_notes(present)),
         customers=observed,

@@ -53,7 +53,7 @@ def evaluate(
     notes: Sequence[str] = (),
 ) -> Report:
     """Per-customer results (one row per customer: arm plus outcome columns) -> Report."""
-    _check(results, control, by, alpha, adjustment)
+    check_arguments(results, by, alpha, adjustment)
     chosen = _metrics(results, metrics)
     moments = sufficient_statistics(results, by, chosen)
     arms = tuple(sorted(moments.arms()))
@@ -76,9 +76,7 @@ def evaluate(
             if {"revenue", "cost"} <= set(results.columns):
                 incremental.append(_incremental(a, c, arm, control, segment, alpha))
     observed = {arm: moments.overall(arm).n for arm in arms}
-    p_srm, expected = stats.sample_ratio(observed, shares or {a: 1.0 for a in arms})
-    basis = "the planned shares" if shares else "equal shares (no plan given)"
-    srm = SampleRatio(p_srm, observed, expected, basis)
+    srm = check_sample_ratio(observed, shares)
     return Report(
         control=control,
         arms=arms,
@@ -86,16 +84,24 @@ def evaluate(
         adjustment=adjustment,
         unit="customer",
         srm=srm,
-        comparisons=tuple(_adjust(comparisons, adjustment)),
+        comparisons=tuple(adjust_p_values(comparisons, adjustment)),
         incremental=tuple(incremental),
         notes=tuple(notes),
         customers=observed,
     )
 
 
-def _check(
-    results: pl.DataFrame, control: str, by: str | None, alpha: float, adjustment: str
-) -> None:
+def check_sample_ratio(
+    observed: Mapping[str, int], shares: Mapping[str, float] | None
+) -> SampleRatio:
+    """Observed arm sizes against the planned shares, or equal shares when there is no plan."""
+    p_value, expected = stats.sample_ratio(observed, shares or {a: 1.0 for a in observed})
+    basis = "the planned shares" if shares else "equal shares (no plan given)"
+    return SampleRatio(p_value, dict(observed), expected, basis)
+
+
+def check_arguments(results: pl.DataFrame, by: str | None, alpha: float, adjustment: str) -> None:
+    """The same argument checks for per-customer and aggregated results."""
     if "arm" not in results.columns:
         raise EvaluationError("results have no arm column")
     if by is not None and by not in results.columns:
@@ -191,7 +197,7 @@ def _incremental(
     )
 
 
-def _adjust(comparisons: list[Comparison], adjustment: str) -> list[Comparison]:
+def adjust_p_values(comparisons: list[Comparison], adjustment: str) -> list[Comparison]:
     tested = [
         i for i, c in enumerate(comparisons) if c.p_value is not None and not math.isnan(c.p_value)
     ]
