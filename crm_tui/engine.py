@@ -17,6 +17,7 @@ import polars as pl
 from crm_tui import rfm
 from crm_tui.bands import BandModel, learn_bands
 from crm_tui.errors import InputError
+from crm_tui.features import customer_features
 
 MIN_INTERVALS = 10
 
@@ -68,35 +69,6 @@ class Segmentation:
     revenue: float
     first_order_at: dt.datetime
     last_order_at: dt.datetime
-
-
-def customer_features(orders: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
-    """One row per customer (in no particular order): counts, sums, first/second/last dates."""
-    # Each order first learns its customer's first purchase day (a small group-by joined back),
-    # so that the main group-by uses only plain column aggregations, which Polars runs on its
-    # fast path; a filter inside an aggregation is evaluated group by group, several times slower.
-    day, first_day = pl.col("day"), pl.col("first_day")
-    dated = orders.lazy().with_columns(pl.col("ordered_at").dt.date().alias("day"))
-    firsts = dated.group_by("customer_id").agg(day.min().alias("first_day"))
-    return (
-        dated.join(firsts, on="customer_id")
-        .with_columns(
-            pl.when(day > first_day).then(day).alias("second_purchase_on"),
-            pl.when(day == first_day).then(pl.col("amount")).otherwise(0.0).alias("first_amount"),
-        )
-        .group_by("customer_id")
-        .agg(
-            pl.len().cast(pl.Int64).alias("orders"),
-            day.n_unique().cast(pl.Int64).alias("purchases"),
-            pl.col("amount").sum().alias("revenue"),
-            pl.col("ordered_at").min().alias("first_order_at"),
-            pl.col("ordered_at").max().alias("last_order_at"),
-            pl.col("second_purchase_on").min(),
-            pl.col("first_amount").sum().alias("first_order_amount"),
-            pl.col("amount").max().alias("max_order_amount"),
-        )
-        .collect()
-    )
 
 
 def segment(

@@ -3,73 +3,21 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from collections import defaultdict
 
 import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from order_tables import order_frame
 
 from crm_tui.bands import learn_bands
-from crm_tui.engine import SegmentSettings, customer_features, segment
+from crm_tui.engine import SegmentSettings, segment
 from crm_tui.errors import InputError
+from crm_tui.features import customer_features
 from crm_tui.rfm import RFM_SEGMENTS, score_cells
 from crm_tui.side_tables import with_visitors
 from crm_tui.summary import repurchase_ladder, scheme_summary
-
-START = dt.datetime(2024, 1, 1)
-
-order_rows = st.lists(
-    st.tuples(
-        st.sampled_from([f"c{i}" for i in range(8)]),
-        st.integers(0, 400),  # day offset
-        st.integers(0, 86399),  # second of day
-        st.integers(1, 50000).map(lambda c: c / 100),
-    ),
-    min_size=1,
-    max_size=60,
-)
-
-
-def frame(rows) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "customer_id": [r[0] for r in rows],
-            "order_id": [str(i) for i in range(len(rows))],
-            "ordered_at": [START + dt.timedelta(days=r[1], seconds=r[2]) for r in rows],
-            "amount": [r[3] for r in rows],
-        }
-    )
-
-
-def by_hand(rows):
-    per: dict[str, list] = defaultdict(list)
-    for cid, day, sec, amount in rows:
-        per[cid].append((START + dt.timedelta(days=day, seconds=sec), amount))
-    out = {}
-    for cid, items in per.items():
-        days = sorted({t.date() for t, _ in items})
-        out[cid] = {
-            "orders": len(items),
-            "purchases": len(days),
-            "revenue": sum(a for _, a in items),
-            "first_order_amount": sum(a for t, a in items if t.date() == days[0]),
-            "second_purchase_on": days[1] if len(days) > 1 else None,
-            "max_order_amount": max(a for _, a in items),
-        }
-    return out
-
-
-@settings(max_examples=60, deadline=None)
-@given(order_rows)
-def test_features_match_pure_python(rows) -> None:
-    got = {r["customer_id"]: r for r in customer_features(frame(rows)).iter_rows(named=True)}
-    expected = by_hand(rows)
-    assert set(got) == set(expected)
-    for cid, want in expected.items():
-        for key, value in want.items():
-            assert got[cid][key] == pytest.approx(value), (cid, key)
 
 
 def test_lifecycle_thresholds_and_stages(paid_orders: pl.DataFrame) -> None:
@@ -127,10 +75,10 @@ def test_quintile_scores_by_hand(values) -> None:
 def test_tier_thresholds() -> None:
     rows = [("a", 0, 0, 100.0), ("a", 3, 0, 200.0), ("b", 0, 0, 388.0), ("c", 1, 0, 187.99)]
     rows += [(f"r{i}", 0, 0, 10.0) for i in range(10)] + [(f"r{i}", 5, 0, 10.0) for i in range(10)]
-    seg = segment(frame(rows))
+    seg = segment(order_frame(rows))
     tiers = dict(seg.customers.select("customer_id", "tier").iter_rows())
     assert (tiers["a"], tiers["b"], tiers["c"]) == ("VIP", "top VIP", "member")
-    seg = segment(frame(rows), SegmentSettings(tier_thresholds=(50, 150)))
+    seg = segment(order_frame(rows), SegmentSettings(tier_thresholds=(50, 150)))
     assert dict(seg.customers.select("customer_id", "tier").iter_rows())["a"] == "top VIP"
 
 
@@ -209,7 +157,7 @@ def test_summary_and_ladder_by_hand(paid_orders: pl.DataFrame) -> None:
 
 def test_visitors_who_never_bought() -> None:
     rows = [(f"r{i}", 0, 0, 10.0) for i in range(12)] + [(f"r{i}", 9, 0, 10.0) for i in range(12)]
-    customers = segment(frame(rows)).customers
+    customers = segment(order_frame(rows)).customers
     visitors = pl.DataFrame({"customer_id": ["r1", "v1", "v2"], "visits": [1, 2, 1]})
     combined = with_visitors(customers, visitors)
     assert combined.height == 14
@@ -220,9 +168,10 @@ def test_visitors_who_never_bought() -> None:
 
 def test_too_few_repeat_buyers_is_explained() -> None:
     with pytest.raises(InputError, match="--lifecycle-days"):
-        segment(frame([("a", 0, 0, 5.0), ("a", 3, 0, 5.0)]))
+        segment(order_frame([("a", 0, 0, 5.0), ("a", 3, 0, 5.0)]))
     seg = segment(
-        frame([("a", 0, 0, 5.0), ("a", 3, 0, 5.0)]), SegmentSettings(lifecycle_days=(10, 20, 30))
+        order_frame([("a", 0, 0, 5.0), ("a", 3, 0, 5.0)]),
+        SegmentSettings(lifecycle_days=(10, 20, 30)),
     )
     assert seg.customers["lifecycle"].to_list() == ["active"]
 

@@ -1,0 +1,160 @@
+"""Per-customer features of a canonical orders frame, from one sort instead of hash group-bys.
+
+The second purchase day and the first occasion's amount depend on each customer's first purchase
+day, which a hash group-by can only learn in a first pass joined back to every order. Here every
+order gets one 64-bit key: a hash of its customer id in the high bits and its purchase day (days
+since the first day in the data) in the low bits. Sorted by that key, each customer's orders lie
+in one contiguous run in day order, each purchase occasion (a customer's orders on one day) in
+one sub-run, and every feature is a reduction over runs or a lookup at their starts. The sorted
+orders are cut into blocks that never split a customer, reduced side by side in threads (NumPy
+releases the GIL), and the blocks' small scratch arrays are reused rather than freshly paged in.
+
+Hashes can collide. A second, independent hash of the id (32 bits) must agree along every run;
+where it does not, two customers shared a key, and the whole computation is repeated with other
+seeds. Two customers are merged only if both hashes agree, at odds of about n**2 / 2**(97 - b)
+for n customers and b day bits (b = 10 for two years of orders).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import cast
+
+import numpy as np
+import polars as pl
+
+SEED_ATTEMPTS = 8
+# small enough that a block's scratch arrays stay in cache and below the 4 MB from which NumPy
+# asks for huge pages, whose compaction stalled the reduction by up to half a second
+BLOCK_ORDERS = 1 << 18
+SORTED = ("key", "check", "row", "at", "amount")
+
+
+def customer_features(orders: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
+    """One row per customer (in no particular order): counts, sums, first/second/last dates."""
+    # one chunk: gathering the customers' ids from a many-chunked scan costs three times as much
+    frame = orders.lazy().select("customer_id", "ordered_at", "amount").collect().rechunk()
+    if frame["ordered_at"].has_nulls() or frame["amount"].has_nulls():
+        # canonical orders have none; an order without a time or amount cannot be keyed
+        frame = frame.drop_nulls(["ordered_at", "amount"])
+    if frame.height == 0:
+        return pl.DataFrame(schema=_schema(frame.schema))
+    first_day = cast(dt.datetime, frame["ordered_at"].min()).date()
+    last_day = cast(dt.datetime, frame["ordered_at"].max()).date()
+    day_bits = max(1, (last_day - first_day).days.bit_length())
+    for attempt in range(SEED_ATTEMPTS):
+        keyed = _sort_by_key(frame, first_day, day_bits, seed=2 * attempt)
+        reduced = _reduce(keyed, day_bits)
+        if reduced is not None:
+            return _customers(frame, reduced, first_day)
+    raise RuntimeError(f"customer id hashes collided under {SEED_ATTEMPTS} seeds")
+
+
+def _sort_by_key(frame: pl.DataFrame, first_day: dt.date, day_bits: int, seed: int) -> pl.DataFrame:
+    day = (pl.col("ordered_at").dt.date() - pl.lit(first_day)).dt.total_days().cast(pl.UInt64)
+    high_bits = pl.lit((2**64 - 1) ^ (2**day_bits - 1), pl.UInt64)
+    # lazily: the query engine sorts the frame in parallel, twice as fast as DataFrame.sort here
+    return (
+        frame.lazy()
+        .select(
+            ((pl.col("customer_id").hash(seed) & high_bits) | day).alias("key"),
+            (pl.col("customer_id").hash(seed + 1) % 2**32).cast(pl.UInt32).alias("check"),
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("row"),
+            pl.col("ordered_at").to_physical().alias("at"),
+            "amount",
+        )
+        .sort("key")
+        .collect()
+        .rechunk()  # so that NumPy reads the columns in place
+    )
+
+
+def _reduce(keyed: pl.DataFrame, day_bits: int) -> dict[str, pl.Series] | None:
+    """Per-customer columns from the sorted orders, or None when two customers share a key."""
+    columns = {name: keyed[name].to_numpy() for name in SORTED}
+    blocks = [
+        {name: column[lo:hi] for name, column in columns.items()}
+        for lo, hi in _block_bounds(columns["key"], day_bits)
+    ]
+    with ThreadPoolExecutor(os.cpu_count()) as pool:
+        parts = list(pool.map(_reduce_block, blocks, itertools.repeat(day_bits)))
+    reduced = [part for part in parts if part is not None]
+    if len(reduced) < len(parts):
+        return None
+    # joined by Polars: one large NumPy allocation per column stalls on huge-page compaction
+    return {
+        name: pl.concat([pl.Series(name, part[name]) for part in reduced], rechunk=True)
+        for name in reduced[0]
+    }
+
+
+def _block_bounds(key: np.ndarray, day_bits: int) -> list[tuple[int, int]]:
+    """Slices of about BLOCK_ORDERS sorted orders, each ending where a customer's run ends."""
+    cuts = [0]
+    while cuts[-1] < len(key):
+        inside = cuts[-1] + BLOCK_ORDERS
+        next_customer = ((int(key[min(inside, len(key) - 1)]) >> day_bits) + 1) << day_bits
+        if inside >= len(key) or next_customer >= 2**64:
+            cuts.append(len(key))
+        else:
+            cuts.append(int(np.searchsorted(key, np.uint64(next_customer))))
+    return list(itertools.pairwise(cuts))
+
+
+def _reduce_block(block: dict[str, np.ndarray], day_bits: int) -> dict[str, np.ndarray] | None:
+    key, check, at, amount = block["key"], block["check"], block["at"], block["amount"]
+    step = key[1:] ^ key[:-1]  # zero within an occasion, below 2**day_bits within a customer
+    new_customer, new_occasion = np.ones((2, len(key)), dtype=bool)
+    np.greater_equal(step, np.uint64(2**day_bits), out=new_customer[1:])
+    if np.any(~new_customer[1:] & (check[1:] != check[:-1])):
+        return None
+    np.not_equal(step, 0, out=new_occasion[1:])
+    starts = np.flatnonzero(new_customer)
+    occasions = np.flatnonzero(new_occasion)
+    first = np.flatnonzero(new_customer[occasions])  # each customer's first occasion
+    # a customer's second occasion follows its first; clipped for the block's last customer
+    second = occasions[np.minimum(first + 1, len(occasions) - 1)]
+    return {
+        "row": block["row"][starts],
+        "orders": np.diff(starts, append=len(key)),
+        "purchases": np.diff(first, append=len(occasions)),
+        "revenue": np.add.reduceat(amount, starts),
+        "first_order_at": np.minimum.reduceat(at, starts),
+        "last_order_at": np.maximum.reduceat(at, starts),
+        "second_purchase_on": (key[second] & np.uint64(2**day_bits - 1)).astype(np.int32),
+        "first_order_amount": np.add.reduceat(amount, occasions)[first],
+        "max_order_amount": np.maximum.reduceat(amount, starts),
+    }
+
+
+def _customers(
+    frame: pl.DataFrame, reduced: dict[str, pl.Series], first_day: dt.date
+) -> pl.DataFrame:
+    epoch_day = (first_day - dt.date(1970, 1, 1)).days
+    second_day = (pl.col("second_purchase_on") + epoch_day).cast(pl.Date)
+    return (
+        pl.DataFrame(reduced)
+        .with_columns(
+            frame["customer_id"].gather(reduced["row"]),
+            pl.col("first_order_at", "last_order_at").cast(frame.schema["ordered_at"]),
+            pl.when(pl.col("purchases") > 1).then(second_day).alias("second_purchase_on"),
+        )
+        .select(list(_schema(frame.schema)))
+    )
+
+
+def _schema(orders: pl.Schema) -> dict[str, pl.DataType]:
+    return {
+        "customer_id": orders["customer_id"],
+        "orders": pl.Int64(),
+        "purchases": pl.Int64(),
+        "revenue": pl.Float64(),
+        "first_order_at": orders["ordered_at"],
+        "last_order_at": orders["ordered_at"],
+        "second_purchase_on": pl.Date(),
+        "first_order_amount": pl.Float64(),
+        "max_order_amount": pl.Float64(),
+    }

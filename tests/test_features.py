@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from order_tables import Row, features_by_hand, order_frame, order_rows
+
+from crm_tui import features
+from crm_tui.features import customer_features
+
+
+def assert_matches_by_hand(rows: list[Row]) -> None:
+    got = {r["customer_id"]: r for r in customer_features(order_frame(rows)).iter_rows(named=True)}
+    expected = features_by_hand(rows)
+    assert set(got) == set(expected)
+    for cid, want in expected.items():
+        for key, value in want.items():
+            assert got[cid][key] == pytest.approx(value), (cid, key)
+
+
+@settings(max_examples=60, deadline=None)
+@given(order_rows)
+def test_features_match_pure_python(rows: list[Row]) -> None:
+    assert_matches_by_hand(rows)
+
+
+@settings(max_examples=60, deadline=None)
+@given(order_rows)
+def test_blocks_never_split_a_customer(rows: list[Row]) -> None:
+    # blocks of three orders: nearly every customer's run meets a block boundary
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(features, "BLOCK_ORDERS", 3)
+        assert_matches_by_hand(rows)
+
+
+def colliding_on_first_seed(monkeypatch: pytest.MonkeyPatch, seeds: list[int], always=False):
+    """Make every customer share one key under the first seed (or every seed)."""
+    sort_by_key = features._sort_by_key
+
+    def degenerate(frame, first_day, day_bits, seed):
+        seeds.append(seed)
+        keyed = sort_by_key(frame, first_day, day_bits, seed)
+        if seed == 0 or always:
+            keyed = keyed.with_columns(pl.col("key") & (2**day_bits - 1)).sort("key")
+        return keyed
+
+    monkeypatch.setattr(features, "_sort_by_key", degenerate)
+
+
+ROWS: list[Row] = [
+    ("a", 0, 10, 5.0),
+    ("b", 0, 20, 7.0),
+    ("a", 0, 30, 1.5),
+    ("b", 3, 0, 2.0),
+    ("c", 9, 0, 4.0),
+    ("a", 12, 0, 3.0),
+]
+
+
+def test_colliding_hashes_are_detected_and_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    seeds: list[int] = []
+    colliding_on_first_seed(monkeypatch, seeds)
+    assert_matches_by_hand(ROWS)
+    assert seeds == [0, 2]
+
+
+def test_collisions_under_every_seed_are_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    seeds: list[int] = []
+    colliding_on_first_seed(monkeypatch, seeds, always=True)
+    with pytest.raises(RuntimeError, match="collided"):
+        customer_features(order_frame(ROWS))
+    assert len(seeds) == features.SEED_ATTEMPTS
+
+
+def test_no_orders_give_an_empty_frame_with_the_schema() -> None:
+    empty = customer_features(order_frame(ROWS).clear())
+    assert empty.height == 0
+    assert empty.schema == customer_features(order_frame(ROWS)).schema
+
+
+def test_time_unit_and_zone_are_kept() -> None:
+    orders = order_frame(ROWS).with_columns(
+        pl.col("ordered_at").dt.cast_time_unit("ms").dt.replace_time_zone("Asia/Shanghai")
+    )
+    got = customer_features(orders).sort("customer_id")
+    assert got.schema["first_order_at"] == pl.Datetime("ms", "Asia/Shanghai")
+    first_a = dt.datetime(2024, 1, 1, 0, 0, 10, tzinfo=got["first_order_at"][0].tzinfo)
+    assert got["first_order_at"][0] == first_a
+    assert got["second_purchase_on"].to_list() == [dt.date(2024, 1, 13), dt.date(2024, 1, 4), None]
+
+
+def test_orders_without_time_or_amount_are_left_out() -> None:
+    orders = pl.concat(
+        [
+            order_frame(ROWS),
+            pl.DataFrame(
+                {"customer_id": ["a", "d"], "order_id": ["x", "y"], "ordered_at": [None, None]},
+                schema_overrides={"ordered_at": pl.Datetime("us")},
+            ).with_columns(amount=pl.Series([1.0, None])),
+        ]
+    )
+    got = customer_features(orders).sort("customer_id")
+    assert got["customer_id"].to_list() == ["a", "b", "c"]
+    assert got["orders"].to_list() == [3, 2, 1]
