@@ -74,7 +74,7 @@ def learn_bands(
         for leaf in ((lo, at), (at, hi)):
             leaves[leaf] = _best_split(count, positive, *leaf, min_band)
         cuts.append(float((ux[at - 1] + ux[at]) / 2))
-    return _model(x, y, tuple(sorted(cuts)), min_band)
+    return _model(ux, count, positive, tuple(sorted(cuts)), min_band)
 
 
 def _best_split(
@@ -104,12 +104,21 @@ def _gini(pos: np.ndarray, n: np.ndarray) -> np.ndarray:
     return 2 * p * (1 - p)
 
 
-def _model(x: np.ndarray, y: np.ndarray, cuts: tuple[float, ...], min_band: int) -> BandModel:
+def _model(
+    ux: np.ndarray,
+    count: np.ndarray,
+    positive: np.ndarray,
+    cuts: tuple[float, ...],
+    min_band: int,
+) -> BandModel:
+    """Bands' sizes and rates from the cumulative counts over the distinct values."""
     edges = (-np.inf, *cuts, np.inf)
-    index = np.searchsorted(np.array(cuts), x, side="right")
-    sizes = np.bincount(index, minlength=len(edges) - 1)
-    repurchased = np.bincount(index, weights=y, minlength=len(edges) - 1).astype(int)
-    overall = float(y.mean()) if len(y) else float("nan")
+    # cumulative counts with a leading zero, read where each band's distinct values end
+    ends = [0, *np.searchsorted(ux, cuts), len(ux)]
+    sizes = np.diff(np.concatenate(([0], count))[ends]).astype(int)
+    repurchased = np.diff(np.concatenate(([0], positive))[ends]).astype(int)
+    trained_on = int(sizes.sum())
+    overall = float(repurchased.sum() / trained_on) if trained_on else float("nan")
     rates = repurchased / np.maximum(sizes, 1)
     names = BAND_NAMES[len(cuts) + 1]
     top = int(np.argmax(rates))
@@ -125,7 +134,7 @@ def _model(x: np.ndarray, y: np.ndarray, cuts: tuple[float, ...], min_band: int)
         for i in range(len(names))
     )
     chi2, p_value = _chi_square(sizes, repurchased)
-    return BandModel(cuts, bands, overall, chi2, p_value, len(x), min_band)
+    return BandModel(cuts, bands, overall, chi2, p_value, trained_on, min_band)
 
 
 def _priority(i: int, top: int, rate: float, overall: float, n_cuts: int) -> str:

@@ -86,17 +86,17 @@ def segment(
     first_at = cast(dt.datetime, features["first_order_at"].min())
     last_at = cast(dt.datetime, features["last_order_at"].max())
     as_of = settings.as_of or (last_at.date() + dt.timedelta(days=1))
-    # the thresholds and bands are learned from a few columns; every column is then added in
-    # one lazy pass over the customers, which Polars runs in parallel
-    lifecycle = _lifecycle(_intervals(features), settings)
-    band_cutoff = as_of - dt.timedelta(days=int(np.ceil(lifecycle.thresholds_days[2])))
-    bands = _bands(features, settings, band_cutoff)
+    # the day counts are computed once; the thresholds and bands are learned from them, and the
+    # scheme columns are then added in one lazy pass, which Polars runs in parallel
+    timed = features.lazy().with_columns(_timing(as_of)).collect()
+    lifecycle = _lifecycle(timed["first_to_second_days"].drop_nulls().to_numpy(), settings)
+    min_tenure = int(np.ceil(lifecycle.thresholds_days[2]))
+    bands = _bands(timed, settings, min_tenure)
     customers = (
-        features.lazy()
-        .with_columns(_timing(as_of))
+        timed.lazy()
         .with_columns(
             _stage(lifecycle.thresholds_days),
-            *rfm.rfm_columns(features),
+            *rfm.rfm_columns(timed),
             _band(bands),
             _tier(settings.tier_thresholds),
         )
@@ -109,7 +109,7 @@ def segment(
         settings=settings,
         lifecycle=lifecycle,
         bands=bands,
-        band_cutoff=band_cutoff,
+        band_cutoff=as_of - dt.timedelta(days=min_tenure),
         orders=int(customers["orders"].sum()),
         revenue=float(customers["revenue"].sum()),
         first_order_at=first_at,
@@ -130,13 +130,6 @@ def _timing(as_of: dt.date) -> list[pl.Expr]:
         .alias("mean_days_between"),
         (pl.col("revenue") / pl.col("orders")).alias("average_order_value"),
     ]
-
-
-def _intervals(features: pl.DataFrame) -> np.ndarray:
-    """Days from first to second purchase of every customer who bought on two days or more."""
-    first = pl.col("first_order_at").dt.date()
-    days = (pl.col("second_purchase_on") - first).dt.total_days()
-    return features.select(days.drop_nulls()).to_series().to_numpy()
 
 
 def _lifecycle(intervals: np.ndarray, settings: SegmentSettings) -> Lifecycle:
@@ -167,12 +160,12 @@ def _stage(thresholds: tuple[float, float, float]) -> pl.Expr:
     )
 
 
-def _bands(features: pl.DataFrame, settings: SegmentSettings, cutoff: dt.date) -> BandModel:
+def _bands(timed: pl.DataFrame, settings: SegmentSettings, min_tenure: int) -> BandModel:
     # A customer whose first purchase is older than the 90% repurchase interval has had the time
     # in which nine in ten eventual repeat buyers come back; younger ones would count as
     # "never returned" only because they have not had the time yet.
-    eligible = features.select("first_order_at", "first_order_amount", "second_purchase_on")
-    eligible = eligible.filter(pl.col("first_order_at").dt.date() <= cutoff)
+    eligible = timed.select("tenure_days", "first_order_amount", "second_purchase_on")
+    eligible = eligible.filter(pl.col("tenure_days") >= min_tenure)
     min_band = max(settings.band_min_customers, int(settings.band_min_share * eligible.height))
     returned = eligible["second_purchase_on"].is_not_null().to_numpy()
     return learn_bands(

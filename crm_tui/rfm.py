@@ -65,18 +65,18 @@ def segment_expr(r: pl.Expr, fm: pl.Expr) -> pl.Expr:
     return cell.replace_strict(lookup, return_dtype=pl.String)
 
 
-def rfm_columns(features: pl.DataFrame) -> list[pl.Expr]:
+def rfm_columns(customers: pl.DataFrame) -> list[pl.Expr]:
     """Recency (by last purchase day), frequency (purchases) and monetary (revenue) scores."""
-    last_day = pl.col("last_order_at").dt.date()
     sources = {
-        "r_score": last_day,  # the later the last purchase, the more recent the customer
+        "r_score": -pl.col("days_since_last"),  # the later the last purchase, the higher
         "f_score": pl.col("purchases"),
         "m_score": pl.col("revenue"),
     }
-    cuts = features.select(sources.values())
+    # sorted here, side by side: quintile_cuts then finds each column already in order
+    ordered = customers.select(expr.sort().alias(name) for name, expr in sources.items())
     return [
-        quintile_score(expr, quintile_cuts(cuts.to_series(i))).alias(name)
-        for i, (name, expr) in enumerate(sources.items())
+        quintile_score(expr, quintile_cuts(ordered[name])).alias(name)
+        for name, expr in sources.items()
     ]
 
 
