@@ -8,6 +8,7 @@ every order.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -15,9 +16,10 @@ import numpy as np
 import polars as pl
 
 from crm_tui import rfm
-from crm_tui.bands import BandModel, learn_bands
+from crm_tui.bands import BACKUP, RETAIN_FIRST, SECOND_PRIORITY, BandModel, learn_bands
 from crm_tui.errors import InputError
 from crm_tui.features import customer_features
+from crm_tui.strategies import LIFECYCLE_STAGES, TIERS
 
 MIN_INTERVALS = 10
 
@@ -148,16 +150,14 @@ def _lifecycle(intervals: np.ndarray, settings: SegmentSettings) -> Lifecycle:
 
 def _stage(thresholds: tuple[float, float, float]) -> pl.Expr:
     days = pl.col("days_since_last")
-    return (
-        pl.when(days <= thresholds[0])
-        .then(pl.lit("active"))
-        .when(days <= thresholds[1])
-        .then(pl.lit("silent"))
-        .when(days <= thresholds[2])
-        .then(pl.lit("sleeping"))
-        .otherwise(pl.lit("lost"))
-        .alias("lifecycle")
-    )
+    active, silent, sleeping, lost = LIFECYCLE_STAGES
+    cases = [
+        (days <= thresholds[0], active),
+        (days <= thresholds[1], silent),
+        (days <= thresholds[2], sleeping),
+        (pl.lit(True), lost),
+    ]
+    return _first_match(cases, LIFECYCLE_STAGES).alias("lifecycle")
 
 
 def _bands(timed: pl.DataFrame, settings: SegmentSettings, min_tenure: int) -> BandModel:
@@ -174,25 +174,39 @@ def _bands(timed: pl.DataFrame, settings: SegmentSettings, min_tenure: int) -> B
 
 
 def _band(bands: BandModel) -> pl.Expr:
-    amount = pl.col("first_order_amount")
-    expr = pl.lit(bands.bands[-1].name)
-    for band in reversed(bands.bands[:-1]):
-        expr = pl.when(amount < band.high).then(pl.lit(band.name)).otherwise(expr)
-    return expr.alias("first_order_value")
+    return _by_band(bands, [b.name for b in bands.bands]).alias("first_order_value")
 
 
 def _band_priority(bands: BandModel) -> pl.Expr:
-    mapping = {b.name: b.priority for b in bands.bands}
-    return pl.col("first_order_value").replace_strict(mapping).alias("first_order_priority")
+    priorities = [b.priority for b in bands.bands]
+    return _by_band(bands, priorities, (RETAIN_FIRST, SECOND_PRIORITY, BACKUP)).alias(
+        "first_order_priority"
+    )
+
+
+def _by_band(bands: BandModel, values: list[str], labels: Sequence[str] | None = None) -> pl.Expr:
+    """Each customer's band's value, by first-order amount."""
+    amount = pl.col("first_order_amount")
+    highs = [amount < band.high for band in bands.bands[:-1]]
+    cases = [*zip(highs, values, strict=False), (pl.lit(True), values[-1])]
+    return _first_match(cases, labels or values)
 
 
 def _tier(thresholds: tuple[float, float]) -> pl.Expr:
     best = pl.col("max_order_amount")
-    return (
-        pl.when(best >= thresholds[1])
-        .then(pl.lit("top VIP"))
-        .when(best >= thresholds[0])
-        .then(pl.lit("VIP"))
-        .otherwise(pl.lit("member"))
-        .alias("tier")
-    )
+    cases = [(best >= thresholds[1], "top VIP"), (best >= thresholds[0], "VIP")]
+    return _first_match([*cases, (pl.lit(True), "member")], TIERS).alias("tier")
+
+
+def _first_match(cases: Sequence[tuple[pl.Expr, str]], labels: Sequence[str]) -> pl.Expr:
+    """The label of the first true condition (the last should always hold), as an Enum.
+
+    Enum columns hold small integers: several times cheaper to build than strings, and they
+    sort in the order of the labels given (lifecycle stages, tiers) rather than alphabetically.
+    """
+    dtype = pl.Enum(list(dict.fromkeys(labels)))
+    *first, (_, last) = cases
+    expr = pl.lit(last, dtype)
+    for condition, label in reversed(first):
+        expr = pl.when(condition).then(pl.lit(label, dtype)).otherwise(expr)
+    return expr

@@ -62,7 +62,7 @@ def segment_expr(r: pl.Expr, fm: pl.Expr) -> pl.Expr:
     """The named segment of each (R, FM) pair, looked up by cell."""
     lookup = {(r_ - 1) * 5 + (fm_ - 1): names[0] for (r_, fm_), names in score_cells().items()}
     cell = (r.cast(pl.Int16) - 1) * 5 + (fm.cast(pl.Int16) - 1)
-    return cell.replace_strict(lookup, return_dtype=pl.String)
+    return cell.replace_strict(lookup, return_dtype=pl.Enum(list(RFM_SEGMENTS)))
 
 
 def rfm_columns(customers: pl.DataFrame) -> list[pl.Expr]:

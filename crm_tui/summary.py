@@ -40,6 +40,8 @@ def scheme_summary(customers: pl.DataFrame, scheme: str) -> pl.DataFrame:
         )
     )
     rank = {name: i for i, name in enumerate(SEGMENT_ORDER.get(scheme, ()))}
+    # the engine's segments are Enums; the table speaks plain text to every consumer
+    table = table.with_columns(pl.col("segment").cast(pl.String))
     table = table.with_columns(
         pl.col("segment").replace_strict(rank, default=len(rank)).alias("_rank")
     ).sort(["_rank", "segment"])
