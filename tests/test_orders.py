@@ -133,6 +133,20 @@ def test_every_drop_reason_counted_with_rows(tmp_path: Path) -> None:
     assert findings.examples["duplicate order id"] == [8]
 
 
+def test_distinct_ids_with_colliding_hashes_are_all_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "o.csv"
+    path.write_text("order_id,customer_id,ordered_at,amount\n1,a,2024-01-01,10\n2,a,2024-01-02,5\n")
+    # every id hashing alike sends the check to the exact pass, which must find no duplicate
+    monkeypatch.setattr(
+        pl.Series, "hash", lambda self, *a, **k: pl.zeros(len(self), pl.UInt64, eager=True)
+    )
+    loaded = load_orders(path)
+    assert loaded.orders["order_id"].to_list() == ["1", "2"]
+    assert loaded.findings.dropped == {}
+
+
 def test_missing_column_names_it_and_lists_columns(tmp_path: Path) -> None:
     path = tmp_path / "o.csv"
     path.write_text("customer,when,paid\na,2024-01-01,3\n")
