@@ -18,7 +18,7 @@ import polars as pl
 from crm_tui import rfm
 from crm_tui.bands import BACKUP, RETAIN_FIRST, SECOND_PRIORITY, BandModel, learn_bands
 from crm_tui.errors import InputError
-from crm_tui.features import customer_features
+from crm_tui.features import purchases
 from crm_tui.strategies import LIFECYCLE_STAGES, TIERS
 
 MIN_INTERVALS = 10
@@ -67,6 +67,7 @@ class Segmentation:
     lifecycle: Lifecycle
     bands: BandModel
     band_cutoff: dt.date  # first purchases on or before it trained the bands
+    daily: pl.DataFrame  # per day: buyers, and the share who had bought on a day before
     orders: int
     revenue: float
     first_order_at: dt.datetime
@@ -81,7 +82,8 @@ def segment(
     if settings.as_of is not None:
         # as of a date, the shop knows only the orders placed before it
         orders = orders.lazy().filter(pl.col("ordered_at").dt.date() < settings.as_of)
-    features = customer_features(orders)
+    bought = purchases(orders)
+    features = bought.customers
     if features.height == 0:
         when = f" before {settings.as_of}" if settings.as_of else ""
         raise InputError(f"no orders to segment{when}")
@@ -112,6 +114,7 @@ def segment(
         lifecycle=lifecycle,
         bands=bands,
         band_cutoff=as_of - dt.timedelta(days=min_tenure),
+        daily=bought.daily,
         orders=int(customers["orders"].sum()),
         revenue=float(customers["revenue"].sum()),
         first_order_at=first_at,

@@ -1,11 +1,12 @@
-"""Per-customer features of a canonical orders frame, from one sort instead of hash group-bys.
+"""Customer features and daily buyer counts of canonical orders, from one sort, not group-bys.
 
 The second purchase day and the first occasion's amount depend on each customer's first purchase
 day, which a hash group-by can only learn in a first pass joined back to every order. Here every
 order gets one 64-bit key: a hash of its customer id in the high bits and its purchase day (days
 since the first day in the data) in the low bits. Sorted by that key, each customer's orders lie
 in one contiguous run in day order, each purchase occasion (a customer's orders on one day) in
-one sub-run, and every feature is a reduction over runs or a lookup at their starts. The sorted
+one sub-run: every feature is a reduction over runs or a lookup at their starts, and each day's
+buyers and returning buyers are counts of occasions that do or do not start a run. The sorted
 orders are cut into blocks that never split a customer, reduced side by side in threads (NumPy
 releases the GIL), and the blocks' small scratch arrays are reused rather than freshly paged in.
 
@@ -20,8 +21,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import cast
+from dataclasses import dataclass
+from typing import NamedTuple, cast
 
 import numpy as np
 import polars as pl
@@ -33,23 +36,41 @@ BLOCK_ORDERS = 1 << 18
 SORTED = ("key", "check", "row", "at", "amount")
 
 
+@dataclass(frozen=True)
+class Purchases:
+    customers: pl.DataFrame  # one row per customer (in no particular order)
+    daily: pl.DataFrame  # per day with buyers: buyers, and the share who had bought on a day before
+
+
+class _Block(NamedTuple):
+    customers: dict[str, np.ndarray]
+    buyers: np.ndarray  # per day offset: customers buying that day
+    returning: np.ndarray  # ... of whom had bought on an earlier day
+
+
 def customer_features(orders: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
     """One row per customer (in no particular order): counts, sums, first/second/last dates."""
+    return purchases(orders).customers
+
+
+def purchases(orders: pl.LazyFrame | pl.DataFrame) -> Purchases:
+    """Customer features and the daily share of repeat buyers, from one pass over the orders."""
     # one chunk: gathering the customers' ids from a many-chunked scan costs three times as much
     frame = orders.lazy().select("customer_id", "ordered_at", "amount").collect().rechunk()
     if frame["ordered_at"].has_nulls() or frame["amount"].has_nulls():
         # canonical orders have none; an order without a time or amount cannot be keyed
         frame = frame.drop_nulls(["ordered_at", "amount"])
     if frame.height == 0:
-        return pl.DataFrame(schema=_schema(frame.schema))
+        empty = pl.DataFrame(schema=_schema(frame.schema))
+        return Purchases(empty, _daily_frame([], [], dt.date(1970, 1, 1)))
     first_day = cast(dt.datetime, frame["ordered_at"].min()).date()
     last_day = cast(dt.datetime, frame["ordered_at"].max()).date()
     day_bits = max(1, (last_day - first_day).days.bit_length())
     for attempt in range(SEED_ATTEMPTS):
         keyed = _sort_by_key(frame, first_day, day_bits, seed=2 * attempt)
-        reduced = _reduce(keyed, day_bits)
-        if reduced is not None:
-            return _customers(frame, reduced, first_day)
+        blocks = _reduce(keyed, day_bits)
+        if blocks is not None:
+            return Purchases(_customers(frame, blocks, first_day), _daily(blocks, first_day))
     raise RuntimeError(f"customer id hashes collided under {SEED_ATTEMPTS} seeds")
 
 
@@ -72,8 +93,8 @@ def _sort_by_key(frame: pl.DataFrame, first_day: dt.date, day_bits: int, seed: i
     )
 
 
-def _reduce(keyed: pl.DataFrame, day_bits: int) -> dict[str, pl.Series] | None:
-    """Per-customer columns from the sorted orders, or None when two customers share a key."""
+def _reduce(keyed: pl.DataFrame, day_bits: int) -> list[_Block] | None:
+    """The sorted orders reduced block by block, or None when two customers share a key."""
     columns = {name: keyed[name].to_numpy() for name in SORTED}
     blocks = [
         {name: column[lo:hi] for name, column in columns.items()}
@@ -82,13 +103,7 @@ def _reduce(keyed: pl.DataFrame, day_bits: int) -> dict[str, pl.Series] | None:
     with ThreadPoolExecutor(os.cpu_count()) as pool:
         parts = list(pool.map(_reduce_block, blocks, itertools.repeat(day_bits)))
     reduced = [part for part in parts if part is not None]
-    if len(reduced) < len(parts):
-        return None
-    # joined by Polars: one large NumPy allocation per column stalls on huge-page compaction
-    return {
-        name: pl.concat([pl.Series(name, part[name]) for part in reduced], rechunk=True)
-        for name in reduced[0]
-    }
+    return reduced if len(reduced) == len(parts) else None
 
 
 def _block_bounds(key: np.ndarray, day_bits: int) -> list[tuple[int, int]]:
@@ -104,7 +119,7 @@ def _block_bounds(key: np.ndarray, day_bits: int) -> list[tuple[int, int]]:
     return list(itertools.pairwise(cuts))
 
 
-def _reduce_block(block: dict[str, np.ndarray], day_bits: int) -> dict[str, np.ndarray] | None:
+def _reduce_block(block: dict[str, np.ndarray], day_bits: int) -> _Block | None:
     key, check, at, amount = block["key"], block["check"], block["at"], block["amount"]
     step = key[1:] ^ key[:-1]  # zero within an occasion, below 2**day_bits within a customer
     new_customer, new_occasion = np.ones((2, len(key)), dtype=bool)
@@ -117,22 +132,34 @@ def _reduce_block(block: dict[str, np.ndarray], day_bits: int) -> dict[str, np.n
     first = np.flatnonzero(new_customer[occasions])  # each customer's first occasion
     # a customer's second occasion follows its first; clipped for the block's last customer
     second = occasions[np.minimum(first + 1, len(occasions) - 1)]
-    return {
+    day_mask = np.uint64(2**day_bits - 1)
+    occasion_day = (key[occasions] & day_mask).astype(np.intp)
+    returning = np.ones(len(occasions), dtype=bool)
+    returning[first] = False
+    customers = {
         "row": block["row"][starts],
         "orders": np.diff(starts, append=len(key)),
         "purchases": np.diff(first, append=len(occasions)),
         "revenue": np.add.reduceat(amount, starts),
         "first_order_at": np.minimum.reduceat(at, starts),
         "last_order_at": np.maximum.reduceat(at, starts),
-        "second_purchase_on": (key[second] & np.uint64(2**day_bits - 1)).astype(np.int32),
+        "second_purchase_on": (key[second] & day_mask).astype(np.int32),
         "first_order_amount": np.add.reduceat(amount, occasions)[first],
         "max_order_amount": np.maximum.reduceat(amount, starts),
     }
+    return _Block(
+        customers,
+        buyers=np.bincount(occasion_day, minlength=2**day_bits),
+        returning=np.bincount(occasion_day[returning], minlength=2**day_bits),
+    )
 
 
-def _customers(
-    frame: pl.DataFrame, reduced: dict[str, pl.Series], first_day: dt.date
-) -> pl.DataFrame:
+def _customers(frame: pl.DataFrame, blocks: list[_Block], first_day: dt.date) -> pl.DataFrame:
+    # joined by Polars: one large NumPy allocation per column stalls on huge-page compaction
+    reduced = {
+        name: pl.concat([pl.Series(name, b.customers[name]) for b in blocks], rechunk=True)
+        for name in blocks[0].customers
+    }
     epoch_day = (first_day - dt.date(1970, 1, 1)).days
     second_day = (pl.col("second_purchase_on") + epoch_day).cast(pl.Date)
     return (
@@ -143,6 +170,30 @@ def _customers(
             pl.when(pl.col("purchases") > 1).then(second_day).alias("second_purchase_on"),
         )
         .select(list(_schema(frame.schema)))
+    )
+
+
+def _daily(blocks: list[_Block], first_day: dt.date) -> pl.DataFrame:
+    buyers = np.sum([b.buyers for b in blocks], axis=0)
+    returning = np.sum([b.returning for b in blocks], axis=0)
+    return _daily_frame(buyers, returning, first_day)
+
+
+def _daily_frame(
+    buyers: Sequence[int] | np.ndarray, returning: Sequence[int] | np.ndarray, first_day: dt.date
+) -> pl.DataFrame:
+    counts = pl.DataFrame(
+        {"buyers": buyers, "returning": returning},
+        schema={"buyers": pl.Int64, "returning": pl.Int64},
+    )
+    return (
+        counts.with_row_index("offset")
+        .filter(pl.col("buyers") > 0)
+        .select(
+            (pl.lit(first_day) + pl.duration(days=pl.col("offset"))).alias("day"),
+            "buyers",
+            (pl.col("returning") / pl.col("buyers")).alias("repeat"),
+        )
     )
 
 

@@ -9,7 +9,7 @@ import polars as pl
 
 from crm_tui.engine import Segmentation
 from crm_tui.findings import Findings
-from crm_tui.summary import SCHEMES, daily_repeat_share, repurchase_ladder, scheme_summary
+from crm_tui.summary import SCHEMES, repurchase_ladder, scheme_summary
 
 OCCASION_NOTE = (
     "Orders on the same calendar day count as one purchase for intervals, repeat rates and "
@@ -32,9 +32,9 @@ def repeat_rate(customers: pl.DataFrame) -> float:
     return mean(buyers["purchases"] >= 2) if buyers.height else 0.0
 
 
-def to_json(seg: Segmentation, findings: Findings, orders: pl.DataFrame) -> dict[str, Any]:
+def to_json(seg: Segmentation, findings: Findings) -> dict[str, Any]:
     buyers = seg.customers.filter(pl.col("orders") > 0)
-    daily = daily_repeat_share(orders.filter(pl.col("ordered_at").dt.date() < seg.as_of))
+    daily = seg.daily
     return {
         "source": findings.source,
         "preset": findings.preset,
@@ -103,9 +103,9 @@ def interval_distribution(intervals: np.ndarray) -> dict[str, float | int]:
     }
 
 
-def repeat_share_line(seg: Segmentation, orders: pl.DataFrame) -> str:
+def repeat_share_line(seg: Segmentation) -> str:
     """The share of each day's buyers who had bought before, on average and lately."""
-    daily = daily_repeat_share(orders.filter(pl.col("ordered_at").dt.date() < seg.as_of))
+    daily = seg.daily
     recent = daily.tail(30)
     return (
         f"Repeat buyers among each day's buyers: {mean(daily['repeat']):.1%} on average, "
@@ -113,7 +113,7 @@ def repeat_share_line(seg: Segmentation, orders: pl.DataFrame) -> str:
     )
 
 
-def to_text(seg: Segmentation, findings: Findings, orders: pl.DataFrame) -> str:
+def to_text(seg: Segmentation, findings: Findings) -> str:
     buyers = seg.customers.filter(pl.col("orders") > 0)
     q = seg.lifecycle.thresholds_days
     lines = [
@@ -127,7 +127,7 @@ def to_text(seg: Segmentation, findings: Findings, orders: pl.DataFrame) -> str:
         f"Orders {seg.orders:,}   customers {buyers.height:,}   revenue {seg.revenue:,.2f}",
         f"From {seg.first_order_at:%Y-%m-%d} to {seg.last_order_at:%Y-%m-%d}; as of {seg.as_of}",
         f"Repeat rate {repeat_rate(seg.customers):.1%}. {OCCASION_NOTE}",
-        repeat_share_line(seg, orders),
+        repeat_share_line(seg),
         "",
         _lifecycle_text(seg, q),
         "",

@@ -1,4 +1,4 @@
-"""Per-scheme segment tables, the repurchase ladder and the daily share of repeat buyers."""
+"""Per-scheme segment tables and the repurchase ladder."""
 
 from __future__ import annotations
 
@@ -77,20 +77,4 @@ def repurchase_ladder(customers: pl.DataFrame, steps: int = 5) -> pl.DataFrame:
         rows.append((k, reached, went_on, went_on / reached if reached else None))
     return pl.DataFrame(
         rows, schema=["purchases", "customers", "bought_again", "rate"], orient="row"
-    )
-
-
-def daily_repeat_share(orders: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
-    """Per day: buyers, and the share of them who had bought on an earlier day."""
-    days = (
-        orders.lazy()
-        .select("customer_id", pl.col("ordered_at").dt.date().alias("day"))
-        .unique()
-        .with_columns(pl.col("day").min().over("customer_id").alias("first_day"))
-    )
-    return (
-        days.group_by("day")
-        .agg(pl.len().alias("buyers"), (pl.col("day") > pl.col("first_day")).mean().alias("repeat"))
-        .sort("day")
-        .collect()
     )

@@ -55,3 +55,15 @@ def features_by_hand(rows: list[Row]) -> dict[str, dict[str, object]]:
             "max_order_amount": max(a for _, a in items),
         }
     return out
+
+
+def daily_by_hand(rows: list[Row]) -> dict[dt.date, tuple[int, float]]:
+    """Per day: buyers, and the share of them who had bought on an earlier day."""
+    days: dict[str, set[dt.date]] = defaultdict(set)
+    for cid, day, sec, _ in rows:
+        days[cid].add((START + dt.timedelta(days=day, seconds=sec)).date())
+    buyers: dict[dt.date, list[bool]] = defaultdict(list)
+    for bought in days.values():
+        for day in bought:
+            buyers[day].append(day > min(bought))
+    return {day: (len(flags), sum(flags) / len(flags)) for day, flags in buyers.items()}

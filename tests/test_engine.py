@@ -183,5 +183,10 @@ def test_as_of_sees_only_earlier_orders(paid_orders: pl.DataFrame) -> None:
     assert seg.orders == earlier.height
     assert seg.customers.height == earlier["customer_id"].n_unique()
     assert seg.customers["days_since_last"].min() >= 1
+    assert seg.daily["day"].max() < as_of
+    assert (
+        seg.daily["buyers"].sum()
+        == earlier.select("customer_id", pl.col("ordered_at").dt.date()).n_unique()
+    )
     with pytest.raises(InputError, match="before 2000-01-01"):
         segment(paid_orders, SegmentSettings(as_of=dt.date(2000, 1, 1)))

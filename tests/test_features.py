@@ -5,10 +5,10 @@ import datetime as dt
 import polars as pl
 import pytest
 from hypothesis import given, settings
-from order_tables import Row, features_by_hand, order_frame, order_rows
+from order_tables import Row, daily_by_hand, features_by_hand, order_frame, order_rows
 
 from crm_tui import features
-from crm_tui.features import customer_features
+from crm_tui.features import customer_features, purchases
 
 
 def assert_matches_by_hand(rows: list[Row]) -> None:
@@ -28,11 +28,24 @@ def test_features_match_pure_python(rows: list[Row]) -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(order_rows)
+def test_daily_repeat_share_matches_pure_python(rows: list[Row]) -> None:
+    daily = purchases(order_frame(rows)).daily
+    got = {r["day"]: (r["buyers"], r["repeat"]) for r in daily.iter_rows(named=True)}
+    assert daily["day"].is_sorted()
+    assert got == pytest.approx(daily_by_hand(rows))
+
+
+@settings(max_examples=60, deadline=None)
+@given(order_rows)
 def test_blocks_never_split_a_customer(rows: list[Row]) -> None:
     # blocks of three orders: nearly every customer's run meets a block boundary
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(features, "BLOCK_ORDERS", 3)
         assert_matches_by_hand(rows)
+        daily = purchases(order_frame(rows)).daily
+        assert dict(zip(daily["day"], daily["buyers"], strict=True)) == {
+            day: n for day, (n, _) in daily_by_hand(rows).items()
+        }
 
 
 def colliding_on_first_seed(monkeypatch: pytest.MonkeyPatch, seeds: list[int], always=False):
@@ -74,10 +87,11 @@ def test_collisions_under_every_seed_are_an_error(monkeypatch: pytest.MonkeyPatc
     assert len(seeds) == features.SEED_ATTEMPTS
 
 
-def test_no_orders_give_an_empty_frame_with_the_schema() -> None:
-    empty = customer_features(order_frame(ROWS).clear())
-    assert empty.height == 0
-    assert empty.schema == customer_features(order_frame(ROWS)).schema
+def test_no_orders_give_empty_frames_with_their_schemas() -> None:
+    empty, full = purchases(order_frame(ROWS).clear()), purchases(order_frame(ROWS))
+    assert empty.customers.height == empty.daily.height == 0
+    assert empty.customers.schema == full.customers.schema
+    assert empty.daily.schema == full.daily.schema
 
 
 def test_time_unit_and_zone_are_kept() -> None:

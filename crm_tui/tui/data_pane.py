@@ -109,7 +109,7 @@ class DataPane(VerticalScroll):
             f"From {seg.first_order_at:%Y-%m-%d} to {seg.last_order_at:%Y-%m-%d} "
             f"(as of {seg.as_of})\nRevenue {seg.revenue:,.2f}\n"
             f"Repeat rate {repeat_rate(seg.customers):.1%}\n"
-            f"{repeat_share_line(seg, shop.orders)}\n\n{OCCASION_NOTE}"
+            f"{repeat_share_line(seg)}\n\n{OCCASION_NOTE}"
         )
         ladder = self.query_one("#ladder", DataTable)
         ladder.clear()
