@@ -149,7 +149,10 @@ def _chi_square(sizes: np.ndarray, repurchased: np.ndarray) -> tuple[float, floa
     table = np.vstack([repurchased, sizes - repurchased])
     if table.shape[1] < 2 or (table.sum(axis=1) == 0).any():
         return (float("nan"), float("nan"))
-    from scipy import stats  # imported here: scipy.stats costs half a second at start-up
+    # Pearson's statistic by hand and the chi-square tail from scipy.special: importing
+    # scipy.stats for chi2_contingency alone added 0.4 s to every segmentation's start-up
+    from scipy.special import chdtrc
 
-    result = stats.chi2_contingency(table, correction=False)
-    return (float(result.statistic), float(result.pvalue))
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / table.sum()
+    statistic = float(((table - expected) ** 2 / expected).sum())
+    return (statistic, float(chdtrc(table.shape[1] - 1, statistic)))

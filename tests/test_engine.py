@@ -136,7 +136,27 @@ def test_bands_on_sample_rank_and_test(paid_orders: pl.DataFrame) -> None:
         [b.repurchased for b in bands.bands],
         [b.customers - b.repurchased for b in bands.bands],
     ]
-    assert bands.p_value == pytest.approx(chi2_contingency(table, correction=False).pvalue)
+    reference = chi2_contingency(table, correction=False)
+    assert bands.chi2 == pytest.approx(reference.statistic)
+    assert bands.p_value == pytest.approx(reference.pvalue)
+
+
+@given(
+    st.lists(st.tuples(st.integers(1, 400), st.integers(0, 400)), min_size=2, max_size=4).filter(
+        lambda bands: sum(r for r, _ in bands) > 0 and sum(n for _, n in bands) > 0
+    )
+)
+def test_band_chi_square_matches_scipy(bands: list[tuple[int, int]]) -> None:
+    from scipy.stats import chi2_contingency
+
+    from crm_tui.bands import _chi_square
+
+    repurchased = np.array([r for r, _ in bands])
+    sizes = repurchased + np.array([n for _, n in bands])
+    statistic, p_value = _chi_square(sizes, repurchased)
+    reference = chi2_contingency([repurchased, sizes - repurchased], correction=False)
+    assert statistic == pytest.approx(reference.statistic)
+    assert p_value == pytest.approx(reference.pvalue)
 
 
 def test_summary_and_ladder_by_hand(paid_orders: pl.DataFrame) -> None:
