@@ -158,9 +158,8 @@ def _stage(thresholds: tuple[float, float, float]) -> pl.Expr:
         (days <= thresholds[0], active),
         (days <= thresholds[1], silent),
         (days <= thresholds[2], sleeping),
-        (pl.lit(True), lost),
     ]
-    return _first_match(cases, LIFECYCLE_STAGES).alias("lifecycle")
+    return _first_match(cases, lost, LIFECYCLE_STAGES).alias("lifecycle")
 
 
 def _bands(timed: pl.DataFrame, settings: SegmentSettings, min_tenure: int) -> BandModel:
@@ -190,26 +189,28 @@ def _band_priority(bands: BandModel) -> pl.Expr:
 def _by_band(bands: BandModel, values: list[str], labels: Sequence[str] | None = None) -> pl.Expr:
     """Each customer's band's value, by first-order amount."""
     amount = pl.col("first_order_amount")
-    highs = [amount < band.high for band in bands.bands[:-1]]
-    cases = [*zip(highs, values, strict=False), (pl.lit(True), values[-1])]
-    return _first_match(cases, labels or values)
+    *lower, top = zip(bands.bands, values, strict=True)
+    cases = [(amount < band.high, value) for band, value in lower]
+    return _first_match(cases, top[1], labels or values)
 
 
 def _tier(thresholds: tuple[float, float]) -> pl.Expr:
     best = pl.col("max_order_amount")
-    cases = [(best >= thresholds[1], "top VIP"), (best >= thresholds[0], "VIP")]
-    return _first_match([*cases, (pl.lit(True), "member")], TIERS).alias("tier")
+    member, vip, top_vip = TIERS
+    cases = [(best >= thresholds[1], top_vip), (best >= thresholds[0], vip)]
+    return _first_match(cases, member, TIERS).alias("tier")
 
 
-def _first_match(cases: Sequence[tuple[pl.Expr, str]], labels: Sequence[str]) -> pl.Expr:
-    """The label of the first true condition (the last should always hold), as an Enum.
+def _first_match(
+    cases: Sequence[tuple[pl.Expr, str]], otherwise: str, labels: Sequence[str]
+) -> pl.Expr:
+    """The label of the first true condition, else `otherwise`, as an Enum over labels.
 
     Enum columns hold small integers: several times cheaper to build than strings, and they
     sort in the order of the labels given (lifecycle stages, tiers) rather than alphabetically.
     """
-    dtype = pl.Enum(list(dict.fromkeys(labels)))
-    *first, (_, last) = cases
-    expr = pl.lit(last, dtype)
-    for condition, label in reversed(first):
+    dtype = pl.Enum(list(labels))
+    expr = pl.lit(otherwise, dtype)
+    for condition, label in reversed(cases):
         expr = pl.when(condition).then(pl.lit(label, dtype)).otherwise(expr)
     return expr

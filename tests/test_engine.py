@@ -17,6 +17,7 @@ from crm_tui.errors import InputError
 from crm_tui.features import customer_features
 from crm_tui.rfm import RFM_SEGMENTS, score_cells
 from crm_tui.side_tables import with_visitors
+from crm_tui.strategies import LIFECYCLE_STAGES, TIERS
 from crm_tui.summary import repurchase_ladder, scheme_summary
 
 
@@ -80,6 +81,15 @@ def test_tier_thresholds() -> None:
     assert (tiers["a"], tiers["b"], tiers["c"]) == ("VIP", "top VIP", "member")
     seg = segment(order_frame(rows), SegmentSettings(tier_thresholds=(50, 150)))
     assert dict(seg.customers.select("customer_id", "tier").iter_rows())["a"] == "top VIP"
+
+
+def test_scheme_columns_sort_in_their_own_order(paid_orders: pl.DataFrame) -> None:
+    customers = segment(paid_orders).customers
+    assert customers["lifecycle"].dtype == pl.Enum(LIFECYCLE_STAGES)
+    assert customers["tier"].dtype == pl.Enum(TIERS)
+    assert customers["rfm"].dtype == pl.Enum(list(RFM_SEGMENTS))
+    stages = customers.sort("lifecycle")["lifecycle"].unique(maintain_order=True).to_list()
+    assert stages == list(LIFECYCLE_STAGES)
 
 
 def brute_force_best_cut(x: np.ndarray, y: np.ndarray, min_band: int) -> float:
