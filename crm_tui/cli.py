@@ -143,10 +143,10 @@ def _segment(ns: argparse.Namespace) -> int:
     if ns.out is not None:
         write_table(shop.customers.sort("customer_id"), ns.out, ns.force)
     if ns.json:
-        payload = segment_report.to_json(shop.segmentation, shop.findings)
+        payload = segment_report.to_json(shop.segmentation, shop.findings, shop.side_findings)
         print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
     else:
-        print(segment_report.to_text(shop.segmentation, shop.findings))
+        print(segment_report.to_text(shop.segmentation, shop.findings, shop.side_findings))
         if ns.out is not None:
             print(f"\nWrote {shop.customers.height:,} customers to {ns.out}")
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -90,7 +91,10 @@ def _profiles(ns: argparse.Namespace) -> Any:
         return None
     from crm_tui.side_tables import load_profiles
 
-    return load_profiles(ns.profiles)
+    loaded = load_profiles(ns.profiles)
+    for line in loaded.findings.lines():  # on stderr, so that --json output stays JSON
+        print(f"note: {ns.profiles}: {line.strip()}", file=sys.stderr)
+    return loaded.frame
 
 
 def _plan_init(ns: argparse.Namespace) -> int:

@@ -33,7 +33,9 @@ class Findings:
         out = []
         for reason, count in self.dropped.items():
             rows = ", ".join(str(r) for r in self.examples.get(reason, []))
-            out.append(f"{count:>8,} rows dropped: {reason} (e.g. rows {rows})")
+            noun = "row" if count == 1 else "rows"
+            example = "row" if len(self.examples.get(reason, [])) == 1 else "rows"
+            out.append(f"{count:>8,} {noun} dropped: {reason} (e.g. {example} {rows})")
         return out
 
 

@@ -23,6 +23,7 @@ class ShopData:
     findings: Findings
     segmentation: Segmentation
     visitors: pl.DataFrame | None = None
+    side_findings: tuple[Findings, ...] = ()  # the visitors' and profiles' files
     # past segmentations by settings: a plan edited key by key asks for the same one each time
     _past: dict[SegmentSettings, pl.DataFrame | None] = field(
         default_factory=dict, compare=False, repr=False
@@ -49,9 +50,12 @@ def load_shop(
     visitors_path: str | Path | None = None,
 ) -> ShopData:
     loaded = load_orders(orders_path, overrides)
-    visitors = load_visitors(visitors_path) if visitors_path is not None else None
+    if visitors_path is None:
+        return ShopData(loaded.orders, loaded.findings, _segment(loaded.orders, settings, None))
+    visitors = load_visitors(visitors_path)
+    segmentation = _segment(loaded.orders, settings, visitors.frame)
     return ShopData(
-        loaded.orders, loaded.findings, _segment(loaded.orders, settings, visitors), visitors
+        loaded.orders, loaded.findings, segmentation, visitors.frame, (visitors.findings,)
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -32,7 +33,8 @@ def repeat_rate(customers: pl.DataFrame) -> float:
     return mean(buyers["purchases"] >= 2) if buyers.height else 0.0
 
 
-def to_json(seg: Segmentation, findings: Findings) -> dict[str, Any]:
+def to_json(seg: Segmentation, findings: Findings, side: Sequence[Findings] = ()) -> dict[str, Any]:
+    """The orders file's findings and segments; side holds the visitors' file's findings."""
     buyers = seg.customers.filter(pl.col("orders") > 0)
     daily = seg.daily
     return {
@@ -42,6 +44,16 @@ def to_json(seg: Segmentation, findings: Findings) -> dict[str, Any]:
         "rows_read": findings.rows_read,
         "dropped": findings.dropped,
         "dropped_examples": findings.examples,
+        "side_files": [
+            {
+                "source": f.source,
+                "rows_read": f.rows_read,
+                "rows_kept": f.rows_kept,
+                "dropped": f.dropped,
+                "dropped_examples": f.examples,
+            }
+            for f in side
+        ],
         "orders": seg.orders,
         "customers": buyers.height,
         "revenue": round(seg.revenue, 2),
@@ -113,16 +125,21 @@ def repeat_share_line(seg: Segmentation) -> str:
     )
 
 
-def to_text(seg: Segmentation, findings: Findings) -> str:
+def _file_text(f: Findings) -> list[str]:
+    return [
+        f"{f.source}  (layout: {f.preset})",
+        "  columns: " + ", ".join(f"{k} <- {v}" for k, v in f.mapping.items()),
+        f"  rows read {f.rows_read:,}, kept {f.rows_kept:,}, dropped {f.rows_dropped:,}",
+        *["  " + line.strip() for line in f.lines()],
+        *[f"  note: {n}" for n in f.notes],
+    ]
+
+
+def to_text(seg: Segmentation, findings: Findings, side: Sequence[Findings] = ()) -> str:
     buyers = seg.customers.filter(pl.col("orders") > 0)
     q = seg.lifecycle.thresholds_days
     lines = [
-        f"{findings.source}  (layout: {findings.preset})",
-        "  columns: " + ", ".join(f"{k} <- {v}" for k, v in findings.mapping.items()),
-        f"  rows read {findings.rows_read:,}, kept {findings.rows_kept:,}, "
-        f"dropped {findings.rows_dropped:,}",
-        *["  " + line.strip() for line in findings.lines()],
-        *[f"  note: {n}" for n in findings.notes],
+        *[line for f in (findings, *side) for line in _file_text(f)],
         "",
         f"Orders {seg.orders:,}   customers {buyers.height:,}   revenue {seg.revenue:,.2f}",
         f"From {seg.first_order_at:%Y-%m-%d} to {seg.last_order_at:%Y-%m-%d}; as of {seg.as_of}",

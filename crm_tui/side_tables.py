@@ -4,37 +4,43 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 import polars as pl
 
 from crm_tui import parsing
 from crm_tui.columns import resolve_columns
 from crm_tui.errors import InputError
-from crm_tui.findings import ROW, first_reason, split_dropped
+from crm_tui.findings import ROW, Findings, first_reason, split_dropped
 from crm_tui.presets import PROFILE_PRESETS, VISITOR_PRESETS, Preset
 from crm_tui.readers import reading_errors, scan_table
 
 _YES = ("1", "true", "yes", "y", "t", "是", "opt-in", "opted in")
 
 
-def load_visitors(path: str | Path, overrides: Mapping[str, str] | None = None) -> pl.DataFrame:
+class LoadedTable(NamedTuple):
+    frame: pl.DataFrame
+    findings: Findings
+
+
+def load_visitors(path: str | Path, overrides: Mapping[str, str] | None = None) -> LoadedTable:
     """customer_id plus behaviour counts, one row per visitor (repeat visits summed)."""
-    frame = _load(Path(path), VISITOR_PRESETS, overrides)
+    frame, findings = _load(Path(path), VISITOR_PRESETS, overrides)
     counts = [c for c in ("page_views", "favourites", "add_to_cart") if c in frame.columns]
     aggs = [pl.len().alias("visits"), *[pl.col(c).sum() for c in counts]]
-    return frame.group_by("customer_id").agg(aggs).sort("customer_id")
+    return LoadedTable(frame.group_by("customer_id").agg(aggs).sort("customer_id"), findings)
 
 
-def load_profiles(path: str | Path, overrides: Mapping[str, str] | None = None) -> pl.DataFrame:
+def load_profiles(path: str | Path, overrides: Mapping[str, str] | None = None) -> LoadedTable:
     """customer_id plus one boolean opt-in column per channel the file speaks of."""
-    frame = _load(Path(path), PROFILE_PRESETS, overrides)
-    return frame.unique("customer_id", keep="first", maintain_order=True)
+    frame, findings = _load(Path(path), PROFILE_PRESETS, overrides)
+    return LoadedTable(frame.unique("customer_id", keep="first", maintain_order=True), findings)
 
 
 def _load(
     path: Path, presets: tuple[Preset, ...], overrides: Mapping[str, str] | None
-) -> pl.DataFrame:
-    """The mapped columns; rows without a customer id are left out."""
+) -> LoadedTable:
+    """The mapped columns; rows without a customer id are left out and counted."""
     with reading_errors(path), scan_table(path) as raw:
         schema = raw.collect_schema()
         mapping = resolve_columns(path, schema.names(), presets, ("customer_id",), overrides)
@@ -49,10 +55,19 @@ def _load(
         frame = checked.with_columns(
             first_reason([(pl.col("customer_id").is_null(), "empty customer")])
         ).collect()
-    kept, _, _ = split_dropped(frame)
+    kept, dropped, examples = split_dropped(frame)
     if kept.height == 0:
         raise InputError(f"{path}: no rows with a customer id")
-    return kept.drop(ROW)
+    findings = Findings(
+        source=str(path),
+        preset=mapping.preset.name,
+        mapping=dict(mapping.sources),
+        rows_read=frame.height,
+        rows_kept=kept.height,
+        dropped=dropped,
+        examples=examples,
+    )
+    return LoadedTable(kept.drop(ROW), findings)
 
 
 def _flag(source: str) -> pl.Expr:

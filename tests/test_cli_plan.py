@@ -60,6 +60,19 @@ def test_check_json(plan_file: Path, sample_dir: Path, capsys: pytest.CaptureFix
     assert report["total_cost"] == pytest.approx(sum(t["cost"] for t in report["targets"]))
 
 
+def test_profiles_without_an_id_are_noted_on_stderr(
+    plan_file: Path, sample_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profiles = tmp_path / "profiles.csv"
+    profiles.write_text("customer_id,sms_opt_in\nC000001,yes\n,no\n")
+    args = ["plan", "check", str(plan_file), "--orders", str(sample_dir / "orders.csv")]
+    capsys.readouterr()
+    assert main([*args, "--profiles", str(profiles), "--json"]) == 0
+    out, err = capsys.readouterr()
+    json.loads(out)
+    assert err.strip() == f"note: {profiles}: 1 row dropped: empty customer (e.g. row 3)"
+
+
 def test_assign_writes_every_column_and_is_reproducible(
     plan_file: Path, sample_dir: Path, tmp_path: Path
 ) -> None:

@@ -85,3 +85,27 @@ def test_sample_command_is_deterministic_and_safe(tmp_path: Path) -> None:
     for name in FILE_NAMES:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     assert main(["sample", "--out", str(tmp_path / "a"), "--customers", "500"]) == 2
+
+
+def test_visitors_without_an_id_are_counted_and_shown(
+    sample_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    visitors = tmp_path / "visitors.csv"
+    visitors.write_text("customer_id,page_views\nv1,3\n,2\nv2,1\n  ,4\n")
+    args = ["segment", str(sample_dir / "orders.csv"), "--visitors", str(visitors)]
+    assert main([*args, "--json"]) == 0
+    side = json.loads(capsys.readouterr().out)["side_files"]
+    assert side == [
+        {
+            "source": str(visitors),
+            "rows_read": 4,
+            "rows_kept": 2,
+            "dropped": {"empty customer": 2},
+            "dropped_examples": {"empty customer": [3, 5]},
+        }
+    ]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert f"{visitors}  (layout: plain)" in text
+    assert "rows read 4, kept 2, dropped 2" in text
+    assert "2 rows dropped: empty customer (e.g. rows 3, 5)" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from textual import on, work
@@ -196,7 +197,11 @@ class CrmApp(App[None]):
         from crm_tui.side_tables import load_profiles
 
         shop = load_shop(orders, overrides, self.state.settings, visitors)
-        self.state.profiles = load_profiles(profiles) if profiles else None
+        self.state.profiles = None
+        if profiles:
+            loaded = load_profiles(profiles)
+            self.state.profiles = loaded.frame
+            shop = replace(shop, side_findings=(*shop.side_findings, loaded.findings))
         if not get_current_worker().is_cancelled:
             self.post_message(OrdersLoaded(shop))
 

@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Static
 
+from crm_tui.findings import Findings
 from crm_tui.pipeline import ShopData
 from crm_tui.segment_report import OCCASION_NOTE, repeat_rate, repeat_share_line
 from crm_tui.summary import repurchase_ladder
@@ -96,13 +97,8 @@ class DataPane(VerticalScroll):
         mapping.clear()
         for canonical, source in f.mapping.items():
             mapping.add_row(canonical, source)
-        lines = [
-            f"{f.source} — layout {f.preset}",
-            f"rows read {f.rows_read:,}, kept {f.rows_kept:,}",
-        ]
-        lines += [line.strip() for line in f.lines()] or ["no rows dropped"]
-        lines += [f"note: {n}" for n in f.notes]
-        self.query_one("#findings", Static).update("\n".join(lines))
+        files = [_findings_text(found) for found in (f, *shop.side_findings)]
+        self.query_one("#findings", Static).update("\n\n".join(files))
         buyers = seg.customers.filter(seg.customers["orders"] > 0)
         self.query_one("#summary", Static).update(
             f"Orders {seg.orders:,}\nCustomers {buyers.height:,}\n"
@@ -121,3 +117,10 @@ class DataPane(VerticalScroll):
                 f"{step['bought_again']:,}",
                 rate,
             )
+
+
+def _findings_text(f: Findings) -> str:
+    lines = [f"{f.source} — layout {f.preset}", f"rows read {f.rows_read:,}, kept {f.rows_kept:,}"]
+    lines += [line.strip() for line in f.lines()] or ["no rows dropped"]
+    lines += [f"note: {n}" for n in f.notes]
+    return "\n".join(lines)
