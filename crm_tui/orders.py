@@ -33,6 +33,7 @@ VOID_STATUSES = (
 )
 TEXT_COLUMNS = ("customer_id", "order_id", "category", "channel", "status")
 DATE_SAMPLE = 2000
+LINES = "_lines"  # file rows folded into each order, in line-item layouts
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def load_orders(path: str | Path, overrides: Mapping[str, str] | None = None) ->
         mapping = resolve_columns(path, schema.names(), ORDER_PRESETS, ORDER_REQUIRED, overrides)
         parsed = _parse(raw.with_row_index(ROW, offset=2), schema, mapping, path)
         frame = _with_reasons(parsed, mapping).collect()
-    rows_read = frame.height
+    rows_read = int(frame[LINES].sum()) if LINES in frame.columns else frame.height
     kept, dropped, examples = split_dropped(frame)
     kept, dropped, examples = _drop_duplicates(kept, mapping, dropped, examples)
     orders = _per_order(kept, mapping)
@@ -63,9 +64,16 @@ def load_orders(path: str | Path, overrides: Mapping[str, str] | None = None) ->
         rows_kept=kept.height,
         dropped=dropped,
         examples=examples,
-        notes=(mapping.preset.notes,) if mapping.preset.notes else (),
+        notes=_notes(mapping, rows_read, frame.height),
     )
     return LoadedOrders(orders, findings)
+
+
+def _notes(mapping: ColumnMapping, rows_read: int, orders: int) -> tuple[str, ...]:
+    notes = (mapping.preset.notes,) if mapping.preset.notes else ()
+    if rows_read != orders:
+        notes += (f"{rows_read:,} rows make {orders:,} orders; kept and dropped count orders",)
+    return notes
 
 
 def _parse(
@@ -109,7 +117,7 @@ def _collapse_line_items(parsed: pl.LazyFrame) -> pl.LazyFrame:
     # The order's own fields sit on its first line-item row; later rows carry only the product.
     names = parsed.collect_schema().names()
     firsts = [pl.col(c).drop_nulls().first() for c in names if c not in {ROW, "order_id", "items"}]
-    aggs = [pl.col(ROW).min(), *firsts]
+    aggs = [pl.col(ROW).min(), pl.len().alias(LINES), *firsts]
     if "items" in names:
         aggs.append(pl.col("items").sum())
     return parsed.group_by("order_id", maintain_order=True).agg(aggs)

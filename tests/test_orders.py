@@ -63,6 +63,8 @@ def test_shopify_line_items(tmp_path: Path) -> None:
     ]
     assert loaded.orders["ordered_at"].dt.hour().to_list() == [10, 8]
     assert loaded.findings.dropped == {"refunded/cancelled/closed status": 1}
+    assert (loaded.findings.rows_read, loaded.findings.rows_kept) == (4, 2)
+    assert "4 rows make 3 orders; kept and dropped count orders" in loaded.findings.notes
 
 
 def test_online_retail_line_items(tmp_path: Path) -> None:
