@@ -244,7 +244,8 @@ def _comparison(node: Compare, text: str, frame: pl.DataFrame) -> pl.Expr:
 
 
 def _known_value(column: str, value: str, text: str, frame: pl.DataFrame) -> str:
-    known = frame[column].cast(pl.String).drop_nulls().unique().sort().to_list()
+    # distinct values first: casting a few labels, not every customer's (Enum columns)
+    known = frame[column].drop_nulls().unique().cast(pl.String).sort().to_list()
     if value in known:
         return value
     folded = {k.casefold(): k for k in known}
