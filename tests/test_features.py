@@ -48,7 +48,9 @@ def test_blocks_never_split_a_customer(rows: list[Row]) -> None:
         }
 
 
-def colliding_on_first_seed(monkeypatch: pytest.MonkeyPatch, seeds: list[int], always=False):
+def colliding_on_first_seed(
+    monkeypatch: pytest.MonkeyPatch, seeds: list[int], always: bool = False
+) -> None:
     """Make every customer share one key under the first seed (or every seed)."""
     sort_by_key = features._sort_by_key
 
@@ -110,7 +112,11 @@ def test_orders_without_time_or_amount_are_left_out() -> None:
         [
             order_frame(ROWS),
             pl.DataFrame(
-                {"customer_id": ["a", "d"], "order_id": ["x", "y"], "ordered_at": [None, None]},
+                {
+                    "customer_id": ["a", "d"],
+                    "order_id": ["x", "y"],
+                    "ordered_at": [None, dt.datetime(2024, 1, 2)],
+                },
                 schema_overrides={"ordered_at": pl.Datetime("us")},
             ).with_columns(amount=pl.Series([1.0, None])),
         ]
