@@ -8,19 +8,24 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-def write_atomic(path: Path, write: Callable[[Path], object], overwrite: bool = False) -> None:
-    """Call write(tmp) on a temporary file in path's folder, then rename it to path.
-
-    Raises FileExistsError when path exists and overwrite is false, FileNotFoundError when its
-    folder does not exist; the file gets the permissions a newly created file would get.
-    """
-    path = Path(path)
+def check_target(path: Path, overwrite: bool) -> None:
+    """Raise FileExistsError, IsADirectoryError or FileNotFoundError if path cannot be written."""
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path}: already exists; pass --force to replace it")
     if path.is_dir():
         raise IsADirectoryError(f"{path}: is a folder, expected a file name")
     if not path.parent.is_dir():
         raise FileNotFoundError(f"{path.parent}: no such folder")
+
+
+def write_atomic(path: Path, write: Callable[[Path], object], overwrite: bool = False) -> None:
+    """Call write(tmp) on a temporary file in path's folder, then rename it to path.
+
+    Raises as check_target does before writing; the file gets the permissions a newly created
+    file would get.
+    """
+    path = Path(path)
+    check_target(path, overwrite)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
     tmp = Path(name)

@@ -70,7 +70,7 @@ def load_orders(path: str | Path, overrides: Mapping[str, str] | None = None) ->
 
 
 def _notes(mapping: ColumnMapping, rows_read: int, orders: int) -> tuple[str, ...]:
-    notes = (mapping.preset.notes,) if mapping.preset.notes else ()
+    notes: tuple[str, ...] = (mapping.preset.notes,) if mapping.preset.notes else ()
     if rows_read != orders:
         notes += (f"{rows_read:,} rows make {orders:,} orders; kept and dropped count orders",)
     return notes

@@ -36,7 +36,6 @@ def repeat_rate(customers: pl.DataFrame) -> float:
 def to_json(seg: Segmentation, findings: Findings, side: Sequence[Findings] = ()) -> dict[str, Any]:
     """The orders file's findings and segments; side holds the visitors' file's findings."""
     buyers = seg.customers.filter(pl.col("orders") > 0)
-    daily = seg.daily
     return {
         "source": findings.source,
         "preset": findings.preset,
@@ -86,9 +85,10 @@ def to_json(seg: Segmentation, findings: Findings, side: Sequence[Findings] = ()
             "min_band": seg.bands.min_band,
         },
         "repurchase_ladder": repurchase_ladder(buyers).to_dicts(),
-        "daily_repeat_share_mean": mean(daily["repeat"]),
+        "daily_repeat_share_mean": mean(seg.daily["repeat"]),
         "daily_repeat_share": [
-            {"day": d.isoformat(), "buyers": b, "repeat_share": r} for d, b, r in daily.iter_rows()
+            {"day": d.isoformat(), "buyers": b, "repeat_share": r}
+            for d, b, r in seg.daily.iter_rows()
         ],
         "schemes": {s: scheme_summary(seg.customers, s).to_dicts() for s in schemes_present(seg)},
     }
@@ -117,8 +117,7 @@ def interval_distribution(intervals: np.ndarray) -> dict[str, float | int]:
 
 def repeat_share_line(seg: Segmentation) -> str:
     """The share of each day's buyers who had bought before, on average and lately."""
-    daily = seg.daily
-    recent = daily.tail(30)
+    daily, recent = seg.daily, seg.daily.tail(30)
     return (
         f"Repeat buyers among each day's buyers: {mean(daily['repeat']):.1%} on average, "
         f"{mean(recent['repeat']):.1%} over the last 30 days"
