@@ -6,7 +6,7 @@ Builds (once, cached under benchmarks/data/) a Parquet file of canonical orders 
 customers per 10 orders, then in one run times, each in a fresh process so peak memory is its own:
 - floor:  scan + group-by customer with count, sum, min, max (what any per-customer work costs);
 - engine: crm_tui.engine.segment on the scanned file (every feature and scheme);
-- validated: crm_tui.orders.load_orders (mapping, parsing, drop checks) + the engine;
+- validated: crm_tui.io.orders.load_orders (mapping, parsing, drop checks) + the engine;
 - pandas: the same features and schemes written the way a careful analyst would (vectorised,
           one sort, no row loops).
 Prints median seconds, ratios and peak RSS.
@@ -73,14 +73,14 @@ def floor(path: Path) -> int:
 
 
 def engine(path: Path) -> int:
-    from crm_tui.engine import segment
+    from crm_tui.engine.segmentation import segment
 
     return segment(pl.scan_parquet(path)).customers.height
 
 
 def validated(path: Path) -> int:
-    from crm_tui.engine import segment
-    from crm_tui.orders import load_orders
+    from crm_tui.engine.segmentation import segment
+    from crm_tui.io.orders import load_orders
 
     return segment(load_orders(path).orders).customers.height
 
@@ -150,8 +150,8 @@ def run_job(name: str, path: Path) -> None:
     # (scipy.special, which the bands' chi-square imports on first use, takes 0.09 s)
     import scipy.special  # noqa: F401
 
-    import crm_tui.engine
-    import crm_tui.orders  # noqa: F401
+    import crm_tui.engine.segmentation
+    import crm_tui.io.orders  # noqa: F401
 
     if name == "pandas":
         import pandas  # noqa: F401

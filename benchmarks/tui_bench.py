@@ -35,7 +35,7 @@ async def main():
                 yield Static("hello")
         app = Ref()
     else:
-        from crm_tui.pipeline import sample_paths
+        from crm_tui.app.sample import sample_paths
         from crm_tui.tui.app import CrmApp
         s = sample_paths()
         app = CrmApp(s["orders"], s["visitors"], s["profiles"], s)

@@ -10,9 +10,9 @@ from campaigns.model import (
     Costs,
     Offer,
     Phase,
-    SegmentationSettings,
     Target,
 )
+from campaigns.settings import SegmentationSettings
 
 __all__ = [
     "Arm",

@@ -11,7 +11,7 @@ from pathlib import Path
 def check_target(path: Path, overwrite: bool) -> None:
     """Raise FileExistsError, IsADirectoryError or FileNotFoundError if path cannot be written."""
     if path.exists() and not overwrite:
-        raise FileExistsError(f"{path}: already exists; pass --force to replace it")
+        raise FileExistsError(f"{path}: already exists")
     if path.is_dir():
         raise IsADirectoryError(f"{path}: is a folder, expected a file name")
     if not path.parent.is_dir():
@@ -35,7 +35,7 @@ def write_atomic(path: Path, write: Callable[[Path], object], overwrite: bool = 
         os.umask(umask)
         tmp.chmod(0o666 & ~umask)  # mkstemp makes 0600 files
         if path.exists() and not overwrite:  # appeared while we were writing
-            raise FileExistsError(f"{path}: already exists; pass --force to replace it")
+            raise FileExistsError(f"{path}: already exists")
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

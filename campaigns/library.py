@@ -181,7 +181,7 @@ def _visitor_conversion(salt: str, as_of: dt.date | None) -> tuple[CampaignPlan,
     )
     return plan, {
         "plan": "Visitors who never bought, shown value-for-money best-sellers for a month.",
-        "targets[0]": "Needs a visitors file (--visitors). The baseline is the operator's guess\n"
+        "targets[0]": "Needs a visitors file. The baseline is the operator's guess\n"
         "of a visitor's monthly conversion without the campaign: history has no such rate.",
     }
 

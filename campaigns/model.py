@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
+
+from campaigns.settings import SegmentationSettings
 
 Objective = Literal["visitor_conversion", "churn_recall", "event_retention", "custom"]
 Channel = Literal["sms", "push", "email", "phone", "ads", "none"]
 OfferKind = Literal["coupon", "percent", "gift", "free_shipping", "preview", "none"]
 Metric = Literal["conversion_rate", "revenue_per_customer"]
 
-OBJECTIVES: tuple[str, ...] = ("visitor_conversion", "churn_recall", "event_retention", "custom")
-CHANNELS: tuple[str, ...] = ("sms", "push", "email", "phone", "ads", "none")
-OFFER_KINDS: tuple[str, ...] = ("coupon", "percent", "gift", "free_shipping", "preview", "none")
-METRICS: tuple[str, ...] = ("conversion_rate", "revenue_per_customer")
+# the Literal types are the one list of each; the tuples are their values for menus and messages
+OBJECTIVES: tuple[str, ...] = get_args(Objective)
+CHANNELS: tuple[str, ...] = get_args(Channel)
+OFFER_KINDS: tuple[str, ...] = get_args(OfferKind)
+METRICS: tuple[str, ...] = get_args(Metric)
 EVENT_PHASES: tuple[str, ...] = ("warm-up", "main", "after")
 
 
@@ -79,13 +82,6 @@ class Phase:
     name: str
     start: dt.date
     end: dt.date
-
-
-@dataclass(frozen=True)
-class SegmentationSettings:
-    lifecycle_quantiles: tuple[float, float, float] = (0.3, 0.6, 0.9)
-    lifecycle_days: tuple[float, float, float] | None = None
-    tier_thresholds: tuple[float, float] = (188.0, 388.0)
 
 
 DEFAULT_ARMS = (Arm("control", 0.2, control=True), Arm("treatment", 0.8))

@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 import difflib
 import hashlib
-import itertools
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -18,7 +17,6 @@ from campaigns.errors import PlanError
 from campaigns.files import write_atomic
 from campaigns.model import (
     CHANNELS,
-    EVENT_PHASES,
     METRICS,
     OBJECTIVES,
     OFFER_KINDS,
@@ -27,9 +25,10 @@ from campaigns.model import (
     Costs,
     Offer,
     Phase,
-    SegmentationSettings,
     Target,
 )
+from campaigns.rules import VALUED_OFFERS, join, plan_problems
+from campaigns.settings import SETTING_NAMES, SegmentationSettings
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -42,9 +41,18 @@ SCHEMA_VERSION = 1
 # ---------------------------------------------------------------- writing
 
 
+# Settings added after the first plans were saved are written only when they differ from their
+# defaults, so that those plans keep their content hash (and their recorded assignments match).
+LATER_SETTINGS = ("band_max_cuts", "band_min_share", "band_min_customers")
+
+
 def plan_to_dict(plan: CampaignPlan) -> dict[str, Any]:
     """Plain TOML-ready data; None values are left out."""
     data = _strip_none(dataclasses.asdict(plan))
+    defaults = SegmentationSettings()
+    for key in LATER_SETTINGS:
+        if getattr(plan.segmentation, key) == getattr(defaults, key):
+            del data["segmentation"][key]
     return {"schema_version": SCHEMA_VERSION, **data}
 
 
@@ -103,7 +111,8 @@ def save_plan(
     try:
         write_atomic(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"), overwrite)
     except (FileExistsError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        raise PlanError(str(exc)) from None
+        setting = "overwrite" if isinstance(exc, FileExistsError) else None
+        raise PlanError(str(exc), setting=setting) from None
 
 
 # ---------------------------------------------------------------- reading
@@ -133,7 +142,11 @@ def loads(text: str, source: str = "plan") -> CampaignPlan:
 
 
 class _Reader:
-    """Reads plan data into dataclasses, collecting one message per problem with its key path."""
+    """Reads plan data into dataclasses, collecting one message per problem with its key path.
+
+    The reader checks presence and types only; what values a plan may hold is decided by
+    campaigns.rules, which the terminal app's plan form calls too.
+    """
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
@@ -147,10 +160,10 @@ class _Reader:
             if key not in known:
                 close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.5)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
-                self.fail(_join(path, key), f"unknown key{hint}")
+                self.fail(join(path, key), f"unknown key{hint}")
         for key, required in known.items():
             if required and key not in data:
-                self.fail(_join(path, key), "missing")
+                self.fail(join(path, key), "missing")
 
     def value(
         self,
@@ -167,7 +180,7 @@ class _Reader:
         try:
             return check(raw)
         except (TypeError, ValueError):
-            self.fail(_join(path, key), f"expected {expected}, got {_show(raw)}")
+            self.fail(join(path, key), f"expected {expected}, got {_show(raw)}")
             return default
 
     def plan(self, data: Mapping[str, Any]) -> CampaignPlan | None:
@@ -177,42 +190,37 @@ class _Reader:
             return None
         self.keys(data, "", PLAN_KEYS)
         v = self.value
-        arms = self.arms(data.get("arms"), "arms") if "arms" in data else None
         targets = self.list(data, "targets", self.target)
         plan_args: dict[str, Any] = {
-            "name": v(data, "", "name", _text, "a non-empty string", ""),
+            "name": v(data, "", "name", _string, "a string", ""),
             "objective": v(
                 data, "", "objective", _choice(OBJECTIVES), _one_of(OBJECTIVES), "custom"
             ),
-            "salt": v(data, "", "salt", _text, "a non-empty string", ""),
+            "salt": v(data, "", "salt", _string, "a string", ""),
             "targets": tuple(t for t in targets if t is not None),
             "as_of": v(data, "", "as_of", _date, "a date like 2025-06-30"),
             "segmentation": self.segmentation(data.get("segmentation", {}), "segmentation"),
             "metric": v(data, "", "metric", _choice(METRICS), _one_of(METRICS), "conversion_rate"),
-            "alpha": v(data, "", "alpha", _open_unit, "a number between 0 and 1", 0.05),
-            "power": v(data, "", "power", _open_unit, "a number between 0 and 1", 0.8),
-            "duration_days": v(
-                data, "", "duration_days", _positive_int, "a positive whole number", 14
-            ),
-            "wanted_lift": v(data, "", "wanted_lift", _positive, "a positive number", 0.2),
-            "budget_cap": v(data, "", "budget_cap", _positive, "a positive number"),
-            "holdout_share": v(
-                data, "", "holdout_share", _unit_half_open, "a share in [0, 1)", 0.0
-            ),
+            "alpha": v(data, "", "alpha", _number, "a number between 0 and 1", 0.05),
+            "power": v(data, "", "power", _number, "a number between 0 and 1", 0.8),
+            "duration_days": v(data, "", "duration_days", _whole, "a whole number of days", 14),
+            "wanted_lift": v(data, "", "wanted_lift", _number, "a positive number", 0.2),
+            "budget_cap": v(data, "", "budget_cap", _number, "a positive number"),
+            "holdout_share": v(data, "", "holdout_share", _number, "a share in [0, 1)", 0.0),
             "holdout_salt": v(
-                data, "", "holdout_salt", _text, "a non-empty string", "crm-tui-global-holdout"
+                data, "", "holdout_salt", _string, "a string", "crm-tui-global-holdout"
             ),
             "suppress": tuple(v(data, "", "suppress", _text_list, "a list of selectors", [])),
             "phases": tuple(p for p in self.list(data, "phases", self.phase) if p is not None),
         }
-        if arms is not None:
-            plan_args["arms"] = arms
-        if not plan_args["targets"] and "targets" not in data:
-            self.fail("targets", "missing; a plan needs at least one [[targets]]")
-        self.cross_checks(plan_args)
+        if "arms" in data:
+            plan_args["arms"] = self.arms(data["arms"], "arms")
         if self.problems:
             return None
-        return CampaignPlan(**plan_args)
+        plan = CampaignPlan(**plan_args)
+        for path, message in plan_problems(plan):
+            self.fail(path, message)
+        return None if self.problems else plan
 
     def list(self, data: Mapping[str, Any], key: str, read: Callable[[Any, str], Any]) -> list[Any]:
         items = data.get(key, [])
@@ -227,36 +235,22 @@ class _Reader:
             return False
         return True
 
-    def arms(self, items: Any, path: str) -> tuple[Arm, ...] | None:
+    def arms(self, items: Any, path: str) -> tuple[Arm, ...]:
         if not isinstance(items, list) or not items:
             self.fail(path, f"expected a list of arm tables, got {_show(items)}")
-            return None
+            return ()
         arms = [self.arm(item, f"{path}[{i}]") for i, item in enumerate(items)]
-        if any(a is None for a in arms):
-            return None
-        valid = tuple(a for a in arms if a is not None)
-        controls = [a for a in valid if a.control]
-        if len(controls) != 1:
-            self.fail(path, f"expected exactly one arm with control = true, got {len(controls)}")
-        if len(valid) < 2:
-            self.fail(path, "expected a control and at least one treatment arm")
-        names = [a.name for a in valid]
-        if len(set(names)) != len(names):
-            self.fail(path, f"arm names must differ, got {names}")
-        total = sum(a.share for a in valid)
-        if abs(total - 1.0) > 1e-9:
-            self.fail(path, f"shares must add up to 1, got {total:g}")
-        return valid
+        return tuple(a for a in arms if a is not None)
 
     def arm(self, item: Any, path: str) -> Arm | None:
         if not self.table(item, path):
             return None
         self.keys(item, path, {"name": True, "share": True, "control": False, "offer": False})
         v = self.value
-        offer = self.offer(item["offer"], _join(path, "offer")) if "offer" in item else None
+        offer = self.offer(item["offer"], join(path, "offer")) if "offer" in item else None
         return Arm(
-            name=v(item, path, "name", _text, "a non-empty string", ""),
-            share=v(item, path, "share", _open_unit, "a share between 0 and 1", 0.5),
+            name=v(item, path, "name", _string, "a string", ""),
+            share=v(item, path, "share", _number, "a share between 0 and 1", 0.5),
             control=v(item, path, "control", _bool, "true or false", False),
             offer=offer,
         )
@@ -267,37 +261,32 @@ class _Reader:
         self.keys(item, path, {"kind": True, "value": False, "min_spend": False})
         v = self.value
         kind = v(item, path, "kind", _choice(OFFER_KINDS), _one_of(OFFER_KINDS), "none")
-        needs_value = kind in ("coupon", "percent", "gift", "free_shipping")
-        check, expected = (
-            (_positive, "a positive number") if needs_value else (_non_negative, "a number >= 0")
+        if kind in VALUED_OFFERS and "value" not in item:
+            self.fail(join(path, "value"), f"missing; a {kind} offer needs a value")
+        return Offer(
+            kind,
+            v(item, path, "value", _number, "a number", 0.0),
+            v(item, path, "min_spend", _number, "a number >= 0", 0.0),
         )
-        value = v(item, path, "value", check, expected, 0.0)
-        if needs_value and "value" not in item:
-            self.fail(_join(path, "value"), f"missing; a {kind} offer needs a value")
-        if kind == "percent" and value > 100:
-            self.fail(_join(path, "value"), f"expected a percent up to 100, got {_show(value)}")
-        min_spend = v(item, path, "min_spend", _non_negative, "a number >= 0", 0.0)
-        return Offer(kind, value, min_spend)
 
     def target(self, item: Any, path: str) -> Target | None:
         if not self.table(item, path):
             return None
         self.keys(item, path, TARGET_KEYS)
         v = self.value
-        costs = self.costs(item.get("costs", {}), _join(path, "costs"))
         return Target(
-            name=v(item, path, "name", _text, "a non-empty string", ""),
+            name=v(item, path, "name", _string, "a string", ""),
             selector=v(
-                item, path, "selector", _text, "a selector such as lifecycle = sleeping", ""
+                item, path, "selector", _string, "a selector such as lifecycle = sleeping", ""
             ),
-            strategy=v(item, path, "strategy", str, "a string", ""),
+            strategy=v(item, path, "strategy", _string, "a string", ""),
             channel=v(item, path, "channel", _choice(CHANNELS), _one_of(CHANNELS), "sms"),
-            offer=self.offer(item["offer"], _join(path, "offer")) if "offer" in item else Offer(),
-            contact_cap=v(item, path, "contact_cap", _non_negative_int, "a whole number >= 0", 1),
-            costs=costs,
-            arms=self.arms(item["arms"], _join(path, "arms")) if "arms" in item else None,
-            baseline=v(item, path, "baseline", _positive, "a positive number"),
-            phase=v(item, path, "phase", _text, "a phase name"),
+            offer=self.offer(item["offer"], join(path, "offer")) if "offer" in item else Offer(),
+            contact_cap=v(item, path, "contact_cap", _whole, "a whole number >= 0", 1),
+            costs=self.costs(item.get("costs", {}), join(path, "costs")),
+            arms=self.arms(item["arms"], join(path, "arms")) if "arms" in item else None,
+            baseline=v(item, path, "baseline", _number, "a positive number"),
+            phase=v(item, path, "phase", _string, "a phase name"),
             suppress=v(item, path, "suppress", _bool, "true or false", False),
         )
 
@@ -306,9 +295,9 @@ class _Reader:
             return Costs()
         self.keys(item, path, {"per_contact": False, "redemption_rate": False})
         return Costs(
-            per_contact=self.value(item, path, "per_contact", _non_negative, "a number >= 0", 0.0),
+            per_contact=self.value(item, path, "per_contact", _number, "a number >= 0", 0.0),
             redemption_rate=self.value(
-                item, path, "redemption_rate", _unit, "a share between 0 and 1", 0.0
+                item, path, "redemption_rate", _number, "a share between 0 and 1", 0.0
             ),
         )
 
@@ -317,59 +306,25 @@ class _Reader:
             return None
         self.keys(item, path, {"name": True, "start": True, "end": True})
         v = self.value
-        start = v(item, path, "start", _date, "a date like 2025-09-18")
-        end = v(item, path, "end", _date, "a date like 2025-09-21")
-        if start and end and end < start:
-            self.fail(_join(path, "end"), f"expected a date on or after start {start}, got {end}")
-        return Phase(v(item, path, "name", _text, "a phase name", ""), start, end)
+        start = v(item, path, "start", _date, "a date like 2025-09-18", dt.date.min)
+        end = v(item, path, "end", _date, "a date like 2025-09-21", dt.date.min)
+        return Phase(v(item, path, "name", _string, "a phase name", ""), start, end)
 
     def segmentation(self, item: Any, path: str) -> SegmentationSettings:
         if not self.table(item, path):
             return SegmentationSettings()
-        self.keys(
-            item,
-            path,
-            {"lifecycle_quantiles": False, "lifecycle_days": False, "tier_thresholds": False},
-        )
-        v = self.value
-        quantiles = v(
-            item,
-            path,
-            "lifecycle_quantiles",
-            _increasing(3, _open_unit),
-            "three increasing numbers between 0 and 1",
-            (0.3, 0.6, 0.9),
-        )
-        days = v(
-            item,
-            path,
-            "lifecycle_days",
-            _increasing(3, _non_negative),
-            "three increasing numbers of days",
-        )
-        tiers = v(
-            item,
-            path,
-            "tier_thresholds",
-            _increasing(2, _positive),
-            "two increasing positive numbers",
-            (188.0, 388.0),
-        )
-        return SegmentationSettings(quantiles, days, tiers)
-
-    def cross_checks(self, args: Mapping[str, Any]) -> None:
-        names = [t.name for t in args["targets"]]
-        for name in {n for n in names if names.count(n) > 1}:
-            self.fail("targets", f"target names must differ; {name!r} appears twice")
-        phases = {p.name for p in args["phases"]}
-        for i, target in enumerate(args["targets"]):
-            if target.phase is not None and target.phase not in phases:
-                known = ", ".join(sorted(phases)) or "none are defined"
-                self.fail(f"targets[{i}].phase", f"unknown phase {target.phase!r}; phases: {known}")
-        if args["objective"] == "event_retention":
-            missing = [p for p in EVENT_PHASES if p not in phases]
-            if missing:
-                self.fail("phases", f"an event_retention plan needs phases {', '.join(missing)}")
+        self.keys(item, path, {name: False for name in SETTING_NAMES})
+        values = {
+            key: self.value(item, path, key, check, expected)
+            for key, (check, expected) in SETTING_TYPES.items()
+            if key in item
+        }
+        try:
+            return SegmentationSettings(**values)
+        except PlanError as exc:
+            for line in exc.problems:
+                self.problems.append(join(path, line))
+            return SegmentationSettings()
 
 
 PLAN_KEYS = {
@@ -407,10 +362,6 @@ TARGET_KEYS = {
 }
 
 
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
 def _show(value: Any) -> str:
     return (
         repr(value)
@@ -421,9 +372,9 @@ def _show(value: Any) -> str:
     )
 
 
-def _text(raw: Any) -> str:
-    if not isinstance(raw, str) or not raw.strip():
-        raise ValueError
+def _string(raw: Any) -> str:
+    if not isinstance(raw, str):
+        raise TypeError
     return raw
 
 
@@ -439,50 +390,9 @@ def _number(raw: Any) -> float:
     return float(raw)
 
 
-def _positive(raw: Any) -> float:
-    value = _number(raw)
-    if not value > 0:
-        raise ValueError
-    return value
-
-
-def _non_negative(raw: Any) -> float:
-    value = _number(raw)
-    if not value >= 0:
-        raise ValueError
-    return value
-
-
-def _unit(raw: Any) -> float:
-    value = _number(raw)
-    if not 0 <= value <= 1:
-        raise ValueError
-    return value
-
-
-def _open_unit(raw: Any) -> float:
-    value = _number(raw)
-    if not 0 < value < 1:
-        raise ValueError
-    return value
-
-
-def _unit_half_open(raw: Any) -> float:
-    value = _number(raw)
-    if not 0 <= value < 1:
-        raise ValueError
-    return value
-
-
-def _positive_int(raw: Any) -> int:
-    if isinstance(raw, bool) or not isinstance(raw, int) or raw <= 0:
-        raise ValueError
-    return raw
-
-
-def _non_negative_int(raw: Any) -> int:
-    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
-        raise ValueError
+def _whole(raw: Any) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise TypeError
     return raw
 
 
@@ -495,7 +405,16 @@ def _date(raw: Any) -> dt.date:
 def _text_list(raw: Any) -> list[str]:
     if not isinstance(raw, list):
         raise TypeError
-    return [_text(x) for x in raw]
+    return [_string(x) for x in raw]
+
+
+def _numbers(n: int) -> Callable[[Any], tuple[float, ...]]:
+    def check(raw: Any) -> tuple[float, ...]:
+        if not isinstance(raw, list) or len(raw) != n:
+            raise ValueError
+        return tuple(_number(x) for x in raw)
+
+    return check
 
 
 def _choice(options: tuple[str, ...]) -> Callable[[Any], str]:
@@ -511,13 +430,11 @@ def _one_of(options: tuple[str, ...]) -> str:
     return "one of " + ", ".join(options)
 
 
-def _increasing(n: int, item: Callable[[Any], float]) -> Callable[[Any], tuple[float, ...]]:
-    def check(raw: Any) -> tuple[float, ...]:
-        if not isinstance(raw, list) or len(raw) != n:
-            raise ValueError
-        values = tuple(item(x) for x in raw)
-        if any(b <= a for a, b in itertools.pairwise(values)):
-            raise ValueError
-        return values
-
-    return check
+SETTING_TYPES: dict[str, tuple[Callable[[Any], Any], str]] = {
+    "lifecycle_quantiles": (_numbers(3), "three increasing numbers between 0 and 1"),
+    "lifecycle_days": (_numbers(3), "three increasing numbers of days"),
+    "tier_thresholds": (_numbers(2), "two increasing positive numbers"),
+    "band_max_cuts": (_whole, "a whole number from 0 to 3"),
+    "band_min_share": (_number, "a share in [0, 1)"),
+    "band_min_customers": (_whole, "a whole number of at least 1"),
+}

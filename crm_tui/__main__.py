@@ -1,5 +1,5 @@
 import sys
 
-from crm_tui.cli import main
+from crm_tui.cli.main import main
 
 sys.exit(main())

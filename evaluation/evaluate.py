@@ -106,7 +106,7 @@ def check_arguments(results: pl.DataFrame, by: str | None, alpha: float, adjustm
         raise EvaluationError("results have no arm column")
     if by is not None and by not in results.columns:
         raise EvaluationError(
-            f"--by {by}: no such column; columns are {', '.join(results.columns)}"
+            f"by {by!r}: no such column; columns are {', '.join(results.columns)}"
         )
     if not 0 < alpha < 1:
         raise EvaluationError(f"alpha {alpha}: expected a number between 0 and 1")

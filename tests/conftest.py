@@ -5,7 +5,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from crm_tui.sample import generate
+from crm_tui.app.sample import generate
 
 
 @pytest.fixture(scope="session")
@@ -15,7 +15,7 @@ def sample_shop():
 
 @pytest.fixture(scope="session")
 def sample_dir(tmp_path_factory: pytest.TempPathFactory, sample_shop) -> Path:
-    from crm_tui.sample import write
+    from crm_tui.app.sample import write
 
     out = tmp_path_factory.mktemp("sample")
     write(sample_shop, out)

@@ -6,7 +6,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from crm_tui.cli import main
+from crm_tui.cli.main import main
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +108,11 @@ def test_chinese_ad_report_aggregated(tmp_path: Path, capsys: pytest.CaptureFixt
         ("customer_id,clicks\nc1,1\n", [], "missing required column arm"),
         ("customer_id,arm,clicks\nc1,a,1\nc2,b,2\n", [], "which arm is the control"),
         ("customer_id,arm,clicks\nc1,control,1\nc2,b,2\n", ["--metrics", "roi"], "needs columns"),
-        ("customer_id,arm,clicks\nc1,control,1\nc2,b,2\n", ["--by", "region"], "--by region"),
+        (
+            "customer_id,arm,clicks\nc1,control,1\nc2,b,2\n",
+            ["--by", "region"],
+            "--by takes a column",
+        ),
     ],
 )
 def test_bad_results_exit_2(

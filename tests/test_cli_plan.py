@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from campaigns.toml_io import load_plan
-from crm_tui.cli import main
+from crm_tui.cli.main import main
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +110,7 @@ def test_assign_writes_every_column_and_is_reproducible(
 
 
 def test_csv_cells_cannot_run_as_formulas(tmp_path: Path) -> None:
-    from crm_tui.safe_csv import write_safe_csv
+    from crm_tui.io.writers import write_safe_csv
 
     frame = pl.DataFrame({"customer_id": ['=HYPERLINK("x")', "+1", "-2", "@a", "ok"]})
     write_safe_csv(frame, tmp_path / "x.csv")

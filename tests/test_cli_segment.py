@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from crm_tui.cli import main
+from crm_tui.cli.main import main
 
 
 def test_segment_json(sample_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -69,7 +69,7 @@ def test_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:
 
 def test_segment_does_not_import_textual(sample_dir: Path) -> None:
     code = (
-        "import sys; from crm_tui.cli import main; "
+        "import sys; from crm_tui.cli.main import main; "
         f"main(['segment', {str(sample_dir / 'orders.csv')!r}, '--json']); "
         "sys.stderr.write(str(any(m.startswith('textual') for m in sys.modules)))"
     )
@@ -80,7 +80,7 @@ def test_segment_does_not_import_textual(sample_dir: Path) -> None:
 def test_sample_command_is_deterministic_and_safe(tmp_path: Path) -> None:
     assert main(["sample", "--out", str(tmp_path / "a"), "--customers", "500", "--seed", "3"]) == 0
     assert main(["sample", "--out", str(tmp_path / "b"), "--customers", "500", "--seed", "3"]) == 0
-    from crm_tui.sample import FILE_NAMES
+    from crm_tui.app.sample import FILE_NAMES
 
     for name in FILE_NAMES:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()

@@ -11,14 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from order_tables import order_frame
 
-from crm_tui.bands import learn_bands
-from crm_tui.engine import SegmentSettings, segment
+from campaigns.settings import SegmentationSettings
+from crm_tui.engine.bands import learn_bands
+from crm_tui.engine.features import customer_features
+from crm_tui.engine.rfm import RFM_SEGMENTS, score_cells
+from crm_tui.engine.schemes import repurchase_ladder, scheme_summary
+from crm_tui.engine.segmentation import segment
+from crm_tui.engine.suggestions import LIFECYCLE_STAGES, TIERS
 from crm_tui.errors import InputError
-from crm_tui.features import customer_features
-from crm_tui.rfm import RFM_SEGMENTS, score_cells
-from crm_tui.side_tables import with_visitors
-from crm_tui.strategies import LIFECYCLE_STAGES, TIERS
-from crm_tui.summary import repurchase_ladder, scheme_summary
+from crm_tui.io.side_tables import with_visitors
 
 
 def test_lifecycle_thresholds_and_stages(paid_orders: pl.DataFrame) -> None:
@@ -63,7 +64,7 @@ def test_rfm_scores_do_not_depend_on_row_order(paid_orders: pl.DataFrame) -> Non
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.integers(0, 6) | st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=60))
 def test_quintile_scores_by_hand(values) -> None:
-    from crm_tui.rfm import quintile_cuts, quintile_score
+    from crm_tui.engine.rfm import quintile_cuts, quintile_score
 
     series = pl.Series("v", [float(v) for v in values])
     scores = series.to_frame().select(quintile_score(pl.col("v"), quintile_cuts(series)))
@@ -79,7 +80,7 @@ def test_tier_thresholds() -> None:
     seg = segment(order_frame(rows))
     tiers = dict(seg.customers.select("customer_id", "tier").iter_rows())
     assert (tiers["a"], tiers["b"], tiers["c"]) == ("VIP", "top VIP", "member")
-    seg = segment(order_frame(rows), SegmentSettings(tier_thresholds=(50, 150)))
+    seg = segment(order_frame(rows), SegmentationSettings(tier_thresholds=(50, 150)))
     assert dict(seg.customers.select("customer_id", "tier").iter_rows())["a"] == "top VIP"
 
 
@@ -159,7 +160,7 @@ def test_bands_on_sample_rank_and_test(paid_orders: pl.DataFrame) -> None:
 def test_band_chi_square_matches_scipy(bands: list[tuple[int, int]]) -> None:
     from scipy.stats import chi2_contingency
 
-    from crm_tui.bands import _chi_square
+    from crm_tui.engine.bands import _chi_square
 
     repurchased = np.array([r for r, _ in bands])
     sizes = repurchased + np.array([n for _, n in bands])
@@ -197,18 +198,19 @@ def test_visitors_who_never_bought() -> None:
 
 
 def test_too_few_repeat_buyers_is_explained() -> None:
-    with pytest.raises(InputError, match="--lifecycle-days"):
+    with pytest.raises(InputError, match="at least 10 are needed") as err:
         segment(order_frame([("a", 0, 0, 5.0), ("a", 3, 0, 5.0)]))
+    assert err.value.setting == "lifecycle_days"
     seg = segment(
         order_frame([("a", 0, 0, 5.0), ("a", 3, 0, 5.0)]),
-        SegmentSettings(lifecycle_days=(10, 20, 30)),
+        SegmentationSettings(lifecycle_days=(10, 20, 30)),
     )
     assert seg.customers["lifecycle"].to_list() == ["active"]
 
 
 def test_as_of_sees_only_earlier_orders(paid_orders: pl.DataFrame) -> None:
     as_of = dt.date(2025, 6, 1)
-    seg = segment(paid_orders, SegmentSettings(as_of=as_of))
+    seg = segment(paid_orders, as_of=as_of)
     earlier = paid_orders.filter(pl.col("ordered_at").dt.date() < as_of)
     assert seg.orders == earlier.height
     assert seg.customers.height == earlier["customer_id"].n_unique()
@@ -219,4 +221,4 @@ def test_as_of_sees_only_earlier_orders(paid_orders: pl.DataFrame) -> None:
         == earlier.select("customer_id", pl.col("ordered_at").dt.date()).n_unique()
     )
     with pytest.raises(InputError, match="before 2000-01-01"):
-        segment(paid_orders, SegmentSettings(as_of=dt.date(2000, 1, 1)))
+        segment(paid_orders, as_of=dt.date(2000, 1, 1))

@@ -5,7 +5,7 @@ import polars as pl
 import pytest
 from scipy import stats
 
-from crm_tui.sample import ARM_EFFECTS, campaign_results
+from crm_tui.app.sample import ARM_EFFECTS, campaign_results
 from evaluation.aggregated import evaluate_aggregated
 from evaluation.evaluate import evaluate, intent_to_treat
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from order_tables import Row, daily_by_hand, features_by_hand, order_frame, order_rows
 
-from crm_tui import features
-from crm_tui.features import customer_features, purchases
+from crm_tui.engine import features
+from crm_tui.engine.features import customer_features, purchases
 
 
 def assert_matches_by_hand(rows: list[Row]) -> None:

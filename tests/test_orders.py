@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crm_tui.errors import InputError
-from crm_tui.orders import load_orders
+from crm_tui.io.orders import load_orders
 
 CDNOW = Path(__file__).resolve().parents[2] / "shared" / "data" / "cdnow" / "CDNOW_master.txt"
 
@@ -156,7 +156,8 @@ def test_missing_column_names_it_and_lists_columns(tmp_path: Path) -> None:
         load_orders(path)
     message = str(err.value)
     assert "missing required column ordered_at" in message
-    assert "'when'" in message and "--column ordered_at=" in message
+    assert "'when'" in message and "map ordered_at=HEADER" in message
+    assert err.value.setting == "columns"
     loaded = load_orders(path, {"ordered_at": "when"})
     assert loaded.orders.height == 1
 

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crm_tui.errors import InputError
-from crm_tui.readers import scan_table, sniff_text_layout
+from crm_tui.io.readers import scan_table, sniff_text_layout
 
 
 def test_sniff_gbk_and_separators() -> None:

@@ -1,52 +1,78 @@
-"""The app: four tabs over one state object; long work in thread workers that report facts."""
+"""The app: one tab per pane over one state object; long work in thread workers.
+
+Workers take their inputs as arguments, call the same core functions as the command line
+(crm_tui.app) and report facts by message; only the handlers of those messages change the state.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
+import datetime as dt
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from campaigns import CampaignPlan, PlanError
+from campaigns.model import OBJECTIVES
+from campaigns.settings import SegmentationSettings
+from crm_tui.app.evaluating import EvaluationRequest
+from crm_tui.app.shop import Shop, ShopFiles
+from crm_tui.engine import Segmentation
 from crm_tui.errors import InputError
-from crm_tui.tui.data_pane import DataPane
-from crm_tui.tui.evaluate_pane import EvaluatePane, EvaluationForm
 from crm_tui.tui.messages import (
     AssignmentExported,
     EvaluationFinished,
-    OrdersLoaded,
     PlanChecked,
     PlanSaved,
     ReportExported,
     SegmentsComputed,
+    ShopLoaded,
 )
-from crm_tui.tui.plan_pane import PlanPane
-from crm_tui.tui.screens import ConfirmQuit, HelpScreen
-from crm_tui.tui.segments_pane import SegmentsPane
+from crm_tui.tui.panes.data import DataPane
+from crm_tui.tui.panes.evaluate import EvaluatePane
+from crm_tui.tui.panes.plan import PlanPane
+from crm_tui.tui.panes.segments import SegmentsPane
+from crm_tui.tui.screens import Confirm, HelpScreen
 from crm_tui.tui.state import AppState
+from crm_tui.tui.wording import error_line
+from evaluation import Report
 
-HERE = Path(__file__).parent
-TABS = ("data", "segments", "plan", "evaluate")
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    title: str
+    pane: type[Widget]
+    focus: str  # the table that takes the focus, so that the number keys keep switching tabs
+
+
+TABS = (
+    Tab("data", "Data", DataPane, "#ladder"),
+    Tab("segments", "Segments", SegmentsPane, "#segment-table"),
+    Tab("plan", "Plan", PlanPane, "#targets"),
+    Tab("evaluate", "Evaluate", EvaluatePane, "#comparisons"),
+)
+
+
+def _stylesheet(pane: type[Widget]) -> Path:
+    """Each pane's TCSS sits beside its module."""
+    return Path(inspect.getfile(pane)).with_suffix(".tcss")
 
 
 class CrmApp(App[None]):
     TITLE = "crm-tui"
     SUB_TITLE = "repeat-customer marketing"
-    CSS_PATH = [
-        HERE / f"{name}.tcss"
-        for name in ("app", "data_pane", "segments_pane", "plan_pane", "evaluate_pane")
-    ]
+    CSS_PATH = [Path(__file__).with_name("app.tcss"), *[_stylesheet(t.pane) for t in TABS]]
     BINDINGS = [
-        Binding("1", "show_tab('data')", "Data"),
-        Binding("2", "show_tab('segments')", "Segments"),
-        Binding("3", "show_tab('plan')", "Plan"),
-        Binding("4", "show_tab('evaluate')", "Evaluate"),
+        *[Binding(str(i), f"show_tab('{t.key}')", t.title) for i, t in enumerate(TABS, 1)],
         Binding("ctrl+s", "save_plan", "Save plan"),
         Binding("question_mark", "help", "Help"),
         Binding("escape", "cancel", "Leave field / cancel work", show=False),
@@ -61,30 +87,26 @@ class CrmApp(App[None]):
         sample: dict[str, Path] | None = None,
     ) -> None:
         super().__init__()
-        self.state = AppState(orders, visitors, profiles)
+        self.state = AppState()
+        self.initial = (orders, visitors, profiles)
         self.sample = sample or {}
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with TabbedContent(initial="tab-data"):
-            with TabPane("1 Data", id="tab-data"):
-                yield DataPane()
-            with TabPane("2 Segments", id="tab-segments"):
-                yield SegmentsPane()
-            with TabPane("3 Plan", id="tab-plan"):
-                yield PlanPane()
-            with TabPane("4 Evaluate", id="tab-evaluate"):
-                yield EvaluatePane()
+        with TabbedContent(initial=f"tab-{TABS[0].key}"):
+            for i, tab in enumerate(TABS, 1):
+                with TabPane(f"{i} {tab.title}", id=f"tab-{tab.key}"):
+                    yield tab.pane()
         yield Footer()
 
     def on_mount(self) -> None:
-        s = self.state
-        self.query_one(DataPane).set_paths(s.orders_path, s.visitors_path, s.profiles_path)
+        orders, visitors, profiles = self.initial
+        self.query_one(DataPane).set_paths(orders, visitors, profiles)
         if "results" in self.sample:
             self.query_one(EvaluatePane).set_paths(
                 self.sample["results"], self.sample.get("assignment"), self.sample.get("plan")
             )
-        if s.orders_path is not None:
+        if orders is not None:
             self.load_data()
 
     # -- actions --------------------------------------------------------------------------
@@ -93,22 +115,16 @@ class CrmApp(App[None]):
         self.query_one(TabbedContent).active = f"tab-{tab}"
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        # a table, not an input, takes the focus, so 1-4 keep switching tabs
-        table = {
-            "tab-data": "#ladder",
-            "tab-segments": "#segment-table",
-            "tab-plan": "#targets",
-            "tab-evaluate": "#comparisons",
-        }.get(event.pane.id or "")
-        if table:
-            self.query_one(table).focus(scroll_visible=False)
+        focus = {f"tab-{t.key}": t.focus for t in TABS}.get(event.pane.id or "")
+        if focus:
+            self.query_one(focus).focus(scroll_visible=False)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
     def action_cancel(self) -> None:
         if isinstance(self.focused, Input):
-            # leave the field, so that 1-4 and q reach the app again
+            # leave the field, so that the number keys and q reach the app again
             self.screen.set_focus(None)
             return
         for worker in self.workers:
@@ -121,12 +137,7 @@ class CrmApp(App[None]):
         if not self.state.plan_dirty:
             self.exit()
             return
-
-        def answer(quit_anyway: bool | None) -> None:
-            if quit_anyway:
-                self.exit()
-
-        self.push_screen(ConfirmQuit(), answer)
+        self._ask("The plan has unsaved changes. Quit anyway?", "Quit", self.exit, no="Stay")
 
     def action_save_plan(self) -> None:
         self.query_one(PlanPane).request_save()
@@ -135,24 +146,42 @@ class CrmApp(App[None]):
         yield from super().get_system_commands(screen)
         for i, tab in enumerate(TABS, 1):
             yield SystemCommand(
-                f"Show {tab}",
-                f"Switch to the {tab} tab ({i})",
-                lambda tab=tab: self.action_show_tab(tab),
+                f"Show {tab.key}",
+                f"Switch to the {tab.title} tab ({i})",
+                lambda key=tab.key: self.action_show_tab(key),
             )
+        yield from self._commands()
+
+    def _commands(self) -> Iterable[SystemCommand]:
+        segments, plan = self.query_one(SegmentsPane), self.query_one(PlanPane)
+        evaluate = self.query_one(EvaluatePane)
+        yield SystemCommand("Load data", "Read the files named on the Data tab", self.load_data)
         yield SystemCommand(
-            "Load data", "Read the orders file named on the Data tab", self.load_data
+            "Apply segmentation settings",
+            "Segment again with the As of, Tiers, Quantiles and Days on the Segments tab",
+            segments.apply,
         )
-        for objective in ("churn_recall", "visitor_conversion", "event_retention", "custom"):
+        for objective in OBJECTIVES:
             yield SystemCommand(
                 f"Starter plan: {objective}",
-                "Build the starter plan",
+                "Build the objective's starter plan",
                 lambda o=objective: self.make_starter(o),
             )
+        yield SystemCommand(
+            "Open plan", "Read the plan file named on the Plan tab", plan.request_open
+        )
         yield SystemCommand("Save plan", "Write the plan as TOML (ctrl+s)", self.action_save_plan)
+        yield SystemCommand("Add target", "Add a target to the plan", plan.add_target)
+        yield SystemCommand("Remove target", "Remove the selected target", plan.remove_target)
         yield SystemCommand(
             "Export assignment",
             "Write who is in which arm to the file named on the Plan tab",
-            self.query_one(PlanPane).request_export,
+            plan.request_export,
+        )
+        yield SystemCommand(
+            "Evaluate results",
+            "Evaluate the results named on the Evaluate tab",
+            evaluate.request_evaluation,
         )
         yield SystemCommand(
             "Evaluate sample results", "Open the bundled campaign results", self.evaluate_sample
@@ -160,19 +189,26 @@ class CrmApp(App[None]):
         yield SystemCommand(
             "Export report as Markdown",
             "Write the evaluation to the file named on the Evaluate tab",
-            self.query_one(EvaluatePane).request_export,
+            evaluate.request_export,
         )
         yield SystemCommand("Cancel work", "Stop what is running (escape)", self.action_cancel)
         yield SystemCommand("Help", "Show how to use crm-tui (?)", self.action_help)
 
+    def _ask(self, question: str, yes: str, then: Callable[[], object], no: str = "Cancel") -> None:
+        def answer(confirmed: bool | None) -> None:
+            if confirmed:
+                then()
+
+        self.push_screen(Confirm(question, yes, no), answer)
+
     # -- workers ----------------------------------------------------------------------------
 
     def _set_busy(self, busy: bool, pane: type | None = None) -> None:
-        for widget in (DataPane, SegmentsPane, PlanPane, EvaluatePane):
-            self.query_one(widget).loading = busy and widget is pane
+        for tab in TABS:
+            self.query_one(tab.pane).loading = busy and tab.pane is pane
 
     def load_data(self) -> None:
-        from crm_tui.columns import parse_overrides
+        from crm_tui.io.columns import parse_overrides
 
         pane = self.query_one(DataPane)
         form = pane.form()
@@ -180,100 +216,81 @@ class CrmApp(App[None]):
             pane.show_error("Type the orders file's path first")
             return
         try:
-            overrides = parse_overrides(form.overrides)
+            overrides = tuple(parse_overrides(form.overrides).items())
         except InputError as exc:
-            pane.show_error(str(exc))
+            pane.show_error(error_line(exc))
             return
-        s = self.state
-        s.orders_path, s.visitors_path, s.profiles_path = form.orders, form.visitors, form.profiles
+        files = ShopFiles(form.orders, form.visitors, form.profiles, overrides)
+        self.state.files = files
         self._set_busy(True, DataPane)
-        self._load(form.orders, form.visitors, form.profiles, overrides)
+        self._load(files, self.state.settings, self.state.as_of)
 
     @work(thread=True, exclusive=True, group="data", exit_on_error=False, description="loading")
     def _load(
-        self, orders: Path, visitors: Path | None, profiles: Path | None, overrides: dict[str, str]
+        self, files: ShopFiles, settings: SegmentationSettings, as_of: dt.date | None
     ) -> None:
-        from crm_tui.pipeline import load_shop
-        from crm_tui.side_tables import load_profiles
+        from crm_tui.app.shop import load_shop
 
-        shop = load_shop(orders, overrides, self.state.settings, visitors)
-        self.state.profiles = None
-        if profiles:
-            loaded = load_profiles(profiles)
-            self.state.profiles = loaded.frame
-            shop = replace(shop, side_findings=(*shop.side_findings, loaded.findings))
+        shop = load_shop(files)
+        seg = shop.segment(settings, as_of)
         if not get_current_worker().is_cancelled:
-            self.post_message(OrdersLoaded(shop))
+            self.post_message(ShopLoaded(shop, seg))
 
     @work(thread=True, exclusive=True, group="data", exit_on_error=False, description="segmenting")
-    def _resegment(self, settings: object) -> None:
-        from crm_tui.pipeline import resegment
-
-        assert self.state.shop is not None
-        shop = resegment(self.state.shop, settings)  # type: ignore[arg-type]
+    def _segment(self, shop: Shop, settings: SegmentationSettings, as_of: dt.date | None) -> None:
+        seg = shop.segment(settings, as_of)
         if not get_current_worker().is_cancelled:
-            self.post_message(SegmentsComputed(shop))
+            self.post_message(SegmentsComputed(shop, seg))
 
     @work(thread=True, exclusive=True, group="plan", exit_on_error=False, description="checking")
-    def _check(self, plan: CampaignPlan) -> None:
-        from crm_tui.planning import check
+    def _check(self, plan: CampaignPlan, shop: Shop) -> None:
+        from crm_tui.app.planning import check
 
-        assert self.state.shop is not None
-        report, _ = check(plan, self.state.shop, self.state.profiles)
+        report, _ = check(plan, shop)
         if not get_current_worker().is_cancelled:
-            self.post_message(PlanChecked(report))
+            self.post_message(PlanChecked(plan, report))
 
     @work(thread=True, exclusive=True, group="io", exit_on_error=False, description="saving")
     def _save(self, plan: CampaignPlan, path: Path, overwrite: bool) -> None:
         from campaigns.toml_io import save_plan
 
         save_plan(plan, path, overwrite)
-        self.post_message(PlanSaved(path))
+        self.post_message(PlanSaved(plan, path))
 
     @work(thread=True, exclusive=True, group="io", exit_on_error=False, description="exporting")
-    def _export(self, plan: CampaignPlan, path: Path) -> None:
-        from crm_tui.cli import write_table
-        from crm_tui.planning import check
+    def _export(self, plan: CampaignPlan, shop: Shop, path: Path) -> None:
+        from crm_tui.app.planning import check
+        from crm_tui.io.writers import write_table
 
-        assert self.state.shop is not None
-        _, assignment = check(plan, self.state.shop, self.state.profiles)
-        write_table(assignment, path, force=False)
+        _, assignment = check(plan, shop)
+        write_table(assignment, path)
         self.post_message(AssignmentExported(path, assignment.height))
 
     @work(
         thread=True, exclusive=True, group="evaluate", exit_on_error=False, description="evaluating"
     )
-    def _evaluate(self, form: EvaluationForm) -> None:
-        from campaigns.toml_io import load_plan
-        from crm_tui.evaluating import run_evaluation
+    def _evaluate(self, request: EvaluationRequest) -> None:
+        from crm_tui.app.evaluating import run_evaluation
 
-        plan = load_plan(form.plan) if form.plan is not None else None
-        report = run_evaluation(
-            form.results,
-            assignment_path=form.assignment,
-            plan=plan,
-            control=form.control,
-            by=form.by,
-        )
+        report = run_evaluation(request)
         if not get_current_worker().is_cancelled:
             self.post_message(EvaluationFinished(report))
 
     @work(thread=True, exclusive=True, group="io", exit_on_error=False, description="exporting")
-    def _export_report(self, path: Path) -> None:
-        from crm_tui.atomic import write_text_atomic
+    def _export_report(self, report: Report, path: Path) -> None:
+        from crm_tui.io.writers import write_text_atomic
         from evaluation.render import to_markdown
 
-        assert self.state.report is not None
-        write_text_atomic(path, to_markdown(self.state.report))
+        write_text_atomic(path, to_markdown(report))
         self.post_message(ReportExported(path))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             self._set_busy(False)
-        if event.state == WorkerState.ERROR:
-            error = event.worker.error
+        error = event.worker.error
+        if event.state == WorkerState.ERROR and error is not None:
             known = isinstance(error, (InputError, PlanError, OSError, ValueError))
-            message = str(error) if known else f"{type(error).__name__}: {error}"
+            message = error_line(error) if known else f"{type(error).__name__}: {error}"
             self.notify(
                 message, title=f"{event.worker.description} failed", severity="error", timeout=10
             )
@@ -282,27 +299,33 @@ class CrmApp(App[None]):
 
     # -- facts from the workers -----------------------------------------------------------------
 
-    def on_orders_loaded(self, message: OrdersLoaded) -> None:
+    def on_shop_loaded(self, message: ShopLoaded) -> None:
         self.state.shop = message.shop
-        self.query_one(DataPane).show(message.shop)
-        self.query_one(SegmentsPane).show(message.shop)
-        self.notify(f"Loaded {message.shop.segmentation.orders:,} orders")
+        self._show_segmentation(message.shop, message.segmentation)
+        self.notify(f"Loaded {message.segmentation.orders:,} orders")
         if self.state.plan is not None:
-            self._plan_changed(self.state.plan, dirty=self.state.plan_dirty)
+            self._start_check(self.state.plan)
 
     def on_segments_computed(self, message: SegmentsComputed) -> None:
-        self.state.shop = message.shop
-        self.state.settings = message.shop.segmentation.settings
-        self.query_one(DataPane).show(message.shop)
-        self.query_one(SegmentsPane).show(message.shop)
-        if self.state.plan is not None:
-            self._plan_changed(self.state.plan, dirty=self.state.plan_dirty)
+        if message.shop is self.state.shop:
+            self._show_segmentation(message.shop, message.segmentation)
+
+    def _show_segmentation(self, shop: Shop, seg: Segmentation) -> None:
+        self.state.segmentation = seg
+        self.query_one(DataPane).show(shop, seg)
+        self.query_one(SegmentsPane).show(seg)
 
     def on_plan_checked(self, message: PlanChecked) -> None:
-        self.query_one(PlanPane).show_check(message.check)
+        if message.plan == self.state.plan:  # a check of an older edit is not shown
+            self.query_one(PlanPane).show_check(message.check)
 
     def on_plan_saved(self, message: PlanSaved) -> None:
-        self.state.plan_path, self.state.plan_dirty = message.path, False
+        self.state.plan_path = message.path
+        self.state.plan_dirty = message.plan != self.state.plan
+        if self.state.plan is not None:
+            self.query_one(PlanPane).show_status(
+                self.state.plan, message.path, self.state.plan_dirty
+            )
         self.notify(f"Saved {message.path}")
 
     def on_assignment_exported(self, message: AssignmentExported) -> None:
@@ -323,78 +346,102 @@ class CrmApp(App[None]):
 
     @on(SegmentsPane.SettingsChanged)
     def _on_settings(self, message: SegmentsPane.SettingsChanged) -> None:
-        if self.state.shop is None:
+        s = self.state
+        if s.shop is None:
             self.notify("Load data first", severity="warning")
             return
+        s.settings, s.as_of = message.settings, message.as_of
         self._set_busy(True, SegmentsPane)
-        self._resegment(message.settings)
+        self._segment(s.shop, s.settings, s.as_of)
+        plan = s.plan
+        if plan is not None and (plan.segmentation, plan.as_of) != (s.settings, s.as_of):
+            # the plan records how it segments: what the operator sees is what it will target
+            self._plan_changed(replace(plan, segmentation=s.settings, as_of=s.as_of), dirty=True)
+            self.notify("The plan now uses these segmentation settings (not saved yet)")
 
     @on(PlanPane.StarterRequested)
     def _on_starter(self, message: PlanPane.StarterRequested) -> None:
         self.make_starter(message.objective)
 
     def make_starter(self, objective: str) -> None:
-        import secrets
+        self._unless_unsaved(lambda: self._start_plan(objective), "Replace it")
 
-        from campaigns.library import starter_plan
-        from crm_tui.planning import plan_settings
+    def _start_plan(self, objective: str) -> None:
+        from crm_tui.app.planning import new_plan
 
-        shop = self.state.shop
-        as_of = shop.segmentation.as_of if shop else None
-        starter = starter_plan(
-            objective, secrets.token_hex(6), as_of, plan_settings(self.state.settings)
-        )
+        s = self.state
+        as_of = s.segmentation.as_of if s.segmentation is not None else s.as_of
+        starter = new_plan(objective, s.settings, as_of)
+        s.plan_path = None  # a new plan, with a new salt: it belongs to no file yet
         self.action_show_tab("plan")
         self._plan_changed(starter.plan, dirty=True)
 
+    def _unless_unsaved(self, then: Callable[[], None], yes: str) -> None:
+        if not self.state.plan_dirty:
+            then()
+            return
+        self._ask("The plan has unsaved changes that would be lost.", yes, then)
+
     @on(PlanPane.OpenRequested)
     def _on_open(self, message: PlanPane.OpenRequested) -> None:
+        self._unless_unsaved(lambda: self._open_plan(message.path), "Open anyway")
+
+    def _open_plan(self, path: Path) -> None:
         from campaigns.toml_io import load_plan
 
         try:
-            plan = load_plan(message.path)
+            plan = load_plan(path)
         except PlanError as exc:
-            self.notify(str(exc), title="Cannot open the plan", severity="error", timeout=10)
+            self.notify(error_line(exc), title="Cannot open the plan", severity="error", timeout=10)
             return
-        self.state.plan_path = message.path
+        s = self.state
+        s.plan_path = path
         self._plan_changed(plan, dirty=False)
+        if (plan.segmentation, plan.as_of) != (s.settings, s.as_of):
+            # the tabs show the shop as the plan segments it
+            s.settings, s.as_of = plan.segmentation, plan.as_of
+            if s.shop is not None:
+                self._segment(s.shop, s.settings, s.as_of)
 
     @on(PlanPane.PlanEdited)
     def _on_plan_edited(self, message: PlanPane.PlanEdited) -> None:
         self.state.plan, self.state.plan_dirty = message.plan, True
+        self.query_one(PlanPane).plan_edited(message.plan, self.state.plan_path)
         self._start_check(message.plan)
 
     def _plan_changed(self, plan: CampaignPlan, dirty: bool) -> None:
-        self.state.plan, self.state.plan_dirty = plan, dirty
-        shop = self.state.shop
-        self.query_one(PlanPane).show_plan(
-            plan, shop.customers if shop else None, self.state.plan_path
-        )
+        s = self.state
+        s.plan, s.plan_dirty = plan, dirty
+        customers = s.segmentation.customers if s.segmentation is not None else None
+        self.query_one(PlanPane).show_plan(plan, customers, s.plan_path, dirty)
         self._start_check(plan)
 
     def _start_check(self, plan: CampaignPlan) -> None:
         if self.state.shop is None:
             self.notify("Load data to see audiences, MDE and budget", severity="warning")
             return
-        self._check(plan)
+        self._check(plan, self.state.shop)
 
     @on(PlanPane.SaveRequested)
     def _on_save(self, message: PlanPane.SaveRequested) -> None:
-        if self.state.plan is None:
+        plan = self.state.plan
+        if plan is None:
             self.notify("There is no plan to save yet", severity="warning")
             return
-        overwrite = message.path == self.state.plan_path
-        if message.path.exists() and not overwrite:
-            self.notify(
-                f"{message.path} exists; choose another name (nothing was overwritten)",
-                severity="warning",
-            )
+        path = message.path
+        if not path.exists():
+            self._save(plan, path, False)
             return
-        self._save(self.state.plan, message.path, overwrite)
+        question = _replace_question(plan, path, own=path == self.state.plan_path)
+        if question is None:
+            self._save(plan, path, True)
+        else:
+            self._ask(question, "Replace", lambda: self._save(plan, path, True))
 
     @on(PlanPane.ExportRequested)
     def _on_export(self, message: PlanPane.ExportRequested) -> None:
-        if self.state.plan is None or self.state.shop is None:
+        s = self.state
+        if s.plan is None or s.shop is None:
             self.notify("Build a plan on loaded data first", severity="warning")
             return
         if message.path.suffix.lower() not in (".csv", ".parquet"):
@@ -403,23 +450,23 @@ class CrmApp(App[None]):
         if message.path.exists():
             self.notify(f"{message.path} exists; choose another name", severity="warning")
             return
-        self._export(self.state.plan, message.path)
+        self._export(s.plan, s.shop, message.path)
 
     @on(EvaluatePane.EvaluateRequested)
     def _on_evaluate(self, message: EvaluatePane.EvaluateRequested) -> None:
         self._set_busy(True, EvaluatePane)
-        self._evaluate(message.form)
+        self._evaluate(message.request)
 
     @on(EvaluatePane.SampleRequested)
     def evaluate_sample(self) -> None:
-        from crm_tui.pipeline import sample_paths
+        from crm_tui.app.sample import sample_paths
 
         paths = self.sample or sample_paths()
-        form = EvaluationForm(paths["results"], paths["assignment"], paths["plan"], None, None)
-        self.query_one(EvaluatePane).set_paths(form.results, form.assignment, form.plan)
+        request = EvaluationRequest(paths["results"], paths["assignment"], paths["plan"])
+        self.query_one(EvaluatePane).set_paths(request.results, request.assignment, request.plan)
         self.action_show_tab("evaluate")
         self._set_busy(True, EvaluatePane)
-        self._evaluate(form)
+        self._evaluate(request)
 
     @on(EvaluatePane.ExportRequested)
     def _on_export_report(self, message: EvaluatePane.ExportRequested) -> None:
@@ -429,17 +476,38 @@ class CrmApp(App[None]):
         if message.path.exists():
             self.notify(f"{message.path} exists; choose another name", severity="warning")
             return
-        self._export_report(message.path)
+        self._export_report(self.state.report, message.path)
 
 
-def run(orders: Path | None, visitors: Path | None, profiles: Path | None) -> int:
-    from crm_tui.pipeline import sample_paths
+def _replace_question(plan: CampaignPlan, path: Path, own: bool) -> str | None:
+    """What to ask before the plan replaces an existing file, or None when nothing is at stake.
 
-    for given in (orders, visitors, profiles):
-        if given is not None and not given.is_file():
-            raise InputError(f"{given}: no such file")
+    The plan's own file is replaced freely while the salt in it is the plan's; a different salt
+    would move customers between arms under assignments already exported from that file.
+    """
+    from campaigns.toml_io import load_plan
+
+    try:
+        salt: str | None = load_plan(path).salt
+    except PlanError:
+        salt = None
+    if own and salt == plan.salt:
+        return None
+    if salt is None:
+        return f"{path} exists and is not a plan crm-tui can read. Replace it?"
+    if salt != plan.salt:
+        return (
+            f"{path} holds a plan with salt {salt}; this plan's salt is {plan.salt}. Replacing "
+            "it changes which arm every customer is in, and assignments exported from that "
+            "file will no longer match it. Replace it?"
+        )
+    return f"{path} holds another plan with the same salt. Replace it?"
+
+
+def run_app(orders: Path | None, visitors: Path | None, profiles: Path | None) -> None:
+    from crm_tui.app.sample import sample_paths
+
     sample = sample_paths()
     if orders is None:
         orders, visitors, profiles = sample["orders"], sample["visitors"], sample["profiles"]
     CrmApp(orders, visitors, profiles, sample).run()
-    return 0

@@ -1,4 +1,4 @@
-"""Facts the workers report; widgets update themselves from the app state when they arrive."""
+"""Facts the workers report; the app records them in its state and shows them in the panes."""
 
 from __future__ import annotations
 
@@ -7,34 +7,40 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from crm_tui.pipeline import ShopData
+from crm_tui.app.shop import Shop
+from crm_tui.engine import Segmentation
 from evaluation import Report
 
 if TYPE_CHECKING:
+    from campaigns import CampaignPlan
     from campaigns.check import PlanCheck
 
 
-class OrdersLoaded(Message):
-    def __init__(self, shop: ShopData) -> None:
+class ShopLoaded(Message):
+    def __init__(self, shop: Shop, segmentation: Segmentation) -> None:
         super().__init__()
         self.shop = shop
+        self.segmentation = segmentation
 
 
 class SegmentsComputed(Message):
-    def __init__(self, shop: ShopData) -> None:
+    def __init__(self, shop: Shop, segmentation: Segmentation) -> None:
         super().__init__()
         self.shop = shop
+        self.segmentation = segmentation
 
 
 class PlanChecked(Message):
-    def __init__(self, check: PlanCheck) -> None:
+    def __init__(self, plan: CampaignPlan, check: PlanCheck) -> None:
         super().__init__()
+        self.plan = plan
         self.check = check
 
 
 class PlanSaved(Message):
-    def __init__(self, path: Path) -> None:
+    def __init__(self, plan: CampaignPlan, path: Path) -> None:
         super().__init__()
+        self.plan = plan
         self.path = path
 
 

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import polars as pl
-
 from campaigns import CampaignPlan
-from crm_tui.engine import SegmentSettings
-from crm_tui.pipeline import ShopData
+from campaigns.settings import SegmentationSettings
+from crm_tui.app.shop import Shop, ShopFiles
+from crm_tui.engine import Segmentation
 from evaluation import Report
 
 
 @dataclass
 class AppState:
-    orders_path: Path | None = None
-    visitors_path: Path | None = None
-    profiles_path: Path | None = None
-    settings: SegmentSettings = field(default_factory=SegmentSettings)
-    shop: ShopData | None = None
-    profiles: pl.DataFrame | None = None
+    files: ShopFiles | None = None
+    settings: SegmentationSettings = field(default_factory=SegmentationSettings)
+    as_of: dt.date | None = None  # None: the day after the last order
+    shop: Shop | None = None
+    segmentation: Segmentation | None = None  # the shop as the Data and Segments tabs show it
     plan: CampaignPlan | None = None
-    plan_path: Path | None = None
+    plan_path: Path | None = None  # the file the plan was opened from or last saved to
     plan_dirty: bool = False
     report: Report | None = None

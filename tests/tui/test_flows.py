@@ -11,11 +11,11 @@ from textual.widgets import DataTable, Input, Select, Static
 
 from campaigns.toml_io import load_plan
 from crm_tui.tui.app import CrmApp
-from crm_tui.tui.plan_pane import parse_arms
+from crm_tui.tui.panes.plan import parse_arms
 from tests.tui.conftest import sample
 
 FACTS = {
-    "OrdersLoaded",
+    "ShopLoaded",
     "SegmentsComputed",
     "PlanChecked",
     "PlanSaved",
@@ -61,9 +61,9 @@ async def test_whole_loop(tmp_path: Path) -> None:
         await type_into(pilot, "#visitors-path", str(paths["visitors"]))
         await pilot.click("#load")
         await settle(app, pilot)
-        assert recorder.names() == ["OrdersLoaded"]
-        shop = app.state.shop
-        assert shop is not None and shop.segmentation.orders == 26290
+        assert recorder.names() == ["ShopLoaded"]
+        seg = app.state.segmentation
+        assert seg is not None and seg.orders == 26290
         assert app.query_one("#mapping", DataTable).row_count == 8
 
         # Segments: switch scheme, drill into a segment, recompute with other tiers
@@ -84,7 +84,7 @@ async def test_whole_loop(tmp_path: Path) -> None:
         await pilot.click("#apply")
         await settle(app, pilot)
         assert "SegmentsComputed" in recorder.names()
-        assert app.state.shop.segmentation.settings.tier_thresholds == (100.0, 300.0)
+        assert app.state.segmentation.settings.tier_thresholds == (100.0, 300.0)
 
         # Plan: starter plan, edit a target's selector and arms, watch the check update
         await pilot.press("escape", "3")  # escape leaves the input, so 3 switches tabs
@@ -168,8 +168,8 @@ async def test_quit_asks_when_the_plan_is_unsaved() -> None:
         await settle(app, pilot)
         await pilot.press("q")
         await pilot.pause()
-        assert type(app.screen).__name__ == "ConfirmQuit"
-        await pilot.click("#stay")
+        assert type(app.screen).__name__ == "Confirm"
+        await pilot.click("#no")
         await pilot.pause()
         assert app.is_running
         await pilot.press("question_mark")

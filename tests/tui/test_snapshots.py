@@ -25,10 +25,7 @@ def tab(key: str):
     async def run_before(pilot) -> None:
         await settle(pilot)
         if key == "3":
-            from campaigns.toml_io import load_plan
-
-            pilot.app.state.plan_path = sample()["plan"]
-            pilot.app._plan_changed(load_plan(sample()["plan"]), dirty=False)
+            pilot.app._open_plan(sample()["plan"])
             await settle(pilot)
         if key == "4":
             pilot.app.evaluate_sample()

@@ -1,0 +1,150 @@
+"""The rules a plan obeys, checked on the dataclasses themselves.
+
+The TOML reader and the terminal app's plan form both build a plan and then ask these functions
+what is wrong with it, so a plan the form accepts is a plan the reader reads back. Each problem
+is a (key path, message) pair; the key path is the plan's TOML path (`targets[0].offer.value`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from campaigns.errors import PlanError
+from campaigns.model import EVENT_PHASES, Arm, CampaignPlan, Costs, Offer, Phase, Target
+
+Problems = list[tuple[str, str]]
+VALUED_OFFERS = ("coupon", "percent", "gift", "free_shipping")
+MAX_DURATION_DAYS = 3650  # ten years: a campaign longer than that is a typing slip
+
+
+def join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def offer_problems(offer: Offer, path: str = "") -> Problems:
+    out: Problems = []
+    if offer.kind in VALUED_OFFERS and not offer.value > 0:
+        out.append((join(path, "value"), f"expected a positive number, got {offer.value:g}"))
+    elif not offer.value >= 0:
+        out.append((join(path, "value"), f"expected a number >= 0, got {offer.value:g}"))
+    if offer.kind == "percent" and offer.value > 100:
+        out.append((join(path, "value"), f"expected a percent up to 100, got {offer.value:g}"))
+    if not offer.min_spend >= 0:
+        out.append((join(path, "min_spend"), f"expected a number >= 0, got {offer.min_spend:g}"))
+    return out
+
+
+def costs_problems(costs: Costs, path: str = "") -> Problems:
+    out: Problems = []
+    if not costs.per_contact >= 0:
+        message = f"expected a number >= 0, got {costs.per_contact:g}"
+        out.append((join(path, "per_contact"), message))
+    if not 0 <= costs.redemption_rate <= 1:
+        message = f"expected a share between 0 and 1, got {costs.redemption_rate:g}"
+        out.append((join(path, "redemption_rate"), message))
+    return out
+
+
+def arms_problems(arms: Sequence[Arm], path: str = "arms") -> Problems:
+    out: Problems = []
+    for i, arm in enumerate(arms):
+        at = f"{path}[{i}]"
+        if not arm.name.strip():
+            out.append((join(at, "name"), "expected a non-empty name"))
+        if not 0 < arm.share < 1:
+            out.append((join(at, "share"), f"expected a share between 0 and 1, got {arm.share:g}"))
+        if arm.offer is not None:
+            out += offer_problems(arm.offer, join(at, "offer"))
+    controls = sum(a.control for a in arms)
+    if controls != 1:
+        out.append((path, f"expected exactly one arm with control = true, got {controls}"))
+    if len(arms) < 2:
+        out.append((path, "expected a control and at least one treatment arm"))
+    names = [a.name for a in arms]
+    if len(set(names)) != len(names):
+        out.append((path, f"arm names must differ, got {names}"))
+    total = sum(a.share for a in arms)
+    if abs(total - 1.0) > 1e-9:
+        out.append((path, f"shares must add up to 1, got {total:g}"))
+    return out
+
+
+def target_problems(target: Target, path: str = "") -> Problems:
+    out: Problems = []
+    if not target.name.strip():
+        out.append((join(path, "name"), "expected a non-empty name"))
+    if not target.selector.strip():
+        out.append((join(path, "selector"), "expected a selector such as lifecycle = sleeping"))
+    out += offer_problems(target.offer, join(path, "offer"))
+    if target.contact_cap < 0:
+        message = f"expected a whole number >= 0, got {target.contact_cap}"
+        out.append((join(path, "contact_cap"), message))
+    out += costs_problems(target.costs, join(path, "costs"))
+    if target.arms is not None:
+        out += arms_problems(target.arms, join(path, "arms"))
+    if target.baseline is not None and not target.baseline > 0:
+        out.append((join(path, "baseline"), f"expected a positive number, got {target.baseline:g}"))
+    return out
+
+
+def phase_problems(phase: Phase, path: str) -> Problems:
+    if phase.end < phase.start:
+        message = f"expected a date on or after start {phase.start}, got {phase.end}"
+        return [(join(path, "end"), message)]
+    return []
+
+
+def plan_problems(plan: CampaignPlan) -> Problems:
+    """Every rule the plan breaks; an empty list means the plan can be saved and read back."""
+    out: Problems = []
+    for key in ("name", "salt", "holdout_salt"):
+        if not getattr(plan, key).strip():
+            out.append((key, "expected a non-empty string"))
+    for key in ("alpha", "power"):
+        value = getattr(plan, key)
+        if not 0 < value < 1:
+            out.append((key, f"expected a number between 0 and 1, got {value:g}"))
+    if not 0 < plan.duration_days <= MAX_DURATION_DAYS:
+        message = f"expected a whole number of days from 1 to {MAX_DURATION_DAYS:,}"
+        out.append(("duration_days", f"{message}, got {plan.duration_days}"))
+    if not plan.wanted_lift > 0:
+        out.append(("wanted_lift", f"expected a positive number, got {plan.wanted_lift:g}"))
+    if plan.budget_cap is not None and not plan.budget_cap > 0:
+        out.append(("budget_cap", f"expected a positive number, got {plan.budget_cap:g}"))
+    if not 0 <= plan.holdout_share < 1:
+        out.append(("holdout_share", f"expected a share in [0, 1), got {plan.holdout_share:g}"))
+    if any(not s.strip() for s in plan.suppress):
+        out.append(("suppress", "expected a list of selectors, got an empty one"))
+    out += arms_problems(plan.arms)
+    if not plan.targets:
+        out.append(("targets", "missing; a plan needs at least one [[targets]]"))
+    for i, target in enumerate(plan.targets):
+        out += target_problems(target, f"targets[{i}]")
+    for i, phase in enumerate(plan.phases):
+        out += phase_problems(phase, f"phases[{i}]")
+    return out + _cross_problems(plan)
+
+
+def _cross_problems(plan: CampaignPlan) -> Problems:
+    out: Problems = []
+    names = [t.name for t in plan.targets]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        out.append(("targets", f"target names must differ; {name!r} appears twice"))
+    phases = {p.name for p in plan.phases}
+    for i, target in enumerate(plan.targets):
+        if target.phase is not None and target.phase not in phases:
+            known = ", ".join(sorted(phases)) or "none are defined"
+            out.append((f"targets[{i}].phase", f"unknown phase {target.phase!r}; phases: {known}"))
+    if plan.objective == "event_retention":
+        missing = [p for p in EVENT_PHASES if p not in phases]
+        if missing:
+            out.append(("phases", f"an event_retention plan needs phases {', '.join(missing)}"))
+    return out
+
+
+def validate(plan: CampaignPlan, source: str = "plan") -> CampaignPlan:
+    """The plan itself, or PlanError with one line per problem."""
+    problems = plan_problems(plan)
+    if problems:
+        raise PlanError([f"{source}: {path}: {message}" for path, message in problems])
+    return plan

@@ -1,0 +1,139 @@
+"""Evaluation on real files: results or assignment + outcomes, with the plan's arms."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from campaigns import CampaignPlan
+from campaigns.toml_io import load_plan
+from crm_tui.errors import InputError
+from crm_tui.io.results import load_assignment, load_results
+from evaluation import EvaluationError, Report
+from evaluation.aggregated import evaluate_aggregated
+from evaluation.evaluate import evaluate, intent_to_treat
+
+
+def planned_shares(plan: CampaignPlan, assignment: pl.DataFrame | None) -> dict[str, float]:
+    """Each arm's expected share: the targets' own shares weighted by their sizes."""
+    if assignment is None or "target" not in assignment.columns:
+        return {a.name: a.share for a in plan.arms}
+    sizes = assignment.filter(pl.col("arm").is_not_null()).group_by("target").len()
+    total = sizes["len"].sum()
+    shares: dict[str, float] = {}
+    by_name = {t.name: t for t in plan.targets}
+    for target, n in sizes.iter_rows():
+        if target not in by_name:
+            raise InputError(f"assignment target {target!r} is not in the plan {plan.name!r}")
+        for arm in plan.arms_for(by_name[target]):
+            shares[arm.name] = shares.get(arm.name, 0.0) + n / total * arm.share
+    return shares
+
+
+def _intent_to_treat(
+    assignment: pl.DataFrame, results: pl.DataFrame, notes: list[str]
+) -> pl.DataFrame:
+    """Everyone assigned counts, with zeros where no outcome row came back; notes say how many."""
+    outcomes = results.drop([c for c in ("arm", "segment") if c in results.columns])
+    frame, coverage = intent_to_treat(assignment, outcomes)
+    notes.append(
+        f"Intent-to-treat over {coverage['assigned']:,} assigned customers; "
+        f"{coverage['assigned_without_outcome']:,} had no outcome row and count as zeros"
+    )
+    if coverage["outcomes_not_assigned"]:
+        notes.append(
+            f"{coverage['outcomes_not_assigned']:,} outcome rows are for customers "
+            "not in the assignment: counted, not analysed"
+        )
+    if coverage["not_in_an_arm"]:
+        notes.append(
+            f"{coverage['not_in_an_arm']:,} suppressed customers in the assignment "
+            "were in no arm and are left out"
+        )
+    return frame
+
+
+def choose_control(arms: Sequence[str], given: str | None, plan: CampaignPlan | None) -> str:
+    if given is not None:
+        name = given
+    elif plan is not None:
+        name = next(a.name for a in plan.arms if a.control)
+    elif "control" in arms:
+        name = "control"
+    else:
+        raise InputError(
+            f"which arm is the control? The arms are {', '.join(arms)}", setting="control"
+        )
+    if name not in arms:
+        raise InputError(
+            f"control arm {name!r} is not in the results; arms are {', '.join(arms)}",
+            setting="control",
+        )
+    return name
+
+
+@dataclass(frozen=True)
+class EvaluationRequest:
+    """What to evaluate and how: the same object from the command line and the terminal app."""
+
+    results: Path
+    assignment: Path | None = None
+    plan: Path | None = None
+    control: str | None = None
+    by: str | None = None
+    alpha: float = 0.05
+    metrics: tuple[str, ...] | None = None
+    adjustment: str = "holm"
+    overrides: tuple[tuple[str, str], ...] = ()
+
+
+def run_evaluation(request: EvaluationRequest) -> Report:
+    """Load the results (and the assignment and plan, if named) and compare the arms."""
+    plan = load_plan(request.plan) if request.plan is not None else None
+    return _evaluate(request, plan)
+
+
+def _evaluate(request: EvaluationRequest, plan: CampaignPlan | None) -> Report:
+    results_path, assignment_path, by = request.results, request.assignment, request.by
+    overrides = dict(request.overrides)
+    loaded = load_results(results_path, overrides, need_arm=assignment_path is None)
+    notes = [f"{results_path}: {line.strip()}" for line in loaded.findings.lines()]
+    frame, assignment = loaded.frame, None
+    if assignment_path is not None:
+        if not loaded.per_customer:
+            raise InputError(
+                f"{results_path}: an outcomes file joined to an assignment needs "
+                "a customer_id column"
+            )
+        assignment = load_assignment(assignment_path)
+        frame = _intent_to_treat(assignment, frame, notes)
+    arms = sorted(frame["arm"].unique().drop_nulls().to_list())
+    control = choose_control(arms, request.control, plan)
+    shares = planned_shares(plan, assignment) if plan is not None else None
+    if shares is not None and set(shares) != set(arms):
+        notes.append(
+            f"the plan's arms ({', '.join(sorted(shares))}) differ from the results' "
+            f"({', '.join(arms)}); the sample-ratio check uses equal shares"
+        )
+        shares = None
+    if by is not None and by not in frame.columns:
+        raise InputError(
+            f"by {by!r}: no such column; columns are {', '.join(frame.columns)}", setting="by"
+        )
+    run = evaluate if loaded.per_customer else evaluate_aggregated
+    try:
+        return run(
+            frame,
+            control,
+            shares=shares,
+            by=by,
+            alpha=request.alpha,
+            metrics=request.metrics,
+            adjustment=request.adjustment,
+            notes=notes,
+        )
+    except EvaluationError as exc:
+        raise InputError(f"{results_path}: {exc}") from None

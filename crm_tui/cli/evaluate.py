@@ -1,0 +1,73 @@
+"""`crm-tui evaluate RESULTS`: the campaign's lift per arm, metric and segment."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+
+def add(sub: Any) -> None:
+    p = sub.add_parser("evaluate", help="measure a campaign's lift from its results")
+    p.add_argument("results", type=Path, help="per-customer or aggregated results, or outcomes")
+    p.add_argument(
+        "--assignment",
+        type=Path,
+        help="assignment from `plan assign`; RESULTS are "
+        "then outcome rows, and everyone assigned counts (intent to treat)",
+    )
+    p.add_argument("--plan", type=Path, help="the plan: control arm and planned shares")
+    p.add_argument("--control", help="name of the control arm")
+    p.add_argument("--by", metavar="COLUMN", help="also compare within each value of COLUMN")
+    p.add_argument("--alpha", type=float, default=0.05)
+    p.add_argument("--metrics", help="comma-separated metrics (default: all the data allows)")
+    p.add_argument(
+        "--adjust",
+        choices=["holm", "bh"],
+        default="holm",
+        help="multiple-testing adjustment (default holm)",
+    )
+    p.add_argument("--column", action="append", metavar="CANONICAL=SOURCE")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true")
+    fmt.add_argument("--markdown", action="store_true")
+    p.add_argument("--out", type=Path, help="write the report to a file instead of printing")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    p.set_defaults(handler=run)
+
+
+def run(ns: argparse.Namespace) -> int:
+    from crm_tui.app.evaluating import EvaluationRequest, run_evaluation
+    from crm_tui.io.columns import parse_overrides
+    from crm_tui.io.writers import check_writable, write_text_atomic
+    from evaluation import render
+
+    if ns.out is not None:
+        check_writable(ns.out, ns.force)
+    metrics = [m.strip() for m in ns.metrics.split(",") if m.strip()] if ns.metrics else None
+    report = run_evaluation(
+        EvaluationRequest(
+            ns.results,
+            assignment=ns.assignment,
+            plan=ns.plan,
+            control=ns.control,
+            by=ns.by,
+            alpha=ns.alpha,
+            metrics=tuple(metrics) if metrics else None,
+            adjustment=ns.adjust,
+            overrides=tuple(parse_overrides(ns.column).items()),
+        )
+    )
+    if ns.json:
+        text = json.dumps(render.to_json(report), ensure_ascii=False, indent=2) + "\n"
+    elif ns.markdown:
+        text = render.to_markdown(report)
+    else:
+        text = render.to_text(report) + "\n"
+    if ns.out is not None:
+        write_text_atomic(ns.out, text, ns.force)
+        print(f"wrote {ns.out}")
+    else:
+        print(text, end="")
+    return 0

@@ -1,0 +1,47 @@
+"""Entry point: parse the command line, run one command, word its errors as one line.
+
+Each command is a module with `add(subparsers)`; only what a command needs is imported when it
+runs, so `crm-tui segment` never loads Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from campaigns.errors import PlanError
+from crm_tui.cli import evaluate, plan, sample, segment, tui
+from crm_tui.cli.wording import error_line
+from crm_tui.errors import InputError
+
+COMMANDS = (tui, segment, sample, plan, evaluate)
+NAMES = ("tui", "segment", "sample", "plan", "evaluate")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or (args[0] not in NAMES and not args[0].startswith("-")):
+        args = ["tui", *args]
+    ns = build_parser().parse_args(args)
+    try:
+        return int(ns.handler(ns) or 0)
+    except (InputError, PlanError) as exc:
+        print(f"crm-tui: error: {error_line(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crm-tui",
+        description="Segment customers, plan repeat-customer campaigns and measure their lift.",
+        epilog="With no command, or with a FILE, opens the terminal app.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        command.add(sub)
+    return parser

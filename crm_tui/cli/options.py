@@ -1,0 +1,104 @@
+"""Argument types and the option groups several commands share."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+from campaigns.settings import LIFECYCLE_QUANTILES, TIER_THRESHOLDS, SegmentationSettings
+from crm_tui.app.shop import ShopFiles
+from crm_tui.io.columns import parse_overrides
+
+
+def add_data_options(p: argparse.ArgumentParser) -> None:
+    """The column mapping and the visitors file, for every command that reads orders."""
+    p.add_argument(
+        "--column",
+        action="append",
+        metavar="CANONICAL=SOURCE",
+        help="map a canonical column to a header of the file (repeatable)",
+    )
+    p.add_argument("--visitors", type=Path, metavar="FILE", help="visitors file")
+
+
+def add_segmentation_options(p: argparse.ArgumentParser) -> None:
+    """How to segment: for `segment`, and for `plan init`, which records them in the plan."""
+    p.add_argument(
+        "--as-of",
+        type=date,
+        metavar="YYYY-MM-DD",
+        help="reference date (default: the day after the last order)",
+    )
+    p.add_argument(
+        "--lifecycle-quantiles",
+        type=triple,
+        metavar="A,B,C",
+        help="quantiles of the repurchase interval for the stages (default "
+        + ",".join(f"{q:g}" for q in LIFECYCLE_QUANTILES)
+        + ")",
+    )
+    p.add_argument(
+        "--lifecycle-days",
+        type=triple,
+        metavar="A,B,C",
+        help="fixed stage thresholds in days instead of learned ones",
+    )
+    p.add_argument(
+        "--tiers",
+        type=pair,
+        metavar="VIP,TOP",
+        help="single-order value for VIP and top VIP (default "
+        + ",".join(f"{t:g}" for t in TIER_THRESHOLDS)
+        + ")",
+    )
+
+
+def settings_from(ns: argparse.Namespace) -> SegmentationSettings:
+    given = {
+        "lifecycle_quantiles": ns.lifecycle_quantiles,
+        "lifecycle_days": ns.lifecycle_days,
+        "tier_thresholds": ns.tiers,
+    }
+    return SegmentationSettings(**{k: v for k, v in given.items() if v is not None})
+
+
+def files_from(ns: argparse.Namespace, orders: Path) -> ShopFiles:
+    profiles = getattr(ns, "profiles", None)
+    overrides = tuple(parse_overrides(ns.column).items())
+    return ShopFiles(orders, ns.visitors, profiles, overrides)
+
+
+def date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a date like 2025-06-30") from None
+
+
+def _floats(text: str, n: int) -> tuple[float, ...]:
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != n:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected {n} comma-separated numbers")
+    return values
+
+
+def triple(text: str) -> tuple[float, ...]:
+    return _floats(text, 3)
+
+
+def pair(text: str) -> tuple[float, ...]:
+    return _floats(text, 2)
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a positive whole number")
+    return value

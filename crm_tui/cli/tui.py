@@ -1,0 +1,27 @@
+"""`crm-tui [tui] [ORDERS]`: open the terminal app."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from crm_tui.errors import InputError
+
+
+def add(sub: Any) -> None:
+    p = sub.add_parser("tui", help="open the terminal app (the default)")
+    p.add_argument("orders", nargs="?", type=Path, help="orders file (default: the sample data)")
+    p.add_argument("--visitors", type=Path, metavar="FILE")
+    p.add_argument("--profiles", type=Path, metavar="FILE")
+    p.set_defaults(handler=run)
+
+
+def run(ns: argparse.Namespace) -> int:
+    for given in (ns.orders, ns.visitors, ns.profiles):
+        if given is not None and not given.is_file():
+            raise InputError(f"{given}: no such file")
+    from crm_tui.tui.app import run_app
+
+    run_app(ns.orders, ns.visitors, ns.profiles)
+    return 0

@@ -1,0 +1,26 @@
+"""How a command-line user changes the setting a library error names."""
+
+from __future__ import annotations
+
+HOW = {
+    "overwrite": "pass --force to replace it",
+    "lifecycle_days": "give fixed thresholds with --lifecycle-days A,B,C",
+    "lifecycle_quantiles": "set them with --lifecycle-quantiles A,B,C",
+    "tier_thresholds": "set them with --tiers VIP,TOP",
+    "columns": "give the mapping with --column CANONICAL=HEADER",
+    "visitors": "the visitor column comes from a visitors file: add --visitors FILE",
+    "control": "name it with --control NAME",
+    "by": "--by takes a column of the results file",
+    "as_of": "choose a later --as-of",
+    "salt": "leave out --salt for a new random one",
+    "out": "name a .csv or .parquet file with --out",
+}
+
+
+def error_line(exc: Exception) -> str:
+    """The error's message with the way to fix it on the command line, where there is one."""
+    setting = getattr(exc, "setting", None)
+    if getattr(exc, "missing_column", None) == "visitor":
+        setting = "visitors"
+    how = HOW.get(setting or "")
+    return f"{exc}; {how}" if how else str(exc)

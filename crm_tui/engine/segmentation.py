@@ -1,0 +1,195 @@
+"""The segmentation engine: canonical orders in, one row per customer with every scheme out.
+
+Several orders on one calendar day are one purchase occasion ("purchases") for intervals,
+repurchase and frequency, as customer-base analysis counts them; `orders` and `revenue` keep
+every order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import cast
+
+import numpy as np
+import polars as pl
+
+from campaigns.settings import SegmentationSettings
+from crm_tui.engine import rfm
+from crm_tui.engine.bands import BACKUP, RETAIN_FIRST, SECOND_PRIORITY, BandModel, learn_bands
+from crm_tui.engine.features import purchases
+from crm_tui.engine.suggestions import LIFECYCLE_STAGES, TIERS
+from crm_tui.errors import InputError
+
+MIN_INTERVALS = 10
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    thresholds_days: tuple[float, float, float]
+    quantiles: tuple[float, float, float]
+    learned: bool
+    intervals: np.ndarray = field(repr=False)  # first-to-second purchase days, repeat buyers
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    customers: pl.DataFrame
+    as_of: dt.date
+    settings: SegmentationSettings
+    lifecycle: Lifecycle
+    bands: BandModel
+    band_cutoff: dt.date  # first purchases on or before it trained the bands
+    daily: pl.DataFrame  # per day: buyers, and the share who had bought on a day before
+    orders: int
+    revenue: float
+    first_order_at: dt.datetime
+    last_order_at: dt.datetime
+
+
+def segment(
+    orders: pl.DataFrame | pl.LazyFrame,
+    settings: SegmentationSettings | None = None,
+    as_of: dt.date | None = None,
+) -> Segmentation:
+    """Features and every scheme for each customer of a canonical orders frame.
+
+    as_of is the reference date; by default the day after the last order, never today.
+    """
+    settings = settings or SegmentationSettings()
+    if as_of is not None:
+        # as of a date, the shop knows only the orders placed before it
+        orders = orders.lazy().filter(pl.col("ordered_at").dt.date() < as_of)
+    bought = purchases(orders)
+    features = bought.customers
+    if features.height == 0:
+        when = f" before {as_of}" if as_of else ""
+        raise InputError(f"no orders to segment{when}", setting="as_of" if as_of else None)
+    first_at = cast(dt.datetime, features["first_order_at"].min())
+    last_at = cast(dt.datetime, features["last_order_at"].max())
+    as_of = as_of or (last_at.date() + dt.timedelta(days=1))
+    # the day counts are computed once; the thresholds and bands are learned from them, and the
+    # scheme columns are then added in one lazy pass, which Polars runs in parallel
+    timed = features.lazy().with_columns(_timing(as_of)).collect()
+    lifecycle = _lifecycle(timed["first_to_second_days"].drop_nulls().to_numpy(), settings)
+    min_tenure = int(np.ceil(lifecycle.thresholds_days[2]))
+    bands = _bands(timed, settings, min_tenure)
+    customers = (
+        timed.lazy()
+        .with_columns(
+            _stage(lifecycle.thresholds_days),
+            *rfm.rfm_columns(timed),
+            _band(bands),
+            _tier(settings.tier_thresholds),
+        )
+        .with_columns(rfm.rfm_segment(), _band_priority(bands))
+        .collect()
+    )
+    return Segmentation(
+        customers=customers,
+        as_of=as_of,
+        settings=settings,
+        lifecycle=lifecycle,
+        bands=bands,
+        band_cutoff=as_of - dt.timedelta(days=min_tenure),
+        daily=bought.daily,
+        orders=int(customers["orders"].sum()),
+        revenue=float(customers["revenue"].sum()),
+        first_order_at=first_at,
+        last_order_at=last_at,
+    )
+
+
+def _timing(as_of: dt.date) -> list[pl.Expr]:
+    first = pl.col("first_order_at").dt.date()
+    last = pl.col("last_order_at").dt.date()
+    as_of_lit = pl.lit(as_of)
+    return [
+        (as_of_lit - last).dt.total_days().alias("days_since_last"),
+        (as_of_lit - first).dt.total_days().alias("tenure_days"),
+        (pl.col("second_purchase_on") - first).dt.total_days().alias("first_to_second_days"),
+        pl.when(pl.col("purchases") > 1)
+        .then((last - first).dt.total_days() / (pl.col("purchases") - 1))
+        .alias("mean_days_between"),
+        (pl.col("revenue") / pl.col("orders")).alias("average_order_value"),
+    ]
+
+
+def _lifecycle(intervals: np.ndarray, settings: SegmentationSettings) -> Lifecycle:
+    if settings.lifecycle_days is not None:
+        return Lifecycle(settings.lifecycle_days, settings.lifecycle_quantiles, False, intervals)
+    if len(intervals) < MIN_INTERVALS:
+        raise InputError(
+            f"only {len(intervals)} customers bought on two or more days; at least "
+            f"{MIN_INTERVALS} are needed to learn lifecycle thresholds",
+            setting="lifecycle_days",
+        )
+    q = np.quantile(intervals, settings.lifecycle_quantiles, method="inverted_cdf")
+    thresholds = (float(q[0]), float(q[1]), float(q[2]))
+    return Lifecycle(thresholds, settings.lifecycle_quantiles, True, intervals)
+
+
+def _stage(thresholds: tuple[float, float, float]) -> pl.Expr:
+    days = pl.col("days_since_last")
+    active, silent, sleeping, lost = LIFECYCLE_STAGES
+    cases = [
+        (days <= thresholds[0], active),
+        (days <= thresholds[1], silent),
+        (days <= thresholds[2], sleeping),
+    ]
+    return _first_match(cases, lost, LIFECYCLE_STAGES).alias("lifecycle")
+
+
+def _bands(timed: pl.DataFrame, settings: SegmentationSettings, min_tenure: int) -> BandModel:
+    # A customer whose first purchase is older than the 90% repurchase interval has had the time
+    # in which nine in ten eventual repeat buyers come back; younger ones would count as
+    # "never returned" only because they have not had the time yet.
+    eligible = timed.select("tenure_days", "first_order_amount", "second_purchase_on")
+    eligible = eligible.filter(pl.col("tenure_days") >= min_tenure)
+    min_band = max(settings.band_min_customers, int(settings.band_min_share * eligible.height))
+    returned = eligible["second_purchase_on"].is_not_null().to_numpy()
+    return learn_bands(
+        eligible["first_order_amount"].to_numpy(), returned, settings.band_max_cuts, min_band
+    )
+
+
+def _band(bands: BandModel) -> pl.Expr:
+    return _by_band(bands, [b.name for b in bands.bands]).alias("first_order_value")
+
+
+def _band_priority(bands: BandModel) -> pl.Expr:
+    priorities = [b.priority for b in bands.bands]
+    return _by_band(bands, priorities, (RETAIN_FIRST, SECOND_PRIORITY, BACKUP)).alias(
+        "first_order_priority"
+    )
+
+
+def _by_band(bands: BandModel, values: list[str], labels: Sequence[str] | None = None) -> pl.Expr:
+    """Each customer's band's value, by first-order amount."""
+    amount = pl.col("first_order_amount")
+    *lower, top = zip(bands.bands, values, strict=True)
+    cases = [(amount < band.high, value) for band, value in lower]
+    return _first_match(cases, top[1], labels or values)
+
+
+def _tier(thresholds: tuple[float, float]) -> pl.Expr:
+    best = pl.col("max_order_amount")
+    member, vip, top_vip = TIERS
+    cases = [(best >= thresholds[1], top_vip), (best >= thresholds[0], vip)]
+    return _first_match(cases, member, TIERS).alias("tier")
+
+
+def _first_match(
+    cases: Sequence[tuple[pl.Expr, str]], otherwise: str, labels: Sequence[str]
+) -> pl.Expr:
+    """The label of the first true condition, else `otherwise`, as an Enum over labels.
+
+    Enum columns hold small integers: several times cheaper to build than strings, and they
+    sort in the order of the labels given (lifecycle stages, tiers) rather than alphabetically.
+    """
+    dtype = pl.Enum(list(labels))
+    expr = pl.lit(otherwise, dtype)
+    for condition, label in reversed(cases):
+        expr = pl.when(condition).then(pl.lit(label, dtype)).otherwise(expr)
+    return expr

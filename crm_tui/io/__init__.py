@@ -1,0 +1,1 @@
+"""Reading shop files into canonical frames, and writing files safely."""

@@ -1,0 +1,104 @@
+"""Match a file's headers to canonical columns through the presets and the user's overrides."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from crm_tui.errors import InputError
+from crm_tui.io.presets import Preset, normalise_header
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Which preset was recognised and which source header feeds each canonical column."""
+
+    preset: Preset
+    sources: dict[str, str]  # canonical -> source header
+    derived: dict[str, tuple[str, ...]]  # canonical -> source headers combined into it
+
+
+def parse_overrides(pairs: Sequence[str] | None) -> dict[str, str]:
+    """Turn `canonical=source` strings, as either shell takes them, into a mapping."""
+    overrides: dict[str, str] = {}
+    for pair in pairs or ():
+        canonical, sep, source = pair.partition("=")
+        if not sep or not canonical.strip() or not source.strip():
+            raise InputError(
+                f"column mapping {pair!r}: expected canonical=source, e.g. amount=Total",
+                setting="columns",
+            )
+        overrides[canonical.strip()] = source.strip()
+    return overrides
+
+
+def resolve_columns(
+    path: Path,
+    headers: Sequence[str],
+    presets: Sequence[Preset],
+    required: Sequence[str],
+    overrides: Mapping[str, str] | None = None,
+) -> ColumnMapping:
+    """Pick the preset that covers the required columns and the most others."""
+    overrides = dict(overrides or {})
+    _check_overrides(path, headers, presets, overrides)
+    candidates = [_match(preset, headers, overrides) for preset in presets]
+    complete = [m for m in candidates if _missing(m, required) == []]
+    if complete:
+        return max(complete, key=lambda m: len(m.sources) + len(m.derived))
+    best = max(candidates, key=lambda m: len(m.sources) + len(m.derived))
+    missing = _missing(best, required)
+    listed = ", ".join(repr(h) for h in headers)
+    raise InputError(
+        f"{path}: missing required column {', '.join(missing)}; the file has columns {listed}; "
+        f"map {missing[0]}=HEADER to name its source",
+        setting="columns",
+    )
+
+
+def _missing(mapping: ColumnMapping, required: Sequence[str]) -> list[str]:
+    return [c for c in required if c not in mapping.sources and c not in mapping.derived]
+
+
+def _match(preset: Preset, headers: Sequence[str], overrides: Mapping[str, str]) -> ColumnMapping:
+    by_norm = {normalise_header(h): h for h in reversed(headers)}
+    sources: dict[str, str] = {}
+    for canonical, names in preset.columns.items():
+        found = next((by_norm[n] for n in map(normalise_header, names) if n in by_norm), None)
+        if found is not None:
+            sources[canonical] = found
+    derived: dict[str, tuple[str, ...]] = {}
+    for canonical, parts in preset.derived.items():
+        matched = [_first_present(part.split("|"), by_norm) for part in parts]
+        if canonical not in sources and all(m is not None for m in matched):
+            derived[canonical] = tuple(m for m in matched if m is not None)
+    for canonical, source in overrides.items():
+        sources[canonical] = by_norm.get(normalise_header(source), source)
+        derived.pop(canonical, None)
+    return ColumnMapping(preset, sources, derived)
+
+
+def _first_present(names: Sequence[str], by_norm: Mapping[str, str]) -> str | None:
+    return next((by_norm[n] for n in map(normalise_header, names) if n in by_norm), None)
+
+
+def _check_overrides(
+    path: Path, headers: Sequence[str], presets: Sequence[Preset], overrides: Mapping[str, str]
+) -> None:
+    known = {c for p in presets for c in (*p.columns, *p.derived)}
+    normalised = {normalise_header(h) for h in headers}
+    for canonical, source in overrides.items():
+        if canonical not in known:
+            raise InputError(
+                f"column mapping {canonical}={source}: unknown canonical column {canonical!r}; "
+                f"expected one of {', '.join(sorted(known))}",
+                setting="columns",
+            )
+        if normalise_header(source) not in normalised:
+            listed = ", ".join(repr(h) for h in headers)
+            raise InputError(
+                f"column mapping {canonical}={source}: {path} has no column {source!r}; "
+                f"it has {listed}",
+                setting="columns",
+            )

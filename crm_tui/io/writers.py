@@ -1,0 +1,75 @@
+"""Writing files so that nothing the user had is lost, and spreadsheets never run a formula.
+
+Every writer goes through a temporary file beside the destination that is renamed into place;
+errors come out as InputError naming the destination.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+
+from campaigns import files
+from crm_tui.errors import InputError
+
+UNWRITABLE = (FileExistsError, FileNotFoundError, IsADirectoryError, PermissionError)
+TABLE_SUFFIXES = (".csv", ".parquet")
+_FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def check_writable(path: Path, overwrite: bool) -> None:
+    """Fail before any work is done when the output could not be written."""
+    try:
+        files.check_target(Path(path), overwrite)
+    except UNWRITABLE as exc:
+        raise _unwritable(exc) from None
+
+
+def write_atomic(path: Path, write: Callable[[Path], object], overwrite: bool = False) -> None:
+    try:
+        files.write_atomic(Path(path), write, overwrite)
+    except UNWRITABLE as exc:
+        raise _unwritable(exc) from None
+
+
+def _unwritable(exc: OSError) -> InputError:
+    # the shells say how to replace an existing file; the library only says that it exists
+    return InputError(str(exc), setting="overwrite" if isinstance(exc, FileExistsError) else None)
+
+
+def write_text_atomic(path: Path, text: str, overwrite: bool = False) -> None:
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), overwrite)
+
+
+def check_table_name(path: Path) -> None:
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        raise InputError(f"{path}: expected a .parquet or .csv file name", setting="out")
+
+
+def write_table(frame: pl.DataFrame, path: Path, overwrite: bool = False) -> None:
+    """A frame as Parquet or as spreadsheet-safe CSV, chosen by the file's suffix."""
+    check_table_name(path)
+    writer: Callable[[Path], None]
+    if path.suffix.lower() == ".parquet":
+        writer = frame.write_parquet
+    else:
+        writer = lambda tmp: write_safe_csv(frame, tmp)  # noqa: E731
+    write_atomic(path, writer, overwrite)
+
+
+def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
+    """Prefix text cells starting with = + - @ tab or CR with an apostrophe (OWASP advice)."""
+    text_columns = [c for c, t in frame.schema.items() if t == pl.String]
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(_FORMULA_START))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in text_columns
+    )
+
+
+def write_safe_csv(frame: pl.DataFrame, path: Path) -> None:
+    neutralise(frame).write_csv(path, datetime_format="%Y-%m-%d %H:%M:%S")

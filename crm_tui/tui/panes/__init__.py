@@ -1,0 +1,1 @@
+"""One pane per tab; each module's TCSS sits beside it."""

@@ -1,0 +1,180 @@
+"""Evaluate: open a results file, the sample-ratio verdict first, the comparisons, a lift chart,
+the per-segment breakdown, and a Markdown export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
+
+from crm_tui.app.evaluating import EvaluationRequest
+from crm_tui.tui.widgets.charts import LiftChart
+from crm_tui.tui.widgets.forms import path_field, row, text_field
+from crm_tui.tui.widgets.paths import parse_path
+from evaluation import Incremental, Report
+from evaluation.render import fmt_p, signed_pct, srm_line
+
+
+class EvaluatePane(VerticalScroll):
+    class EvaluateRequested(Message):
+        def __init__(self, request: EvaluationRequest) -> None:
+            super().__init__()
+            self.request = request
+
+    class SampleRequested(Message):
+        """Fill the form with the bundled sample results and evaluate them."""
+
+    class ExportRequested(Message):
+        def __init__(self, path: Path) -> None:
+            super().__init__()
+            self.path = path
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.report: Report | None = None
+
+    def compose(self) -> ComposeResult:
+        yield row(
+            "Results",
+            path_field("results-path", "results or outcomes file"),
+            Label("Assignment", classes="field-label"),
+            path_field("assignment-path", "optional: from plan assign"),
+        )
+        yield row("Plan", path_field("eval-plan-path", "optional plan: control and planned split"))
+        yield row(
+            "Control",
+            text_field("control", "from the plan", short=True),
+            Label("By", classes="field-label"),
+            text_field("by", "e.g. segment", short=True),
+            Button("Evaluate", id="evaluate", variant="primary", compact=True),
+            Button("Sample results", id="sample", compact=True),
+        )
+        yield Static("Open a results file to see whether the campaign worked.", id="srm")
+        yield row(
+            "Segment",
+            Select([("all", "all")], value="all", allow_blank=False, id="segment", compact=True),
+        )
+        yield DataTable(id="comparisons", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="incremental")
+        yield LiftChart(id="lift-chart")
+        yield row(
+            None,
+            path_field("report-path", "report.md", "report.md"),
+            Button("Export Markdown", id="export", compact=True),
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#comparisons", DataTable).add_columns(
+            "metric", "arm", "control", "treatment", "lift [CI]", "p", "p adj", "sig."
+        )
+
+    def form(self) -> EvaluationRequest | None:
+        """What the command line's `evaluate` would be given for the same fields."""
+        results = parse_path(self.query_one("#results-path", Input).value)
+        if results is None:
+            return None
+        text = {i: self.query_one(f"#{i}", Input).value.strip() for i in ("control", "by")}
+        return EvaluationRequest(
+            results,
+            assignment=parse_path(self.query_one("#assignment-path", Input).value),
+            plan=parse_path(self.query_one("#eval-plan-path", Input).value),
+            control=text["control"] or None,
+            by=text["by"] or None,
+        )
+
+    def set_paths(self, results: Path | None, assignment: Path | None, plan: Path | None) -> None:
+        for key, value in (
+            ("results-path", results),
+            ("assignment-path", assignment),
+            ("eval-plan-path", plan),
+        ):
+            self.query_one(f"#{key}", Input).value = "" if value is None else str(value)
+
+    @on(Button.Pressed, "#evaluate")
+    def request_evaluation(self) -> None:
+        request = self.form()
+        if request is None:
+            self.app.notify("Type the results file first", severity="warning")
+        else:
+            self.post_message(self.EvaluateRequested(request))
+
+    @on(Button.Pressed, "#sample")
+    def _sample(self) -> None:
+        self.post_message(self.SampleRequested())
+
+    @on(Button.Pressed, "#export")
+    def _export(self) -> None:
+        self.request_export()
+
+    def request_export(self) -> None:
+        path = parse_path(self.query_one("#report-path", Input).value)
+        if path is None:
+            self.app.notify("Type the report's file name first", severity="warning")
+        else:
+            self.post_message(self.ExportRequested(path))
+
+    @on(Input.Submitted, "#report-path")
+    def _report_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.request_export()
+
+    @on(Input.Submitted, "#results-path, #assignment-path, #eval-plan-path, #control, #by")
+    def _form_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.request_evaluation()
+
+    def show(self, report: Report) -> None:
+        self.report = report
+        srm = self.query_one("#srm", Static)
+        srm.update(srm_line(report))
+        srm.set_class(report.srm is not None and not report.srm.ok, "alarm")
+        segments = sorted({c.segment for c in report.comparisons} - {"all"})
+        select = self.query_one("#segment", Select)
+        select.set_options([("all", "all"), *[(s, s) for s in segments]])
+        select.value = "all"
+        self.show_segment("all")
+
+    @on(Select.Changed, "#segment")
+    def _segment_chosen(self, event: Select.Changed) -> None:
+        if self.report is not None:
+            self.show_segment(str(event.value))
+
+    def show_segment(self, segment: str) -> None:
+        assert self.report is not None
+        rows = [c for c in self.report.comparisons if c.segment == segment]
+        table = self.query_one("#comparisons", DataTable)
+        table.clear()
+        for c in rows:
+            ci = "" if c.rel_ci is None else f" [{c.rel_ci[0]:+.0%}, {c.rel_ci[1]:+.0%}]"
+            mark = "✓" if c.significant(self.report.alpha) else ""
+            p, q = fmt_p(c.p_value), fmt_p(c.p_adjusted)
+            table.add_row(
+                c.metric,
+                c.arm,
+                _fmt(c.control_value),
+                _fmt(c.arm_value),
+                f"{signed_pct(c.rel_lift)}{ci}",
+                p,
+                q,
+                mark,
+            )
+        lines = [_incremental_line(i) for i in self.report.incremental if i.segment == segment]
+        self.query_one("#incremental", Static).update("\n".join([*lines, *self.report.notes]))
+        self.query_one(LiftChart).draw(rows)
+
+
+def _incremental_line(i: Incremental) -> str:
+    roi = "-" if i.incremental_roi is None else f"{i.incremental_roi:.2f}"
+    gross = "-" if i.gross_roi is None else f"{i.gross_roi:.2f}"
+    return (
+        f"{i.arm}: incremental revenue {i.incremental_revenue:,.0f} over {i.treated:,} treated, "
+        f"cost {i.treatment_cost:,.0f}; incremental ROI {roi} (gross {gross})"
+    )
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.4g}" if abs(x) < 1000 else f"{x:,.0f}"

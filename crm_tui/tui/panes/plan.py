@@ -1,0 +1,470 @@
+"""Plan: start from an objective or open a TOML plan, edit targets and arms, watch audiences,
+MDE and budget update, save the plan and export the assignment."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+import polars as pl
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
+
+from campaigns import Arm, CampaignPlan, Costs, Offer, PlanError, Target
+from campaigns.library import STRATEGIES
+from campaigns.model import CHANNELS, OBJECTIVES, OFFER_KINDS, Channel, OfferKind
+from campaigns.rules import arms_problems, target_problems
+from campaigns.selectors import compile_selector
+from crm_tui.tui.widgets.forms import path_field, row, text_field
+
+if TYPE_CHECKING:
+    from campaigns.check import PlanCheck
+
+EDIT_DELAY = 0.3  # seconds of quiet typing before the plan is checked again
+
+
+class PlanPane(VerticalScroll):
+    class StarterRequested(Message):
+        def __init__(self, objective: str) -> None:
+            super().__init__()
+            self.objective = objective
+
+    class OpenRequested(Message):
+        def __init__(self, path: Path) -> None:
+            super().__init__()
+            self.path = path
+
+    class PlanEdited(Message):
+        def __init__(self, plan: CampaignPlan) -> None:
+            super().__init__()
+            self.plan = plan
+
+    class SaveRequested(Message):
+        def __init__(self, path: Path) -> None:
+            super().__init__()
+            self.path = path
+
+    class ExportRequested(Message):
+        def __init__(self, path: Path) -> None:
+            super().__init__()
+            self.path = path
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.plan: CampaignPlan | None = None
+        self.customers: pl.DataFrame | None = None
+        self.selected = 0
+        self._pending: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        objectives = [(o, o) for o in OBJECTIVES]
+        yield row(
+            "Objective",
+            Select(
+                objectives, value="churn_recall", allow_blank=False, id="objective", compact=True
+            ),
+            Button("Starter plan", id="starter", compact=True),
+        )
+        yield row(
+            "Plan file",
+            path_field("plan-path", "plan.toml"),
+            Button("Open", id="open", compact=True),
+            Button("Save", id="save", variant="primary", compact=True),
+        )
+        yield row(
+            "Arms",
+            text_field("arms", "control=0.2, treatment=0.8 (the first is the control)"),
+            Static("", id="arms-error", classes="error inline"),
+        )
+        yield Static(
+            "Choose an objective and press Starter plan, or open a plan file.", id="plan-hint"
+        )
+        yield DataTable(id="targets", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="plan-body"):
+            with Vertical(id="target-form", classes="form"):
+                yield from self._target_form()
+            with Vertical(id="plan-side"):
+                yield Static("Budget and power", classes="section-title")
+                yield Static("Start from an objective or open a plan.", id="totals")
+                yield path_field("export-path", "assignment.csv or .parquet", "assignment.csv")
+                yield Button("Export assignment", id="export", compact=True)
+
+    def _target_form(self) -> ComposeResult:
+        def choice(id: str, options: Sequence[str], blank: bool = False) -> Select[str]:
+            return Select([(o, o) for o in options], allow_blank=blank, id=id, compact=True)
+
+        def short(id: str) -> Input:
+            return text_field(id, short=True)
+
+        yield Static("Target", classes="section-title", id="target-title")
+        yield row("Name", text_field("t-name"))
+        yield row("Selector", text_field("t-selector", "e.g. lifecycle = sleeping and orders >= 2"))
+        yield row("Strategy", choice("t-strategy", list(STRATEGIES), blank=True))
+        yield row(
+            "Channel",
+            choice("t-channel", CHANNELS),
+            Label("Offer", classes="field-label"),
+            choice("t-offer", OFFER_KINDS),
+        )
+        yield row(
+            "Value",
+            short("t-value"),
+            Label("Min spend", classes="field-label"),
+            short("t-min-spend"),
+            Label("Contacts", classes="field-label"),
+            short("t-cap"),
+        )
+        yield row(
+            "Per contact",
+            short("t-per-contact"),
+            Label("Redeem %", classes="field-label"),
+            short("t-redemption"),
+        )
+        yield Static("", id="target-error", classes="error")
+        yield row(
+            None,
+            Button("Add target", id="add", compact=True),
+            Button("Remove target", id="remove", variant="error", compact=True),
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#targets", DataTable).add_columns(
+            "#", "target", "in plan", "supp.", "MDE", "cost", "channel", "offer", "selector"
+        )
+
+    # -- showing -------------------------------------------------------------------------
+
+    def show_plan(
+        self,
+        plan: CampaignPlan,
+        customers: pl.DataFrame | None,
+        path: Path | None,
+        dirty: bool,
+    ) -> None:
+        """Show a plan the app now holds, filling the form from it."""
+        self.plan, self.customers = plan, customers
+        self.show_status(plan, path, dirty)
+        path_input = self.query_one("#plan-path", Input)
+        if path is not None:
+            path_input.value = str(path)
+        elif not path_input.value:
+            path_input.value = "plan.toml"  # saving never replaces an existing file unasked
+        with self.prevent(Input.Changed, Select.Changed):
+            arms = ", ".join(f"{a.name}={a.share:g}" for a in plan.arms)
+            self.query_one("#arms", Input).value = arms
+            self.query_one("#objective", Select).value = plan.objective
+        self.selected = min(self.selected, len(plan.targets) - 1) if plan.targets else 0
+        self._fill_table(None)
+        self._fill_form()
+
+    def plan_edited(self, plan: CampaignPlan, path: Path | None) -> None:
+        """The app took an edit made here: the form already shows it."""
+        self.plan = plan
+        self.show_status(plan, path, dirty=True)
+
+    def show_status(self, plan: CampaignPlan, path: Path | None, dirty: bool) -> None:
+        saved = "unsaved changes" if dirty else "saved"
+        where = f"{path}, {saved}" if path is not None else "not saved yet"
+        as_of = plan.as_of.isoformat() if plan.as_of else "latest"
+        self.query_one("#plan-hint", Static).update(
+            f"{plan.name} ({plan.objective}), salt {plan.salt}, as of {as_of}, "
+            f"{plan.duration_days} days, metric {plan.metric}; {where}"
+        )
+
+    def show_check(self, check: PlanCheck) -> None:
+        self._fill_table(check)
+        lines = [
+            f"Total cost {check.total_cost:,.2f}"
+            + (f" (cap {check.budget_cap:,.2f})" if check.budget_cap is not None else "")
+        ]
+        lines += [f"suppressed: {r} {n:,}" for r, n in check.suppressed.items()]
+        for t in check.targets:
+            p = t.power
+            need = (
+                f", +{p.wanted_lift:.0%} needs {p.needed_treatment:,}/{p.needed_control:,}"
+                if p.needed_treatment is not None
+                else ""
+            )
+            base = "?" if p.baseline is None else f"{p.baseline:.3g} ({p.baseline_source})"
+            lines.append(
+                f"{t.name}: {', '.join(f'{a} {n:,}' for a, n in t.arms.items())}; "
+                f"baseline {base}{need}"
+            )
+        lines += [f"⚠ {w}" for w in check.warnings]
+        self.query_one("#totals", Static).update("\n".join(lines))
+
+    def _fill_table(self, check: PlanCheck | None, plan: CampaignPlan | None = None) -> None:
+        plan = plan or self.plan
+        if plan is None:
+            return
+        table = self.query_one("#targets", DataTable)
+        table.clear()
+        checks = {t.name: t for t in check.targets} if check else {}
+        for i, target in enumerate(plan.targets):
+            c = checks.get(target.name)
+            mde = "-" if c is None or c.power.mde_rel is None else f"{c.power.mde_rel:+.0%}"
+            table.add_row(
+                str(i + 1),
+                target.name,
+                "…" if c is None else f"{c.customers:,}",
+                "…" if c is None else f"{sum(c.suppressed.values()):,}",
+                mde,
+                "…" if c is None else f"{c.cost:,.0f}",
+                target.channel,
+                target.offer.describe(),
+                target.selector,
+                key=str(i),
+            )
+        if plan.targets:
+            table.move_cursor(row=self.selected)
+
+    def _fill_form(self) -> None:
+        """Show the selected target; setting the fields must not read as the user editing."""
+        if self.plan is None or not self.plan.targets:
+            return
+        if self._pending is not None:
+            self._pending.stop()  # an edit typed into the previous target is dropped, not moved
+            self._pending = None
+        t = self.plan.targets[self.selected]
+        self.query_one("#target-title", Static).update(f"Target {self.selected + 1}: {t.name}")
+        values = {
+            "name": t.name,
+            "selector": t.selector,
+            "value": f"{t.offer.value:g}",
+            "min-spend": f"{t.offer.min_spend:g}",
+            "cap": str(t.contact_cap),
+            "per-contact": f"{t.costs.per_contact:g}",
+            "redemption": f"{100 * t.costs.redemption_rate:g}",
+        }
+        with self.prevent(Input.Changed, Select.Changed):
+            for key, value in values.items():
+                self.query_one(f"#t-{key}", Input).value = value
+            strategy = self.query_one("#t-strategy", Select)
+            strategy.value = t.strategy if t.strategy in STRATEGIES else Select.BLANK
+            self.query_one("#t-channel", Select).value = t.channel
+            self.query_one("#t-offer", Select).value = t.offer.kind
+        self.query_one("#target-error", Static).update("")
+
+    # -- editing ---------------------------------------------------------------------------
+
+    @on(DataTable.RowHighlighted, "#targets")
+    def _target_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is not None:
+            index = int(event.row_key.value)
+            if index != self.selected:
+                self.selected = index
+                self._fill_form()
+
+    @on(DataTable.RowSelected, "#targets")
+    def _target_selected(self) -> None:
+        self.query_one("#t-selector", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if self.plan is None:
+            return
+        if event.input.id == "arms" or (event.input.id or "").startswith("t-"):
+            self._schedule_edit()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if self.plan is None:
+            return
+        current = self.plan.targets[self.selected] if self.plan.targets else None
+        if event.select.id == "t-strategy" and event.value in STRATEGIES:
+            # choosing the target's own strategy again changes nothing
+            if current is None or current.strategy != event.value:
+                self._apply_strategy(str(event.value))
+        elif (event.select.id or "").startswith("t-"):
+            self._schedule_edit()
+
+    def _schedule_edit(self) -> None:
+        if self._pending is not None:
+            self._pending.stop()
+        self._pending = self.set_timer(EDIT_DELAY, self._edit)
+
+    def _apply_strategy(self, key: str) -> None:
+        s = STRATEGIES[key]
+        fields = {
+            "value": s.offer.value,
+            "min-spend": s.offer.min_spend,
+            "cap": s.contact_cap,
+            "per-contact": s.costs.per_contact,
+            "redemption": 100 * s.costs.redemption_rate,
+        }
+        with self.prevent(Input.Changed, Select.Changed):
+            self.query_one("#t-channel", Select).value = s.channel
+            self.query_one("#t-offer", Select).value = s.offer.kind
+            for field_id, value in fields.items():
+                self.query_one(f"#t-{field_id}", Input).value = f"{value:g}"
+        self._schedule_edit()
+
+    def _edit(self) -> None:
+        """Apply what parses; show each problem beside the field it came from."""
+        self._pending = None
+        if self.plan is None:
+            return
+        plan = self.plan
+        arms_error = self.query_one("#arms-error", Static)
+        try:
+            arms = parse_arms(self.query_one("#arms", Input).value)
+            _raise_problems(arms_problems(arms))
+            plan = replace(plan, arms=arms)
+            arms_error.update("")
+        except PlanError as exc:
+            arms_error.update(str(exc))
+        target_error = self.query_one("#target-error", Static)
+        try:
+            plan = replace(plan, targets=self._targets_with_form(plan.targets))
+            target_error.update("")
+        except PlanError as exc:
+            target_error.update(str(exc))
+        if plan != self.plan:
+            self._fill_table(None, plan)
+            self.post_message(self.PlanEdited(plan))
+
+    def _targets_with_form(self, targets: tuple[Target, ...]) -> tuple[Target, ...]:
+        if not targets:
+            return targets
+        target = self._target_from_form()
+        edited = list(targets)
+        edited[self.selected] = target
+        if sum(t.name == target.name for t in edited) > 1:
+            raise PlanError(f"name: {target.name!r} is already another target's name")
+        _raise_problems(target_problems(target))
+        return tuple(edited)
+
+    def _target_from_form(self) -> Target:
+        value = {
+            k: self.query_one(f"#t-{k}", Input).value.strip()
+            for k in ("name", "selector", "value", "min-spend", "cap", "per-contact", "redemption")
+        }
+        if self.customers is not None and value["selector"]:
+            compile_selector(value["selector"], self.customers)
+        kind = cast(OfferKind, str(self.query_one("#t-offer", Select).value))
+        offer = Offer(
+            kind, _number(value["value"], "value"), _number(value["min-spend"], "min spend")
+        )
+        cap = _number(value["cap"], "contacts")
+        if cap != int(cap):
+            raise PlanError(f"contacts: expected a whole number, got {value['cap']}")
+        redemption = _number(value["redemption"], "redeem %") / 100
+        strategy = self.query_one("#t-strategy", Select).value
+        current = self.plan.targets[self.selected] if self.plan and self.plan.targets else None
+        return Target(
+            name=value["name"],
+            selector=value["selector"],
+            strategy=str(strategy)
+            if strategy in STRATEGIES
+            else (current.strategy if current else ""),
+            channel=cast(Channel, str(self.query_one("#t-channel", Select).value)),
+            offer=offer,
+            contact_cap=int(cap),
+            costs=Costs(_number(value["per-contact"], "per contact"), redemption),
+            arms=current.arms if current else None,
+            baseline=current.baseline if current else None,
+            phase=current.phase if current else None,
+            suppress=current.suppress if current else False,
+        )
+
+    @on(Input.Submitted, "#export-path")
+    def _export_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.request_export()
+
+    def request_export(self) -> None:
+        export = self.query_one("#export-path", Input).value.strip()
+        if export:
+            self.post_message(self.ExportRequested(Path(export).expanduser()))
+        else:
+            self.app.notify("Type the assignment file name first", severity="warning")
+
+    @on(Button.Pressed, "#starter")
+    def _starter(self) -> None:
+        self.post_message(self.StarterRequested(str(self.query_one("#objective", Select).value)))
+
+    @on(Button.Pressed, "#open")
+    def request_open(self) -> None:
+        path_text = self.query_one("#plan-path", Input).value.strip()
+        if path_text:
+            self.post_message(self.OpenRequested(Path(path_text).expanduser()))
+        else:
+            self.app.notify("Type the plan's file name first", severity="warning")
+
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        self.request_save()
+
+    @on(Button.Pressed, "#export")
+    def _export(self) -> None:
+        self.request_export()
+
+    @on(Button.Pressed, "#add")
+    def add_target(self) -> None:
+        if self.plan is not None:
+            self._add_target()
+
+    @on(Button.Pressed, "#remove")
+    def remove_target(self) -> None:
+        if self.plan is None or len(self.plan.targets) < 2:
+            self.app.notify("A plan keeps at least one target", severity="warning")
+            return
+        targets = list(self.plan.targets)
+        del targets[self.selected]
+        self.selected = max(0, self.selected - 1)
+        self._replace_targets(targets)
+
+    def request_save(self) -> None:
+        path_text = self.query_one("#plan-path", Input).value.strip()
+        if not path_text:
+            self.app.notify("Type the plan's file name (e.g. plan.toml) first", severity="warning")
+            return
+        self.post_message(self.SaveRequested(Path(path_text).expanduser()))
+
+    def _add_target(self) -> None:
+        assert self.plan is not None
+        taken = {t.name for t in self.plan.targets}
+        name = next(f"target {i}" for i in range(1, 1000) if f"target {i}" not in taken)
+        s = STRATEGIES["keep_warm"]
+        new = Target(name, "lifecycle = active", s.key, s.channel, s.offer, s.contact_cap, s.costs)
+        self.selected = len(self.plan.targets)
+        self._replace_targets([*self.plan.targets, new])
+
+    def _replace_targets(self, targets: list[Target]) -> None:
+        assert self.plan is not None
+        plan = replace(self.plan, targets=tuple(targets))
+        self.plan = plan  # the form shows a target of this plan before the app takes it
+        self._fill_table(None)
+        self._fill_form()
+        self.post_message(self.PlanEdited(plan))
+
+
+def parse_arms(text: str) -> tuple[Arm, ...]:
+    """'control=0.2, treatment=0.8': the first arm is the control; campaigns.rules checks them."""
+    arms = []
+    for i, part in enumerate(p.strip() for p in text.split(",") if p.strip()):
+        name, sep, share = part.partition("=")
+        if not sep or not name.strip():
+            raise PlanError(f"arms: expected name=share, got {part!r}")
+        arms.append(Arm(name.strip(), _number(share, f"share of {name.strip()}"), i == 0))
+    return tuple(arms)
+
+
+def _raise_problems(problems: list[tuple[str, str]]) -> None:
+    if problems:
+        raise PlanError([f"{path}: {message}" for path, message in problems])
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise PlanError(f"{what}: expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise PlanError(f"{what}: expected a finite number, got {text!r}")
+    return value

@@ -1,0 +1,234 @@
+"""Segments: a table per scheme, the interval histogram, the first-order bands, drill-down."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import numpy as np
+import polars as pl
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
+
+from campaigns import PlanError
+from campaigns.settings import SegmentationSettings
+from crm_tui.engine import Segmentation
+from crm_tui.engine.schemes import SCHEMES, scheme_summary
+from crm_tui.errors import InputError
+from crm_tui.tui.widgets.charts import IntervalHistogram
+from crm_tui.tui.widgets.forms import row, text_field
+
+DRILL_COLUMNS = (
+    "customer_id",
+    "orders",
+    "purchases",
+    "revenue",
+    "days_since_last",
+    "lifecycle",
+    "rfm",
+    "first_order_value",
+    "tier",
+)
+
+
+class SegmentsPane(VerticalScroll):
+    class SettingsChanged(Message):
+        def __init__(self, settings: SegmentationSettings, as_of: dt.date | None) -> None:
+            super().__init__()
+            self.settings = settings
+            self.as_of = as_of
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.segmentation: Segmentation | None = None  # the view on screen, kept for drilling
+
+    def compose(self) -> ComposeResult:
+        schemes = [(s, s) for s in SCHEMES]
+        yield row(
+            "Scheme",
+            Select(schemes, value="lifecycle", allow_blank=False, id="scheme", compact=True),
+        )
+        yield row(
+            "As of",
+            text_field("as-of", "YYYY-MM-DD", short=True),
+            Label("Tiers", classes="field-label"),
+            text_field("tiers", short=True),
+            id="segment-controls",
+        )
+        yield row(
+            "Quantiles",
+            text_field("quantiles", short=True),
+            Label("Days", classes="field-label"),
+            text_field("days", "learned", short=True),
+            Button("Apply", id="apply", compact=True),
+        )
+        yield Static("", id="settings-error", classes="error")
+        yield DataTable(id="segment-table", cursor_type="row", zebra_stripes=True)
+        yield Static(
+            "Select a segment (enter) to see sample customers.",
+            id="drill-title",
+            classes="section-title",
+        )
+        yield DataTable(id="drill", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="segment-charts"):
+            with Vertical(id="hist-box"):
+                yield Static("", id="thresholds")
+                yield IntervalHistogram(id="histogram")
+            with Vertical(id="bands-box"):
+                yield Static("First-order-value bands", classes="section-title")
+                yield DataTable(id="bands", cursor_type="none", zebra_stripes=True)
+                yield Static("", id="bands-test")
+
+    def on_mount(self) -> None:
+        self.query_one("#segment-table", DataTable).add_columns(
+            "segment",
+            "customers",
+            "share",
+            "revenue",
+            "rev share",
+            "spend/cust",
+            "repeat",
+            "strategy",
+        )
+        self.query_one("#bands", DataTable).add_columns(
+            "band", "first order", "customers", "repurchase", "priority"
+        )
+        self.query_one("#drill", DataTable).add_columns(*DRILL_COLUMNS)
+
+    def show(self, seg: Segmentation) -> None:
+        self.segmentation = seg
+        scheme = self.query_one("#scheme", Select)
+        present = [s for s in SCHEMES if s in seg.customers.columns]
+        with self.prevent(Select.Changed):
+            current = scheme.value
+            scheme.set_options([(s, s) for s in present])
+            scheme.value = current if current in present else "lifecycle"
+        self._fill_settings(seg)
+        self.query_one("#settings-error", Static).update("")
+        self.refresh_table()
+        q = seg.lifecycle.thresholds_days
+        how = "learned" if seg.lifecycle.learned else "given"
+        self.query_one("#thresholds", Static).update(
+            f"Lifecycle thresholds ({how}): active ≤ {q[0]:.0f} d < silent ≤ {q[1]:.0f} d < "
+            f"sleeping ≤ {q[2]:.0f} d < lost   ({len(seg.lifecycle.intervals):,} repeat customers)"
+        )
+        self.query_one(IntervalHistogram).draw(seg.lifecycle.intervals, q)
+        bands = self.query_one("#bands", DataTable)
+        bands.clear()
+        for b in seg.bands.bands:
+            span = f"≥ {b.low:,.0f}" if np.isinf(b.high) else f"{b.low:,.0f}–{b.high:,.0f}"
+            bands.add_row(b.name, span, f"{b.customers:,}", f"{b.rate:.1%}", b.priority)
+        test = seg.bands.p_value
+        self.query_one("#bands-test", Static).update(
+            f"learned on {seg.bands.trained_on:,} customers first buying by {seg.band_cutoff}; "
+            + ("no split found" if np.isnan(test) else f"chi-square p = {test:.2g}")
+        )
+
+    def _fill_settings(self, seg: Segmentation) -> None:
+        s = seg.settings
+        days = s.lifecycle_days
+        values = {
+            "as-of": seg.as_of.isoformat(),
+            "tiers": _joined(s.tier_thresholds),
+            "quantiles": _joined(s.lifecycle_quantiles),
+            "days": "" if days is None else _joined(days),
+        }
+        for key, value in values.items():
+            self.query_one(f"#{key}", Input).value = value
+
+    @on(Select.Changed, "#scheme")
+    def refresh_table(self) -> None:
+        if self.segmentation is None:
+            return
+        customers = self.segmentation.customers
+        scheme = str(self.query_one("#scheme", Select).value)
+        table = self.query_one("#segment-table", DataTable)
+        table.clear()
+        if scheme not in customers.columns:
+            return
+        for r in scheme_summary(customers, scheme).iter_rows(named=True):
+            table.add_row(
+                r["segment"],
+                f"{r['customers']:,}",
+                f"{r['share']:.1%}",
+                f"{r['revenue']:,.0f}",
+                f"{r['revenue_share']:.1%}",
+                f"{r['spend_per_customer']:,.2f}",
+                f"{r['repeat_rate']:.1%}",
+                r["strategy"],
+                key=r["segment"],
+            )
+
+    @on(DataTable.RowSelected, "#segment-table")
+    def _drill(self, event: DataTable.RowSelected) -> None:
+        if self.segmentation is None or event.row_key.value is None:
+            return
+        scheme = str(self.query_one("#scheme", Select).value)
+        segment = event.row_key.value
+        rows = (
+            self.segmentation.customers.filter(pl.col(scheme) == segment)
+            .sort(["revenue", "customer_id"], descending=[True, False])
+            .head(20)
+        )
+        self.query_one("#drill-title", Static).update(
+            f"Top customers by revenue in {scheme} = {segment}"
+        )
+        drill = self.query_one("#drill", DataTable)
+        drill.clear()
+        cols = [c for c in DRILL_COLUMNS if c in rows.columns]
+        for r in rows.select(cols).iter_rows():
+            drill.add_row(*[f"{v:,.2f}" if isinstance(v, float) else str(v) for v in r])
+
+    @on(Button.Pressed, "#apply")
+    def apply(self) -> None:
+        """Ask for the shop segmented with the settings on screen."""
+        if self.segmentation is None:
+            self.app.notify("Load data first", severity="warning")
+            return
+        try:
+            settings, as_of = self.settings_from_form(self.segmentation.settings)
+        except (InputError, PlanError) as exc:
+            self.query_one("#settings-error", Static).update(str(exc))
+            return
+        self.query_one("#settings-error", Static).update("")
+        self.post_message(self.SettingsChanged(settings, as_of))
+
+    def settings_from_form(
+        self, current: SegmentationSettings
+    ) -> tuple[SegmentationSettings, dt.date | None]:
+        """The settings on screen; those the form does not show keep their current values."""
+        text = {
+            i: self.query_one(f"#{i}", Input).value.strip()
+            for i in ("as-of", "quantiles", "tiers", "days")
+        }
+        try:
+            as_of = dt.date.fromisoformat(text["as-of"]) if text["as-of"] else None
+        except ValueError:
+            raise InputError(f"as of {text['as-of']!r}: expected a date like 2025-06-30") from None
+        q = _numbers(text["quantiles"], 3, "quantiles")
+        vip, top = _numbers(text["tiers"], 2, "tiers")
+        days = _numbers(text["days"], 3, "days") if text["days"] else None
+        settings = replace(
+            current,
+            lifecycle_quantiles=(q[0], q[1], q[2]),
+            lifecycle_days=None if days is None else (days[0], days[1], days[2]),
+            tier_thresholds=(vip, top),
+        )
+        return settings, as_of
+
+
+def _joined(values: tuple[float, ...]) -> str:
+    return ",".join(f"{v:g}" for v in values)
+
+
+def _numbers(text: str, n: int, what: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != n:
+        raise InputError(f"{what} {text!r}: expected {n} comma-separated numbers")
+    return values

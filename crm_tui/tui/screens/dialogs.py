@@ -1,0 +1,77 @@
+"""Help, and a yes/no question for anything that would lose or replace the user's work."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Markdown, Static
+
+HELP = """\
+# crm-tui
+
+**1** Data · **2** Segments · **3** Plan · **4** Evaluate — **ctrl+p** finds every action.
+
+**Data**: type the orders file (the right arrow completes paths) and press enter. Optional
+visitors and profiles files; *Mapping* takes overrides such as `amount=Paid`. You see which
+column feeds which field, the rows dropped and why, the shop's totals and its repurchase ladder.
+
+**Segments**: pick a scheme; enter on a segment lists its top customers. Change *as of*,
+the tier thresholds, the lifecycle quantiles or fixed *Days* and press *Apply* to recompute.
+With a plan open, the plan takes these settings: what you see is what it targets.
+
+**Plan**: start from an objective or open a plan (its settings and as-of apply to every
+tab). Edit a target's selector (`lifecycle = sleeping and purchases >= 2`), strategy,
+channel, offer, contacts and costs;
+arms as `control=0.2, treatment=0.8`. Audiences, MDE and budget update as you type.
+**ctrl+s** saves the TOML; *Export assignment* writes who is in which arm.
+
+**Evaluate**: open results (with the assignment for intent-to-treat) or the sample results.
+The sample-ratio verdict comes first; rows marked significant survive the multiple-testing
+adjustment.
+
+**escape** cancels running work · **q** quits (asks first if the plan is unsaved).
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box"):
+            yield Markdown(HELP)
+            yield Button("Close", id="close", variant="primary")
+
+    @on(Button.Pressed, "#close")
+    def _close(self) -> None:
+        self.dismiss()
+
+
+class Confirm(ModalScreen[bool]):
+    """A yes/no question; escape answers no. The safe answer has the focus when asked for."""
+
+    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel")]
+
+    def __init__(self, question: str, yes: str, no: str = "Cancel", safe_first: bool = True):
+        super().__init__()
+        self.question, self.yes, self.no, self.safe_first = question, yes, no, safe_first
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            yield Static(self.question)
+            with Horizontal():
+                yield Button(self.yes, id="yes", variant="error")
+                yield Button(self.no, id="no", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#no" if self.safe_first else "#yes", Button).focus()
+
+    @on(Button.Pressed, "#yes")
+    def _yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#no")
+    def _no(self) -> None:
+        self.dismiss(False)

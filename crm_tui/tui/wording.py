@@ -1,0 +1,25 @@
+"""How a terminal-app user changes the setting a library error names."""
+
+from __future__ import annotations
+
+HOW = {
+    "overwrite": "choose another file name",
+    "lifecycle_days": "type fixed thresholds in Days on the Segments tab",
+    "lifecycle_quantiles": "change Quantiles on the Segments tab",
+    "tier_thresholds": "change Tiers on the Segments tab",
+    "columns": "map it in the Mapping field of the Data tab (canonical=HEADER)",
+    "visitors": "the visitor column comes from a visitors file: name one on the Data tab",
+    "control": "type the control arm's name in Control",
+    "by": "By takes a column of the results file",
+    "as_of": "choose a later As of on the Segments tab",
+    "out": "name a .csv or .parquet file",
+}
+
+
+def error_line(exc: BaseException) -> str:
+    """The error's message with the way to fix it in the app, where there is one."""
+    setting = getattr(exc, "setting", None)
+    if getattr(exc, "missing_column", None) == "visitor":
+        setting = "visitors"
+    how = HOW.get(setting or "")
+    return f"{exc}; {how}" if how else str(exc)
