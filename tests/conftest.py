@@ -4,6 +4,12 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import settings
+
+# CI runs on a busy shared machine: no example may fail for being slow, and every run explores
+# the same examples, so a failure is reproducible from the log alone.
+settings.register_profile("crm-tui", deadline=None, derandomize=True)
+settings.load_profile("crm-tui")
 
 from crm_tui.app.sample import generate
 

@@ -32,6 +32,9 @@ def tab(key: str):
             await settle(pilot)
         await pilot.press(key)
         await settle(pilot)
+        # a toast is on screen or gone depending on the machine's speed: the layout is pinned
+        pilot.app.clear_notifications()
+        await pilot.pause()
 
     return run_before
 
