@@ -6,12 +6,12 @@ import polars as pl
 import pytest
 from hypothesis import settings
 
+from crm_tui.app.sample import generate
+
 # CI runs on a busy shared machine: no example may fail for being slow, and every run explores
 # the same examples, so a failure is reproducible from the log alone.
 settings.register_profile("crm-tui", deadline=None, derandomize=True)
 settings.load_profile("crm-tui")
-
-from crm_tui.app.sample import generate
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ Every import counts, including those inside functions (the shells import lazily 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,19 @@ def test_the_command_line_does_not_load_textual(module: str) -> None:
     code = f"import sys, {module}; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]+")
+
+
+def test_only_the_command_line_speaks_of_flags() -> None:
+    """Libraries and the app name settings; only crm_tui.cli says which flag sets one."""
+    speaking = []
+    for pkg in PACKAGES:
+        for path in (ROOT / pkg).rglob("*.py"):
+            if module_name(path).startswith("crm_tui.cli"):
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    speaking += [f"{path.name}: {m}" for m in FLAG.findall(node.value)]
+    assert speaking == []

@@ -133,3 +133,32 @@ def test_init_refuses_to_overwrite(plan_file: Path) -> None:
     before = plan_file.read_text()
     assert main(["plan", "init", "--objective", "custom", "--out", str(plan_file)]) == 2
     assert plan_file.read_text() == before
+
+
+@pytest.mark.parametrize("verb", ["check", "assign"])
+@pytest.mark.parametrize(
+    "flag", [["--as-of", "2025-01-01"], ["--tiers", "1,2"], ["--lifecycle-days", "1,2,3"]]
+)
+def test_plan_commands_take_no_segmentation_flags(
+    verb: str, flag: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The plan says how it segments; a flag that would be ignored does not exist."""
+    with pytest.raises(SystemExit) as exit_:
+        main(["plan", verb, "plan.toml", *flag, "--out", "a.csv"])
+    assert exit_.value.code == 2
+    assert "unrecognized arguments" in capsys.readouterr().err
+
+
+def test_init_records_the_segmentation_flags(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "plan.toml"
+    args = ["plan", "init", "--objective", "custom", "--salt", "s", "--out", str(out)]
+    assert main([*args, "--tiers", "100,300", "--lifecycle-days", "20,40,80"]) == 0
+    plan = load_plan(out)
+    assert plan.segmentation.tier_thresholds == (100.0, 300.0)
+    assert plan.segmentation.lifecycle_days == (20.0, 40.0, 80.0)
+
+
+def test_an_empty_salt_is_refused(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "plan.toml"
+    assert main(["plan", "init", "--objective", "custom", "--salt", " ", "--out", str(out)]) == 2
+    assert "salt" in capsys.readouterr().err and not out.exists()

@@ -9,9 +9,9 @@ import pytest
 from textual.message import Message
 from textual.widgets import DataTable, Input, Select, Static
 
+from campaigns import Arm
 from campaigns.toml_io import load_plan
 from crm_tui.tui.app import CrmApp
-from crm_tui.tui.panes.plan import parse_arms
 from tests.tui.conftest import sample
 
 FACTS = {
@@ -111,7 +111,7 @@ async def test_whole_loop(tmp_path: Path) -> None:
         await type_into(pilot, "#arms", "control=0.5, treatment=0.5")
         await pilot.pause(0.5)
         await settle(app, pilot)
-        assert app.state.plan.arms == parse_arms("control=0.5, treatment=0.5")
+        assert app.state.plan.arms == (Arm("control", 0.5, True), Arm("treatment", 0.5))
 
         # save with ctrl+s, then export the assignment
         plan_file = tmp_path / "plan.toml"

@@ -3,11 +3,10 @@ MDE and budget update, save the plan and export the assignment."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import polars as pl
 from textual import on
@@ -17,11 +16,10 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
-from campaigns import Arm, CampaignPlan, Costs, Offer, PlanError, Target
+from campaigns import CampaignPlan, Target
 from campaigns.library import STRATEGIES
-from campaigns.model import CHANNELS, OBJECTIVES, OFFER_KINDS, Channel, OfferKind
-from campaigns.rules import arms_problems, target_problems
-from campaigns.selectors import compile_selector
+from campaigns.model import CHANNELS, OBJECTIVES, OFFER_KINDS
+from crm_tui.tui.panes.plan_form import TargetFields, edit_plan
 from crm_tui.tui.widgets.forms import path_field, row, text_field
 
 if TYPE_CHECKING:
@@ -305,71 +303,42 @@ class PlanPane(VerticalScroll):
         self._schedule_edit()
 
     def _edit(self) -> None:
-        """Apply what parses; show each problem beside the field it came from."""
+        """Apply what parses; show each problem beside the part it came from."""
         self._pending = None
         if self.plan is None:
             return
-        plan = self.plan
-        arms_error = self.query_one("#arms-error", Static)
-        try:
-            arms = parse_arms(self.query_one("#arms", Input).value)
-            _raise_problems(arms_problems(arms))
-            plan = replace(plan, arms=arms)
-            arms_error.update("")
-        except PlanError as exc:
-            arms_error.update(str(exc))
-        target_error = self.query_one("#target-error", Static)
-        try:
-            plan = replace(plan, targets=self._targets_with_form(plan.targets))
-            target_error.update("")
-        except PlanError as exc:
-            target_error.update(str(exc))
-        if plan != self.plan:
-            self._fill_table(None, plan)
-            self.post_message(self.PlanEdited(plan))
-
-    def _targets_with_form(self, targets: tuple[Target, ...]) -> tuple[Target, ...]:
-        if not targets:
-            return targets
-        target = self._target_from_form()
-        edited = list(targets)
-        edited[self.selected] = target
-        if sum(t.name == target.name for t in edited) > 1:
-            raise PlanError(f"name: {target.name!r} is already another target's name")
-        _raise_problems(target_problems(target))
-        return tuple(edited)
-
-    def _target_from_form(self) -> Target:
-        value = {
-            k: self.query_one(f"#t-{k}", Input).value.strip()
-            for k in ("name", "selector", "value", "min-spend", "cap", "per-contact", "redemption")
-        }
-        if self.customers is not None and value["selector"]:
-            compile_selector(value["selector"], self.customers)
-        kind = cast(OfferKind, str(self.query_one("#t-offer", Select).value))
-        offer = Offer(
-            kind, _number(value["value"], "value"), _number(value["min-spend"], "min spend")
+        edit = edit_plan(
+            self.plan,
+            self.query_one("#arms", Input).value,
+            self._target_fields() if self.plan.targets else None,
+            self.selected,
+            self.customers,
         )
-        cap = _number(value["cap"], "contacts")
-        if cap != int(cap):
-            raise PlanError(f"contacts: expected a whole number, got {value['cap']}")
-        redemption = _number(value["redemption"], "redeem %") / 100
-        strategy = self.query_one("#t-strategy", Select).value
-        current = self.plan.targets[self.selected] if self.plan and self.plan.targets else None
-        return Target(
-            name=value["name"],
-            selector=value["selector"],
-            strategy=str(strategy)
-            if strategy in STRATEGIES
-            else (current.strategy if current else ""),
-            channel=cast(Channel, str(self.query_one("#t-channel", Select).value)),
-            offer=offer,
-            contact_cap=int(cap),
-            costs=Costs(_number(value["per-contact"], "per contact"), redemption),
-            arms=current.arms if current else None,
-            baseline=current.baseline if current else None,
-            phase=current.phase if current else None,
-            suppress=current.suppress if current else False,
+        self.query_one("#arms-error", Static).update(edit.arms_error)
+        self.query_one("#target-error", Static).update(edit.target_error)
+        if edit.plan != self.plan:
+            self._fill_table(None, edit.plan)
+            self.post_message(self.PlanEdited(edit.plan))
+
+    def _target_fields(self) -> TargetFields:
+        def text(key: str) -> str:
+            return self.query_one(f"#t-{key}", Input).value
+
+        def choice(key: str) -> str:
+            value = self.query_one(f"#t-{key}", Select).value
+            return "" if value is Select.BLANK else str(value)
+
+        return TargetFields(
+            name=text("name"),
+            selector=text("selector"),
+            strategy=choice("strategy"),
+            channel=choice("channel"),
+            offer=choice("offer"),
+            value=text("value"),
+            min_spend=text("min-spend"),
+            cap=text("cap"),
+            per_contact=text("per-contact"),
+            redemption=text("redemption"),
         )
 
     @on(Input.Submitted, "#export-path")
@@ -442,29 +411,3 @@ class PlanPane(VerticalScroll):
         self._fill_table(None)
         self._fill_form()
         self.post_message(self.PlanEdited(plan))
-
-
-def parse_arms(text: str) -> tuple[Arm, ...]:
-    """'control=0.2, treatment=0.8': the first arm is the control; campaigns.rules checks them."""
-    arms = []
-    for i, part in enumerate(p.strip() for p in text.split(",") if p.strip()):
-        name, sep, share = part.partition("=")
-        if not sep or not name.strip():
-            raise PlanError(f"arms: expected name=share, got {part!r}")
-        arms.append(Arm(name.strip(), _number(share, f"share of {name.strip()}"), i == 0))
-    return tuple(arms)
-
-
-def _raise_problems(problems: list[tuple[str, str]]) -> None:
-    if problems:
-        raise PlanError([f"{path}: {message}" for path, message in problems])
-
-
-def _number(text: str, what: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise PlanError(f"{what}: expected a number, got {text!r}") from None
-    if not math.isfinite(value):
-        raise PlanError(f"{what}: expected a finite number, got {text!r}")
-    return value

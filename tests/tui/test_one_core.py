@@ -1,0 +1,117 @@
+"""The command line and the app are two shells over one core: same plan, same numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from campaigns.check import PlanCheck
+from crm_tui.cli.main import main
+from crm_tui.tui.app import CrmApp
+from crm_tui.tui.panes.plan import PlanPane
+from tests.tui.conftest import sample
+
+
+class Checks:
+    def __init__(self) -> None:
+        self.seen: list[PlanCheck] = []
+
+    def __call__(self, message: Message) -> None:
+        if type(message).__name__ == "PlanChecked":
+            self.seen.append(message.check)  # type: ignore[attr-defined]
+
+
+async def settle(app: CrmApp, pilot) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def cli_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, dict]:
+    """The issue's plan: event retention as of 2025-06-01 with tiers 100/300, checked by the CLI."""
+    orders = str(sample()["orders"])
+    plan_file = tmp_path / "plan.toml"
+    init = ["plan", "init", "--objective", "event_retention", "--orders", orders]
+    init += ["--as-of", "2025-06-01", "--tiers", "100,300", "--salt", "s1", "--out", str(plan_file)]
+    assert main(init) == 0
+    capsys.readouterr()
+    assert main(["plan", "check", str(plan_file), "--orders", orders, "--json"]) == 0
+    return plan_file, json.loads(capsys.readouterr().out)
+
+
+async def open_plan(app: CrmApp, pilot, path: Path) -> None:
+    app.query_one("#plan-path", Input).value = str(path)
+    app.query_one(PlanPane).request_open()
+    await settle(app, pilot)
+
+
+@pytest.mark.usefixtures("in_repo")
+async def test_the_same_plan_gives_the_same_audiences(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan_file, cli = cli_plan(tmp_path, capsys)
+    checks = Checks()
+    app = CrmApp(sample()["orders"], None, None, sample())
+    async with app.run_test(size=(120, 40), message_hook=checks) as pilot:
+        await settle(app, pilot)  # loaded with the default settings, as of the latest day
+        await open_plan(app, pilot, plan_file)
+        tui = checks.seen[-1]
+        assert {t.name: (t.customers, t.arms) for t in tui.targets} == {
+            t["name"]: (t["customers"], t["arms"]) for t in cli["targets"]
+        }
+        assert tui.plan_hash == cli["plan_hash"]
+        # every tab shows the shop as the plan segments it
+        seg = app.state.segmentation
+        assert seg is not None and seg.as_of == dt.date(2025, 6, 1)
+        assert seg.settings.tier_thresholds == (100.0, 300.0)
+
+        # settings applied on the Segments tab become the plan's, marked unsaved
+        app.action_show_tab("segments")
+        await pilot.pause()
+        app.query_one("#tiers", Input).value = "188,388"
+        assert await pilot.click("#apply")
+        await settle(app, pilot)
+        assert app.state.plan is not None and app.state.plan_dirty
+        assert app.state.plan.segmentation.tier_thresholds == (188.0, 388.0)
+        assert app.state.segmentation.settings.tier_thresholds == (188.0, 388.0)
+
+
+@pytest.mark.usefixtures("in_repo")
+async def test_a_new_salt_never_replaces_a_saved_plan_unasked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan_file, _ = cli_plan(tmp_path, capsys)
+    saved = plan_file.read_text()
+    app = CrmApp(sample()["orders"], None, None, sample())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await open_plan(app, pilot, plan_file)
+        assert "unsaved" not in str(app.query_one("#plan-hint", Static).render())
+
+        app.make_starter("churn_recall")  # nothing unsaved: no question
+        await settle(app, pilot)
+        assert app.state.plan is not None and app.state.plan.salt != "s1"
+        assert app.state.plan_path is None
+        assert "not saved yet" in str(app.query_one("#plan-hint", Static).render())
+
+        app.make_starter("custom")  # unsaved edits: asked first, and kept when cancelled
+        await pilot.pause()
+        assert type(app.screen).__name__ == "Confirm"
+        await pilot.click("#no")
+        await pilot.pause()
+        assert app.state.plan.objective == "churn_recall"
+
+        await pilot.press("ctrl+s")  # the path field still names plan.toml
+        await pilot.pause()
+        assert type(app.screen).__name__ == "Confirm"
+        question = str(app.screen.query_one(Static).render())
+        assert "salt s1" in question and "arm" in question
+        await pilot.click("#no")
+        await settle(app, pilot)
+        assert plan_file.read_text() == saved
+        assert app.state.plan_dirty
