@@ -44,10 +44,19 @@ async def settle(app: CrmApp, pilot) -> None:
 
 
 async def type_into(pilot, selector: str, text: str) -> None:
+    """Key by key, as a user types: each key is an edit the app reacts to."""
     widget = pilot.app.query_one(selector, Input)
     widget.value = ""
     widget.focus()
     await pilot.press(*text)
+
+
+async def fill(pilot, selector: str, path: object) -> None:
+    """A file name, set at once: typing a long temporary path key by key tests nothing more."""
+    widget = pilot.app.query_one(selector, Input)
+    widget.value = str(path)
+    widget.focus()
+    await pilot.pause()
 
 
 @pytest.mark.usefixtures("in_repo")
@@ -57,8 +66,8 @@ async def test_whole_loop(tmp_path: Path) -> None:
     app = CrmApp(None, None, None, paths)
     async with app.run_test(size=(120, 40), message_hook=recorder) as pilot:
         # Data: type the orders and visitors files and load them
-        await type_into(pilot, "#orders-path", str(paths["orders"]))
-        await type_into(pilot, "#visitors-path", str(paths["visitors"]))
+        await fill(pilot, "#orders-path", paths["orders"])
+        await fill(pilot, "#visitors-path", paths["visitors"])
         await pilot.click("#load")
         await settle(app, pilot)
         assert recorder.names() == ["ShopLoaded"]
@@ -115,13 +124,13 @@ async def test_whole_loop(tmp_path: Path) -> None:
 
         # save with ctrl+s, then export the assignment
         plan_file = tmp_path / "plan.toml"
-        await type_into(pilot, "#plan-path", str(plan_file))
+        await fill(pilot, "#plan-path", plan_file)
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert "PlanSaved" in recorder.names() and not app.state.plan_dirty
         assert load_plan(plan_file).arms == app.state.plan.arms
         assignment_file = tmp_path / "assignment.csv"
-        await type_into(pilot, "#export-path", str(assignment_file))
+        await fill(pilot, "#export-path", assignment_file)
         await pilot.press("enter")
         await settle(app, pilot)
         assert "AssignmentExported" in recorder.names()
@@ -139,7 +148,7 @@ async def test_whole_loop(tmp_path: Path) -> None:
         metrics = [comparisons.get_row_at(i)[0] for i in range(comparisons.row_count)]
         assert {"ctr", "roi", "cost_per_conversion", "value_per_converter"} <= set(metrics)
         report_file = tmp_path / "report.md"
-        await type_into(pilot, "#report-path", str(report_file))
+        await fill(pilot, "#report-path", report_file)
         await pilot.press("enter")
         await settle(app, pilot)
         assert report_file.read_text().startswith("# Campaign evaluation")
