@@ -36,7 +36,9 @@ def history_baselines(
     """
     start = seg.as_of - dt.timedelta(days=plan.duration_days)
     try:
-        past = shop.segment(plan.segmentation, start).customers
+        # The visitors file keeps no date per visit, so who had visited by then is unknown: the
+        # past is the buyers only, and a selector on the visitor column gets no baseline.
+        past = shop.segment(plan.segmentation, start, visitors=False).customers
     except InputError:
         return {}  # too few customers had bought by then
     day = pl.col("ordered_at").dt.date()

@@ -23,7 +23,7 @@ from crm_tui.io.orders import load_orders
 from crm_tui.io.side_tables import load_profiles, load_visitors, with_visitors
 
 CACHED_SEGMENTATIONS = 4  # the view on screen, a plan's, its history baseline's, one spare
-View = tuple[SegmentationSettings, "dt.date | None"]
+View = tuple[SegmentationSettings, "dt.date | None", bool]
 
 
 @dataclass(frozen=True)
@@ -50,10 +50,16 @@ class Shop:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def segment(
-        self, settings: SegmentationSettings | None = None, as_of: dt.date | None = None
+        self,
+        settings: SegmentationSettings | None = None,
+        as_of: dt.date | None = None,
+        visitors: bool = True,
     ) -> Segmentation:
-        """The customers and every scheme as of a date, remembered for the next caller."""
-        key: View = (settings or SegmentationSettings(), as_of)
+        """The customers and every scheme as of a date, remembered for the next caller.
+
+        visitors=False leaves out the visitors who never bought (and the visitor scheme).
+        """
+        key: View = (settings or SegmentationSettings(), as_of, visitors)
         with self._lock:
             found = self._cache.get(key)
             if found is not None:
@@ -69,13 +75,13 @@ class Shop:
         return found
 
     def _compute(
-        self, settings: SegmentationSettings, as_of: dt.date | None
+        self, settings: SegmentationSettings, as_of: dt.date | None, visitors: bool
     ) -> Segmentation | InputError:
         try:
             seg = segment(self.orders, settings, as_of)
         except InputError as exc:
             return exc  # remembered too: asking again gives the same answer at once
-        if self.visitors is None:
+        if self.visitors is None or not visitors:
             return seg
         return replace(seg, customers=with_visitors(seg.customers, self.visitors))
 
