@@ -7,13 +7,14 @@ what the counts allow is tested; the report lists the statements it cannot suppo
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import polars as pl
 
 from evaluation import stats
 from evaluation.errors import EvaluationError
 from evaluation.evaluate import adjust_p_values, check_arguments, check_sample_ratio
-from evaluation.model import Comparison, Incremental, Report
+from evaluation.model import Comparison, Incremental, Report, TestResult
 from evaluation.sufficient import ALL
 
 COUNTS = ("customers", "impressions", "clicks", "add_to_cart", "conversions", "revenue", "cost")
@@ -105,34 +106,18 @@ def _compare(
         if a[num] > a[den] or c[num] > c[den]:
             continue  # counts of events, not of people: no binomial test possible
         r = stats.two_proportions(int(a[num]), int(a[den]), int(c[num]), int(c[den]), alpha)
-        test = r.test + (" per impression" if name == "ctr" else "")
+        if name == "ctr":
+            r = replace(r, test=f"{r.test} per impression")
         prob = stats.prob_beats_control(int(a[num]), int(a[den]), int(c[num]), int(c[den]))
-        where = (arm, control, segment, n_a, n_c)
-        out.append(Comparison.of(name, where, r, test=test, prob=prob))
+        out.append(Comparison(name, arm, control, segment, n_a, n_c, r, prob_beats_control=prob))
     for name, (num, den) in POINT_ONLY.items():
         if num not in a or den not in a or not _wanted(name, metrics):
             continue
         va = a[num] / a[den] if a[den] else float("nan")
         vc = c[num] / c[den] if c[den] else float("nan")
         rel = va / vc - 1 if vc else float("nan")
-        out.append(
-            Comparison(
-                name,
-                arm,
-                control,
-                segment,
-                vc,
-                va,
-                va - vc,
-                None,
-                rel,
-                None,
-                None,
-                "none (aggregated counts)",
-                n_a,
-                n_c,
-            )
-        )
+        point = TestResult(vc, va, va - vc, None, rel, None, None, "none (aggregated counts)")
+        out.append(Comparison(name, arm, control, segment, n_a, n_c, point))
     return out
 
 

@@ -11,7 +11,7 @@ import polars as pl
 from evaluation import stats
 from evaluation.errors import EvaluationError
 from evaluation.metrics import METRICS, OUTCOME_COLUMNS, Metric, available
-from evaluation.model import Comparison, Incremental, Report, SampleRatio
+from evaluation.model import Comparison, ConfidenceInterval, Incremental, Report, SampleRatio
 from evaluation.sufficient import Moments, sufficient_statistics
 
 COVARIATE = "pre_revenue"
@@ -150,7 +150,7 @@ def _compare(
             c.ratio_moments(metric.numerator, metric.denominator),
             alpha,
         )
-    return Comparison.of(metric.name, (arm, control, segment, a.n, c.n), result, prob=prob)
+    return Comparison(metric.name, arm, control, segment, a.n, c.n, result, prob_beats_control=prob)
 
 
 def _cuped(
@@ -170,9 +170,8 @@ def _cuped(
         return mean, max(var, 0.0)
 
     (ma, va), (mc, vc) = adjusted(a), adjusted(c)
-    r = stats.welch(ma, va, a.n, mc, vc, c.n, alpha)
-    where = (arm, control, segment, a.n, c.n)
-    return Comparison.of("revenue_per_customer_cuped", where, r, test="Welch t (CUPED)")
+    r = replace(stats.welch(ma, va, a.n, mc, vc, c.n, alpha), test="Welch t (CUPED)")
+    return Comparison("revenue_per_customer_cuped", arm, control, segment, a.n, c.n, r)
 
 
 def _incremental(
@@ -182,7 +181,7 @@ def _incremental(
         a.mean("revenue"), a.var("revenue"), a.n, c.mean("revenue"), c.var("revenue"), c.n, alpha
     )
     extra = r.abs_diff * a.n
-    ci = (r.abs_ci[0] * a.n, r.abs_ci[1] * a.n) if r.abs_ci else None
+    ci = ConfidenceInterval(r.abs_ci.low * a.n, r.abs_ci.high * a.n) if r.abs_ci else None
     cost = a.sum("cost")
     return Incremental(
         arm=arm,
@@ -198,12 +197,11 @@ def _incremental(
 
 
 def adjust_p_values(comparisons: list[Comparison], adjustment: str) -> list[Comparison]:
-    tested = [
-        i for i, c in enumerate(comparisons) if c.p_value is not None and not math.isnan(c.p_value)
-    ]
+    p_values = [c.result.p_value for c in comparisons]
+    tested = [i for i, p in enumerate(p_values) if p is not None and not math.isnan(p)]
     if not tested:
         return comparisons
-    raw = [comparisons[i].p_value or 0.0 for i in tested]
+    raw = [p_values[i] or 0.0 for i in tested]
     adjusted = stats.holm(raw) if adjustment == "holm" else stats.benjamini_hochberg(raw)
     out = list(comparisons)
     for i, p in zip(tested, adjusted, strict=True):

@@ -3,59 +3,50 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import NamedTuple
 
-if TYPE_CHECKING:
-    from evaluation.stats import TestResult
+
+class ConfidenceInterval(NamedTuple):
+    """As SciPy names an interval's ends."""
+
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """One arm against the control on one metric, shaped like SciPy's test results.
+
+    statistic and df are those of the test named in `test` (df is None for z tests); the
+    intervals are at the evaluation's alpha, abs_ci for the difference and rel_ci for the
+    relative lift; None where the data cannot give one.
+    """
+
+    control_value: float
+    arm_value: float
+    abs_diff: float
+    abs_ci: ConfidenceInterval | None
+    rel_lift: float
+    rel_ci: ConfidenceInterval | None
+    p_value: float | None
+    test: str
+    statistic: float | None = None
+    df: float | None = None
 
 
 @dataclass(frozen=True)
 class Comparison:
+    """One arm against the control on one metric within one segment, with its test's result."""
+
     metric: str
     arm: str
     control: str
     segment: str
-    control_value: float
-    arm_value: float
-    abs_diff: float
-    abs_ci: tuple[float, float] | None
-    rel_lift: float
-    rel_ci: tuple[float, float] | None
-    p_value: float | None
-    test: str
     n_arm: int
     n_control: int
+    result: TestResult
     p_adjusted: float | None = None
     prob_beats_control: float | None = None
-
-    @classmethod
-    def of(
-        cls,
-        metric: str,
-        where: tuple[str, str, str, int, int],
-        result: TestResult,
-        test: str | None = None,
-        prob: float | None = None,
-    ) -> Comparison:
-        """From a test result; where = (arm, control, segment, n_arm, n_control)."""
-        arm, control, segment, n_arm, n_control = where
-        return cls(
-            metric,
-            arm,
-            control,
-            segment,
-            result.control_value,
-            result.arm_value,
-            result.abs_diff,
-            result.abs_ci,
-            result.rel_lift,
-            result.rel_ci,
-            result.p_value,
-            test or result.test,
-            n_arm,
-            n_control,
-            prob_beats_control=prob,
-        )
 
     def significant(self, alpha: float) -> bool:
         return self.p_adjusted is not None and self.p_adjusted < alpha
@@ -83,7 +74,7 @@ class Incremental:
     segment: str
     treated: int
     incremental_revenue: float
-    incremental_revenue_ci: tuple[float, float] | None
+    incremental_revenue_ci: ConfidenceInterval | None
     treatment_cost: float
     incremental_roi: float | None
     gross_roi: float | None

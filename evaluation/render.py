@@ -63,14 +63,14 @@ def _rows(report: Report) -> list[list[str]]:
                 c.segment,
                 c.metric,
                 c.arm,
-                _num(c.control_value),
-                _num(c.arm_value),
-                f"{_num(c.rel_lift, True)} {_ci(c.rel_ci, True)}".strip(),
-                f"{_num(c.abs_diff)} {_ci(c.abs_ci)}".strip(),
-                fmt_p(c.p_value),
+                _num(c.result.control_value),
+                _num(c.result.arm_value),
+                f"{_num(c.result.rel_lift, True)} {_ci(c.result.rel_ci, True)}".strip(),
+                f"{_num(c.result.abs_diff)} {_ci(c.result.abs_ci)}".strip(),
+                fmt_p(c.result.p_value),
                 fmt_p(c.p_adjusted) + _mark(c, report.alpha),
                 "-" if c.prob_beats_control is None else f"{c.prob_beats_control:.1%}",
-                c.test,
+                c.result.test,
             ]
         )
     return rows
@@ -109,7 +109,7 @@ def _header(report: Report) -> list[str]:
     return [
         srm_line(report),
         f"Control {report.control!r}; arms {', '.join(report.arms)}; alpha {report.alpha}; "
-        f"p adj: {family} over the {sum(c.p_value is not None for c in report.comparisons)} "
+        f"p adj: {family} over the {sum(c.result.p_value is not None for c in report.comparisons)} "
         f"tests in this report; * = significant after adjustment",
     ]
 
@@ -182,15 +182,15 @@ def to_json(report: Report) -> dict[str, Any]:
                 "arm": c.arm,
                 "control": c.control,
                 "segment": c.segment,
-                "control_value": _clean(c.control_value),
-                "arm_value": _clean(c.arm_value),
-                "abs_diff": _clean(c.abs_diff),
-                "abs_ci": _clean(c.abs_ci),
-                "rel_lift": _clean(c.rel_lift),
-                "rel_ci": _clean(c.rel_ci),
-                "p_value": c.p_value,
+                "control_value": _clean(c.result.control_value),
+                "arm_value": _clean(c.result.arm_value),
+                "abs_diff": _clean(c.result.abs_diff),
+                "abs_ci": _clean(c.result.abs_ci),
+                "rel_lift": _clean(c.result.rel_lift),
+                "rel_ci": _clean(c.result.rel_ci),
+                "p_value": c.result.p_value,
                 "p_adjusted": c.p_adjusted,
-                "test": c.test,
+                "test": c.result.test,
                 "significant": c.significant(report.alpha),
                 "prob_beats_control": c.prob_beats_control,
                 "n_arm": c.n_arm,

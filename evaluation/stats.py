@@ -14,19 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
+from evaluation.model import ConfidenceInterval, TestResult
+
 SMALL_EXPECTED = 5  # below this expected count in a 2x2 cell, the exact test is used
-
-
-@dataclass(frozen=True)
-class TestResult:
-    control_value: float
-    arm_value: float
-    abs_diff: float
-    abs_ci: tuple[float, float] | None
-    rel_lift: float
-    rel_ci: tuple[float, float] | None
-    p_value: float | None
-    test: str
 
 
 @functools.lru_cache(maxsize=16)
@@ -60,26 +50,28 @@ def two_proportions(x_a: int, n_a: int, x_c: int, n_c: int, alpha: float) -> Tes
     expected = min(n * q for n in (n_a, n_c) for q in (pooled, 1 - pooled))
     z = z_crit(alpha)
     if expected < SMALL_EXPECTED:
-        p_value = float(stats.fisher_exact([[x_a, n_a - x_a], [x_c, n_c - x_c]]).pvalue)
+        fisher = stats.fisher_exact([[x_a, n_a - x_a], [x_c, n_c - x_c]])
+        p_value, statistic = float(fisher.pvalue), float(fisher.statistic)  # the odds ratio
         lo_a, hi_a = wilson(x_a, n_a, alpha)
         lo_c, hi_c = wilson(x_c, n_c, alpha)
-        ci = (
+        ci = ConfidenceInterval(
             diff - math.sqrt((p_a - lo_a) ** 2 + (hi_c - p_c) ** 2),
             diff + math.sqrt((hi_a - p_a) ** 2 + (p_c - lo_c) ** 2),
         )
         test = "Fisher exact"
     else:
         se0 = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_c))
-        p_value = _two_sided_normal(diff / se0) if se0 > 0 else 1.0
+        statistic = diff / se0 if se0 > 0 else 0.0
+        p_value = _two_sided_normal(statistic)
         se = math.sqrt(p_a * (1 - p_a) / n_a + p_c * (1 - p_c) / n_c)
-        ci = (diff - z * se, diff + z * se)
+        ci = ConfidenceInterval(diff - z * se, diff + z * se)
         test = "two-proportion z"
     rel_ci = None
     if x_a > 0 and x_c > 0:
         se_log = math.sqrt((1 - p_a) / x_a + (1 - p_c) / x_c)
         log_ratio = math.log(p_a / p_c)
-        rel_ci = (math.exp(log_ratio - z * se_log) - 1, math.exp(log_ratio + z * se_log) - 1)
-    return TestResult(p_c, p_a, diff, ci, _rel(p_a, p_c), rel_ci, p_value, test)
+        rel_ci = _exp_interval(log_ratio, se_log, z)
+    return TestResult(p_c, p_a, diff, ci, _rel(p_a, p_c), rel_ci, p_value, test, statistic)
 
 
 def welch(
@@ -100,9 +92,10 @@ def welch(
         ratio = mean_a / mean_c
         se_ratio = math.sqrt(va / mean_c**2 + mean_a**2 * vc / mean_c**4)
         z = z_crit(alpha)
-        rel_ci = (ratio - z * se_ratio - 1, ratio + z * se_ratio - 1)
-    ci = (diff - q * se, diff + q * se)
-    return TestResult(mean_c, mean_a, diff, ci, _rel(mean_a, mean_c), rel_ci, p_value, "Welch t")
+        rel_ci = ConfidenceInterval(ratio - z * se_ratio - 1, ratio + z * se_ratio - 1)
+    ci = ConfidenceInterval(diff - q * se, diff + q * se)
+    rel = _rel(mean_a, mean_c)
+    return TestResult(mean_c, mean_a, diff, ci, rel, rel_ci, p_value, "Welch t", t, df)
 
 
 @dataclass(frozen=True)
@@ -145,17 +138,16 @@ def ratio_delta(a: RatioMoments, c: RatioMoments, alpha: float) -> TestResult:
     rel_ci = None
     if r_a > 0 and r_c > 0:
         se_log = math.sqrt(a.variance / r_a**2 + c.variance / r_c**2)
-        log_ratio = math.log(r_a / r_c)
-        rel_ci = (math.exp(log_ratio - z * se_log) - 1, math.exp(log_ratio + z * se_log) - 1)
-    return TestResult(
-        r_c,
-        r_a,
-        diff,
-        (diff - z * se, diff + z * se),
-        _rel(r_a, r_c),
-        rel_ci,
-        p_value,
-        "delta method z",
+        rel_ci = _exp_interval(math.log(r_a / r_c), se_log, z)
+    ci = ConfidenceInterval(diff - z * se, diff + z * se)
+    rel = _rel(r_a, r_c)
+    return TestResult(r_c, r_a, diff, ci, rel, rel_ci, p_value, "delta method z", diff / se)
+
+
+def _exp_interval(log_ratio: float, se_log: float, z: float) -> ConfidenceInterval:
+    """A relative lift's interval from a normal interval of the log ratio."""
+    return ConfidenceInterval(
+        math.exp(log_ratio - z * se_log) - 1, math.exp(log_ratio + z * se_log) - 1
     )
 
 

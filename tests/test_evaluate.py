@@ -43,30 +43,30 @@ def test_values_match_direct_computation() -> None:
     t = frame.filter(pl.col("arm") == "treatment")
     c = frame.filter(pl.col("arm") == "control")
     conv = by_name(report, "conversion_rate")
-    assert conv.arm_value == pytest.approx((t["conversions"] > 0).mean())
-    assert conv.control_value == pytest.approx((c["conversions"] > 0).mean())
+    assert conv.result.arm_value == pytest.approx((t["conversions"] > 0).mean())
+    assert conv.result.control_value == pytest.approx((c["conversions"] > 0).mean())
     ctr = by_name(report, "ctr", "x")
     tx = t.filter(pl.col("segment") == "x")
-    assert ctr.arm_value == pytest.approx(tx["clicks"].sum() / tx["impressions"].sum())
+    assert ctr.result.arm_value == pytest.approx(tx["clicks"].sum() / tx["impressions"].sum())
     rpc = by_name(report, "revenue_per_customer")
     expected = stats.ttest_ind(t["revenue"].to_numpy(), c["revenue"].to_numpy(), equal_var=False)
-    assert rpc.p_value == pytest.approx(expected.pvalue, rel=1e-8)
+    assert rpc.result.p_value == pytest.approx(expected.pvalue, rel=1e-8)
     inc = next(i for i in report.incremental if i.segment == "all")
     diff = t["revenue"].mean() - c["revenue"].mean()
     assert inc.incremental_revenue == pytest.approx(diff * t.height, rel=1e-9)
     assert inc.incremental_revenue_ci == pytest.approx(
-        tuple(x * t.height for x in rpc.abs_ci), rel=1e-9
+        tuple(x * t.height for x in rpc.result.abs_ci), rel=1e-9
     )
     assert inc.incremental_roi == pytest.approx(diff * t.height / t["cost"].sum(), rel=1e-9)
     assert inc.gross_roi == pytest.approx(t["revenue"].sum() / t["cost"].sum(), rel=1e-9)
     vpc = by_name(report, "value_per_converter")
-    assert vpc.arm_value == pytest.approx(t["revenue"].sum() / (t["conversions"] > 0).sum())
+    assert vpc.result.arm_value == pytest.approx(t["revenue"].sum() / (t["conversions"] > 0).sum())
     segments = {c.segment for c in report.comparisons}
     assert segments == {"all", "x", "y"}
     assert all(
-        c.p_adjusted is not None and c.p_adjusted >= c.p_value
+        c.p_adjusted is not None and c.p_adjusted >= c.result.p_value
         for c in report.comparisons
-        if c.p_value is not None
+        if c.result.p_value is not None
     )
 
 
@@ -82,9 +82,12 @@ def test_cuped_matches_adjusted_welch_and_narrows_the_interval() -> None:
         adjusted[arm == "treatment"], adjusted[arm == "control"], equal_var=False
     )
     cuped = by_name(report, "revenue_per_customer_cuped")
-    assert cuped.p_value == pytest.approx(expected.pvalue, rel=1e-8)
+    assert cuped.result.p_value == pytest.approx(expected.pvalue, rel=1e-8)
     plain = by_name(report, "revenue_per_customer")
-    assert cuped.abs_ci[1] - cuped.abs_ci[0] < plain.abs_ci[1] - plain.abs_ci[0]
+    assert (
+        cuped.result.abs_ci[1] - cuped.result.abs_ci[0]
+        < plain.result.abs_ci[1] - plain.result.abs_ci[0]
+    )
 
 
 def test_intent_to_treat_counts_missing_as_zero() -> None:
@@ -125,13 +128,19 @@ def test_planted_effects_are_recovered() -> None:
     expected = {"ctr": 0.65, "roi": 1.33, "cost_per_conversion": -0.51, "value_per_converter": 1.34}
     for metric, lift in expected.items():
         c = by_name(report, metric)
-        assert c.rel_ci[0] < lift < c.rel_ci[1], (metric, c.rel_lift, c.rel_ci)
-    assert abs(by_name(report, "cost_per_click").rel_lift) < 0.01
+        assert c.result.rel_ci[0] < lift < c.result.rel_ci[1], (
+            metric,
+            c.result.rel_lift,
+            c.result.rel_ci,
+        )
+    assert abs(by_name(report, "cost_per_click").result.rel_lift) < 0.01
     # the point estimate is the ratio of sums in each arm, computed here directly
     sums = frame.group_by("arm").agg(pl.col("clicks").sum(), pl.col("impressions").sum())
     ctr = {arm: clicks / shown for arm, clicks, shown in sums.iter_rows()}
     ctr_row = by_name(report, "ctr")
-    assert ctr_row.rel_lift == pytest.approx(ctr["treatment"] / ctr["control"] - 1, rel=1e-12)
+    assert ctr_row.result.rel_lift == pytest.approx(
+        ctr["treatment"] / ctr["control"] - 1, rel=1e-12
+    )
 
 
 def test_aa_calibration() -> None:
@@ -144,7 +153,7 @@ def test_aa_calibration() -> None:
         arms = pl.Series("arm", np.where(rng.random(base.height) < 0.5, "treatment", "control"))
         report = evaluate(base.with_columns(arms), "control")
         for c in report.comparisons:
-            rejections[c.metric] = rejections.get(c.metric, 0) + (c.p_value < 0.05)
+            rejections[c.metric] = rejections.get(c.metric, 0) + (c.result.p_value < 0.05)
     lo, hi = stats.binom.ppf([0.0005, 0.9995], splits, 0.05)
     assert len(rejections) == 10  # nine metrics and the CUPED-adjusted revenue
     for metric, k in rejections.items():
@@ -172,9 +181,9 @@ def test_aggregated_results_test_what_the_counts_allow() -> None:
     report = evaluate_aggregated(frame, "control")
     conv = by_name(report, "conversion_rate")
     _, p = proportions_ztest([260, 48], [8000, 2000])  # pooled z, as the report uses
-    assert conv.p_value == pytest.approx(p, rel=1e-9)
-    assert conv.abs_diff == pytest.approx(260 / 8000 - 48 / 2000)
+    assert conv.result.p_value == pytest.approx(p, rel=1e-9)
+    assert conv.result.abs_diff == pytest.approx(260 / 8000 - 48 / 2000)
     roi = by_name(report, "roi")
-    assert roi.p_value is None and roi.abs_ci is None
-    assert roi.arm_value == pytest.approx(40000 / 1680)
+    assert roi.result.p_value is None and roi.result.abs_ci is None
+    assert roi.result.arm_value == pytest.approx(40000 / 1680)
     assert any("point estimates only" in n for n in report.notes)

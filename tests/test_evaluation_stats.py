@@ -29,10 +29,12 @@ TOL = 1e-8
 def test_two_proportion_z_against_statsmodels(xa: int, na: int, xc: int, nc: int) -> None:
     r = two_proportions(xa, na, xc, nc, 0.05)
     assert r.test == "two-proportion z"
-    _, p = proportions_ztest([xa, xc], [na, nc])
+    z, p = proportions_ztest([xa, xc], [na, nc])
     assert r.p_value == pytest.approx(p, rel=TOL)
+    assert r.statistic == pytest.approx(z, rel=TOL) and r.df is None
     lo, hi = confint_proportions_2indep(xa, na, xc, nc, method="wald", compare="diff")
-    assert r.abs_ci == pytest.approx((lo, hi), rel=TOL)
+    assert r.abs_ci is not None
+    assert (r.abs_ci.low, r.abs_ci.high) == pytest.approx((lo, hi), rel=TOL)
     lo, hi = confint_proportions_2indep(xa, na, xc, nc, method="log", compare="ratio")
     assert r.rel_ci == pytest.approx((lo - 1, hi - 1), rel=TOL)
 
@@ -50,7 +52,10 @@ def test_welch_against_scipy_and_statsmodels() -> None:
     a = rng.lognormal(3, 1.2, 900)
     c = rng.lognormal(2.9, 1.0, 1100)
     r = welch(a.mean(), a.var(ddof=1), len(a), c.mean(), c.var(ddof=1), len(c), 0.05)
-    assert r.p_value == pytest.approx(stats.ttest_ind(a, c, equal_var=False).pvalue, rel=TOL)
+    scipy_t = stats.ttest_ind(a, c, equal_var=False)
+    assert r.p_value == pytest.approx(scipy_t.pvalue, rel=TOL)
+    assert r.statistic == pytest.approx(scipy_t.statistic, rel=TOL)
+    assert r.df == pytest.approx(scipy_t.df, rel=TOL)
     cm = CompareMeans(DescrStatsW(a), DescrStatsW(c))
     assert r.abs_ci == pytest.approx(cm.tconfint_diff(alpha=0.05, usevar="unequal"), rel=TOL)
     # relative lift by the delta method, by hand

@@ -149,15 +149,19 @@ class EvaluatePane(VerticalScroll):
         table = self.query_one("#comparisons", DataTable)
         table.clear()
         for c in rows:
-            ci = "" if c.rel_ci is None else f" [{c.rel_ci[0]:+.0%}, {c.rel_ci[1]:+.0%}]"
+            ci = (
+                ""
+                if c.result.rel_ci is None
+                else f" [{c.result.rel_ci[0]:+.0%}, {c.result.rel_ci[1]:+.0%}]"
+            )
             mark = "✓" if c.significant(self.report.alpha) else ""
-            p, q = fmt_p(c.p_value), fmt_p(c.p_adjusted)
+            p, q = fmt_p(c.result.p_value), fmt_p(c.p_adjusted)
             table.add_row(
                 c.metric,
                 c.arm,
-                _fmt(c.control_value),
-                _fmt(c.arm_value),
-                f"{signed_pct(c.rel_lift)}{ci}",
+                _fmt(c.result.control_value),
+                _fmt(c.result.arm_value),
+                f"{signed_pct(c.result.rel_lift)}{ci}",
                 p,
                 q,
                 mark,

@@ -36,14 +36,16 @@ class LiftChart(PlotextPlot):
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        rows = [c for c in comparisons if c.rel_ci is not None and np.isfinite(c.rel_lift)]
+        rows = [
+            c for c in comparisons if c.result.rel_ci is not None and np.isfinite(c.result.rel_lift)
+        ]
         if rows:
             x = [float(i) for i in range(1, len(rows) + 1)]
             for i, c in zip(x, rows, strict=True):
-                assert c.rel_ci is not None
-                low, high = 100 * c.rel_ci[0], 100 * c.rel_ci[1]
+                assert c.result.rel_ci is not None
+                low, high = 100 * c.result.rel_ci[0], 100 * c.result.rel_ci[1]
                 plt.plot([i, i], [low, high], color="blue")  # the interval
-            plt.scatter(x, [100 * c.rel_lift for c in rows], marker="●", color="orange")
+            plt.scatter(x, [100 * c.result.rel_lift for c in rows], marker="●", color="orange")
             plt.hline(0.0, "gray")
             plt.xticks(x, [c.metric.replace("_", " ") for c in rows])
             plt.xlim(0.5, len(rows) + 0.5)
