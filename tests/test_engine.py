@@ -15,9 +15,8 @@ from campaigns.settings import SegmentationSettings
 from crm_tui.engine.bands import learn_bands
 from crm_tui.engine.features import customer_features
 from crm_tui.engine.rfm import RFM_SEGMENTS, score_cells
-from crm_tui.engine.schemes import repurchase_ladder, scheme_summary
+from crm_tui.engine.schemes import LIFECYCLE_STAGES, TIERS, repurchase_ladder, scheme_summary
 from crm_tui.engine.segmentation import segment
-from crm_tui.engine.suggestions import LIFECYCLE_STAGES, TIERS
 from crm_tui.errors import InputError
 from crm_tui.io.side_tables import with_visitors
 

@@ -1,18 +1,94 @@
-"""Per-scheme segment tables and the repurchase ladder."""
+"""The segmentation schemes: one registry of their segments, order and suggested strategies,
+the per-scheme segment tables and the repurchase ladder.
+
+Adding a scheme is one `Scheme` entry here plus the engine's expression for its column.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 import polars as pl
 
-from crm_tui.engine.suggestions import LIFECYCLE_STAGES, SUGGESTIONS, TIERS, suggestion
+from crm_tui.engine.bands import BACKUP, BAND_NAMES, RETAIN_FIRST, SECOND_PRIORITY
+from crm_tui.engine.rfm import RFM_SEGMENTS
 
-SCHEMES = ("lifecycle", "rfm", "first_order_value", "tier", "visitor")
-SEGMENT_ORDER: dict[str, tuple[str, ...]] = {
-    "lifecycle": LIFECYCLE_STAGES,
-    "rfm": tuple(SUGGESTIONS["rfm"]),
-    "first_order_value": ("low", "mid-low", "mid", "mid-high", "high", "all"),
-    "tier": TIERS,
-    "visitor": ("never bought", "bought"),
+LIFECYCLE_STAGES = ("active", "silent", "sleeping", "lost")
+TIERS = ("member", "VIP", "top VIP")
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """A column of the customers frame that names each customer's segment."""
+
+    name: str
+    segments: tuple[str, ...]  # in their natural order, as tables list them
+    suggestions: Mapping[str, str]  # what DOMAIN practice suggests, by segment or by suggest_by
+    suggest_by: str | None = None  # a column whose value picks the suggestion instead
+
+    def suggestion(self, key: str | None) -> str:
+        return self.suggestions.get(key or "", "")
+
+
+SCHEMES: dict[str, Scheme] = {
+    s.name: s
+    for s in (
+        Scheme(
+            "lifecycle",
+            LIFECYCLE_STAGES,
+            {
+                "active": "keep contact frequency; no discount-led messages",
+                "silent": "keep contact frequency; light incentive",
+                "sleeping": "limited contact; win back with a big discount",
+                "lost": "suppress contact; only for major sales events",
+            },
+        ),
+        Scheme(
+            "rfm",
+            tuple(RFM_SEGMENTS),
+            {
+                "Champions": "reward; early access and new products, no discounts needed",
+                "Loyal": "upsell higher-value items; ask for reviews",
+                "Potential Loyalists": "membership and a second-purchase incentive",
+                "New Customers": "onboarding care; push the hard first-to-second purchase",
+                "Promising": "brand awareness; small first-repurchase coupon",
+                "Need Attention": "limited-time offer based on past purchases",
+                "About To Sleep": "light incentive with popular products",
+                "At Risk": "personal win-back message with a strong offer",
+                "Can't Lose Them": "win back at any reasonable cost; phone or personal service",
+                "Hibernating": "big-discount win-back; otherwise leave alone",
+                "Lost": "suppress; contact only for major sales events",
+            },
+        ),
+        Scheme(
+            "first_order_value",
+            tuple(dict.fromkeys(name for names in BAND_NAMES.values() for name in names)),
+            {
+                RETAIN_FIRST: "retain first: personal follow-up and a second-purchase offer",
+                SECOND_PRIORITY: "second priority: light second-purchase incentive",
+                BACKUP: "backup pool: low value, contact only in big campaigns",
+            },
+            suggest_by="first_order_priority",  # a band's strategy follows its priority
+        ),
+        Scheme(
+            "tier",
+            TIERS,
+            {
+                "member": "member care: points and birthday/holiday messages",
+                "VIP": "VIP coupon (20 CNY) and early access",
+                "top VIP": "top-VIP coupon (50 CNY) and personal service",
+            },
+        ),
+        Scheme(
+            "visitor",
+            ("never bought", "bought"),
+            {
+                "never bought": "best-sellers with high value for money, at the right moment",
+                "bought": "handled by the other schemes",
+            },
+        ),
+    )
 }
 
 
@@ -39,14 +115,14 @@ def scheme_summary(customers: pl.DataFrame, scheme: str) -> pl.DataFrame:
             (pl.col("orders") / pl.col("customers")).alias("orders_per_customer"),
         )
     )
-    rank = {name: i for i, name in enumerate(SEGMENT_ORDER.get(scheme, ()))}
+    rank = {name: i for i, name in enumerate(SCHEMES[scheme].segments)}
     # the engine's segments are Enums; the table speaks plain text to every consumer
     table = table.with_columns(pl.col("segment").cast(pl.String))
     table = table.with_columns(
         pl.col("segment").replace_strict(rank, default=len(rank)).alias("_rank")
     ).sort(["_rank", "segment"])
-    strategy_key = _strategy_keys(customers, scheme)
-    strategies = [suggestion(scheme, strategy_key.get(s, s)) for s in table["segment"]]
+    key = _suggestion_keys(customers, SCHEMES[scheme])
+    strategies = [SCHEMES[scheme].suggestion(key.get(s, s)) for s in table["segment"]]
     return table.select(
         "segment",
         "customers",
@@ -59,12 +135,14 @@ def scheme_summary(customers: pl.DataFrame, scheme: str) -> pl.DataFrame:
     ).with_columns(pl.Series("strategy", strategies, dtype=pl.String))
 
 
-def _strategy_keys(customers: pl.DataFrame, scheme: str) -> dict[str, str]:
-    # first-order-value strategies follow a band's priority, not its name
-    if scheme != "first_order_value" or "first_order_priority" not in customers.columns:
+def _suggestion_keys(customers: pl.DataFrame, scheme: Scheme) -> dict[str, str]:
+    """Segment -> the value of the scheme's suggest_by column, where it has one."""
+    if scheme.suggest_by is None or scheme.suggest_by not in customers.columns:
         return {}
-    pairs = customers.select("first_order_value", "first_order_priority").unique().drop_nulls()
-    return dict(pairs.iter_rows())
+    pairs = customers.select(
+        pl.col(scheme.name).cast(pl.String), pl.col(scheme.suggest_by).cast(pl.String)
+    )
+    return dict(pairs.unique().drop_nulls().iter_rows())
 
 
 def repurchase_ladder(customers: pl.DataFrame, steps: int = 5) -> pl.DataFrame:

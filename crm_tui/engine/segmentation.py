@@ -19,7 +19,7 @@ from campaigns.settings import SegmentationSettings
 from crm_tui.engine import rfm
 from crm_tui.engine.bands import BACKUP, RETAIN_FIRST, SECOND_PRIORITY, BandModel, learn_bands
 from crm_tui.engine.features import purchases
-from crm_tui.engine.suggestions import LIFECYCLE_STAGES, TIERS
+from crm_tui.engine.schemes import LIFECYCLE_STAGES, TIERS
 from crm_tui.errors import InputError
 
 MIN_INTERVALS = 10

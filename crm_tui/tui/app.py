@@ -313,7 +313,7 @@ class CrmApp(App[None]):
     def _show_segmentation(self, shop: Shop, seg: Segmentation) -> None:
         self.state.segmentation = seg
         self.query_one(DataPane).show(shop, seg)
-        self.query_one(SegmentsPane).show(seg)
+        self.query_one(SegmentsPane).segmentation = seg
 
     def on_plan_checked(self, message: PlanChecked) -> None:
         if message.plan == self.state.plan:  # a check of an older edit is not shown
@@ -333,7 +333,7 @@ class CrmApp(App[None]):
 
     def on_evaluation_finished(self, message: EvaluationFinished) -> None:
         self.state.report = message.report
-        self.query_one(EvaluatePane).show(message.report)
+        self.query_one(EvaluatePane).report = message.report
 
     def on_report_exported(self, message: ReportExported) -> None:
         self.notify(f"Wrote {message.path}")

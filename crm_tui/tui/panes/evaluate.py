@@ -9,6 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.reactive import var
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from crm_tui.app.evaluating import EvaluationRequest
@@ -33,9 +34,8 @@ class EvaluatePane(VerticalScroll):
             super().__init__()
             self.path = path
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.report: Report | None = None
+    report: var[Report | None] = var(None, always_update=True, init=False)
+    """The evaluation the app's state holds; set by the app, shown here."""
 
     def compose(self) -> ComposeResult:
         yield row(
@@ -127,8 +127,9 @@ class EvaluatePane(VerticalScroll):
         event.stop()
         self.request_evaluation()
 
-    def show(self, report: Report) -> None:
-        self.report = report
+    def watch_report(self, report: Report | None) -> None:
+        if report is None:
+            return
         srm = self.query_one("#srm", Static)
         srm.update(srm_line(report))
         srm.set_class(report.srm is not None and not report.srm.ok, "alarm")

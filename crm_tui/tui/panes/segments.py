@@ -11,6 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
+from textual.reactive import var
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from campaigns import PlanError
@@ -21,17 +22,7 @@ from crm_tui.errors import InputError
 from crm_tui.tui.widgets.charts import IntervalHistogram
 from crm_tui.tui.widgets.forms import row, text_field
 
-DRILL_COLUMNS = (
-    "customer_id",
-    "orders",
-    "purchases",
-    "revenue",
-    "days_since_last",
-    "lifecycle",
-    "rfm",
-    "first_order_value",
-    "tier",
-)
+DRILL_COLUMNS = ("customer_id", "orders", "purchases", "revenue", "days_since_last", *SCHEMES)
 
 
 class SegmentsPane(VerticalScroll):
@@ -41,9 +32,8 @@ class SegmentsPane(VerticalScroll):
             self.settings = settings
             self.as_of = as_of
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.segmentation: Segmentation | None = None  # the view on screen, kept for drilling
+    segmentation: var[Segmentation | None] = var(None, always_update=True, init=False)
+    """The shop as the app's state segments it; set by the app, shown here."""
 
     def compose(self) -> ComposeResult:
         schemes = [(s, s) for s in SCHEMES]
@@ -98,8 +88,9 @@ class SegmentsPane(VerticalScroll):
         )
         self.query_one("#drill", DataTable).add_columns(*DRILL_COLUMNS)
 
-    def show(self, seg: Segmentation) -> None:
-        self.segmentation = seg
+    def watch_segmentation(self, seg: Segmentation | None) -> None:
+        if seg is None:
+            return
         scheme = self.query_one("#scheme", Select)
         present = [s for s in SCHEMES if s in seg.customers.columns]
         with self.prevent(Select.Changed):
