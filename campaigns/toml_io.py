@@ -150,6 +150,7 @@ class _Reader:
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
+        self.settings_problems: list[str] = []  # rules, reported with the plan's other rules
 
     def fail(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}" if path else message)
@@ -220,6 +221,7 @@ class _Reader:
         plan = CampaignPlan(**plan_args)
         for path, message in plan_problems(plan):
             self.fail(path, message)
+        self.problems += self.settings_problems
         return None if self.problems else plan
 
     def list(self, data: Mapping[str, Any], key: str, read: Callable[[Any, str], Any]) -> list[Any]:
@@ -322,8 +324,7 @@ class _Reader:
         try:
             return SegmentationSettings(**values)
         except PlanError as exc:
-            for line in exc.problems:
-                self.problems.append(join(path, line))
+            self.settings_problems += [join(path, line) for line in exc.problems]
             return SegmentationSettings()
 
 

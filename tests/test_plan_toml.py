@@ -196,3 +196,15 @@ def test_saved_file_gets_ordinary_permissions(tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_every_broken_rule_is_reported_at_once() -> None:
+    text = GOOD.replace("value = 10", "value = 150\n[segmentation]\nlifecycle_days = [1, 2, 1e300]")
+    text = text.replace('kind = "coupon"', 'kind = "percent"')
+    with pytest.raises(PlanError) as err:
+        loads(text, source="plan.toml")
+    assert err.value.problems == [
+        "plan.toml: targets[0].offer.value: expected a percent up to 100, got 150",
+        "plan.toml: segmentation.lifecycle_days: expected three increasing numbers of days "
+        "from 0 to 36,500, got 1, 2, 1e+300",
+    ]

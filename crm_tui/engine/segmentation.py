@@ -121,7 +121,7 @@ def _lifecycle(intervals: np.ndarray, settings: SegmentationSettings) -> Lifecyc
         return Lifecycle(settings.lifecycle_days, settings.lifecycle_quantiles, False, intervals)
     if len(intervals) < MIN_INTERVALS:
         raise InputError(
-            f"only {len(intervals)} customers bought on two or more days; at least "
+            f"only {len(intervals)} of the customers bought on two or more days; at least "
             f"{MIN_INTERVALS} are needed to learn lifecycle thresholds",
             setting="lifecycle_days",
         )
