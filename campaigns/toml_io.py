@@ -36,6 +36,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 SCHEMA_VERSION = 1
+MISSING: Any = object()  # a key the file leaves out: the dataclass's own default applies
 
 
 # ---------------------------------------------------------------- writing
@@ -173,16 +174,16 @@ class _Reader:
         key: str,
         check: Callable[[Any], Any],
         expected: str,
-        default: Any = None,
     ) -> Any:
+        """The key's value if it has the right type; MISSING (and a problem if it is there)."""
         if key not in data:
-            return default
+            return MISSING
         raw = data[key]
         try:
             return check(raw)
         except (TypeError, ValueError):
             self.fail(join(path, key), f"expected {expected}, got {_show(raw)}")
-            return default
+            return MISSING
 
     def plan(self, data: Mapping[str, Any]) -> CampaignPlan | None:
         version = data.get("schema_version")
@@ -193,32 +194,28 @@ class _Reader:
         v = self.value
         targets = self.list(data, "targets", self.target)
         plan_args: dict[str, Any] = {
-            "name": v(data, "", "name", _string, "a string", ""),
-            "objective": v(
-                data, "", "objective", _choice(OBJECTIVES), _one_of(OBJECTIVES), "custom"
-            ),
-            "salt": v(data, "", "salt", _string, "a string", ""),
+            "name": v(data, "", "name", _string, "a string"),
+            "objective": v(data, "", "objective", _choice(OBJECTIVES), _one_of(OBJECTIVES)),
+            "salt": v(data, "", "salt", _string, "a string"),
             "targets": tuple(t for t in targets if t is not None),
             "as_of": v(data, "", "as_of", _date, "a date like 2025-06-30"),
             "segmentation": self.segmentation(data.get("segmentation", {}), "segmentation"),
-            "metric": v(data, "", "metric", _choice(METRICS), _one_of(METRICS), "conversion_rate"),
-            "alpha": v(data, "", "alpha", _number, "a number between 0 and 1", 0.05),
-            "power": v(data, "", "power", _number, "a number between 0 and 1", 0.8),
-            "duration_days": v(data, "", "duration_days", _whole, "a whole number of days", 14),
-            "wanted_lift": v(data, "", "wanted_lift", _number, "a positive number", 0.2),
+            "metric": v(data, "", "metric", _choice(METRICS), _one_of(METRICS)),
+            "alpha": v(data, "", "alpha", _number, "a number between 0 and 1"),
+            "power": v(data, "", "power", _number, "a number between 0 and 1"),
+            "duration_days": v(data, "", "duration_days", _whole, "a whole number of days"),
+            "wanted_lift": v(data, "", "wanted_lift", _number, "a positive number"),
             "budget_cap": v(data, "", "budget_cap", _number, "a positive number"),
-            "holdout_share": v(data, "", "holdout_share", _number, "a share in [0, 1)", 0.0),
-            "holdout_salt": v(
-                data, "", "holdout_salt", _string, "a string", "crm-tui-global-holdout"
-            ),
-            "suppress": tuple(v(data, "", "suppress", _text_list, "a list of selectors", [])),
+            "holdout_share": v(data, "", "holdout_share", _number, "a share in [0, 1)"),
+            "holdout_salt": v(data, "", "holdout_salt", _string, "a string"),
+            "suppress": v(data, "", "suppress", _text_list, "a list of selectors"),
             "phases": tuple(p for p in self.list(data, "phases", self.phase) if p is not None),
         }
         if "arms" in data:
             plan_args["arms"] = self.arms(data["arms"], "arms")
         if self.problems:
             return None
-        plan = CampaignPlan(**plan_args)
+        plan = CampaignPlan(**_given(plan_args))
         for path, message in plan_problems(plan):
             self.fail(path, message)
         self.problems += self.settings_problems
@@ -250,67 +247,72 @@ class _Reader:
         self.keys(item, path, {"name": True, "share": True, "control": False, "offer": False})
         v = self.value
         offer = self.offer(item["offer"], join(path, "offer")) if "offer" in item else None
-        return Arm(
-            name=v(item, path, "name", _string, "a string", ""),
-            share=v(item, path, "share", _number, "a share between 0 and 1", 0.5),
-            control=v(item, path, "control", _bool, "true or false", False),
-            offer=offer,
-        )
+        args = {
+            "name": v(item, path, "name", _string, "a string"),
+            "share": v(item, path, "share", _number, "a share between 0 and 1"),
+            "control": v(item, path, "control", _bool, "true or false"),
+            "offer": offer,
+        }
+        return None if self.problems else Arm(**_given(args))
 
     def offer(self, item: Any, path: str) -> Offer:
         if not self.table(item, path):
             return Offer()
         self.keys(item, path, {"kind": True, "value": False, "min_spend": False})
         v = self.value
-        kind = v(item, path, "kind", _choice(OFFER_KINDS), _one_of(OFFER_KINDS), "none")
+        kind = v(item, path, "kind", _choice(OFFER_KINDS), _one_of(OFFER_KINDS))
         if kind in VALUED_OFFERS and "value" not in item:
             self.fail(join(path, "value"), f"missing; a {kind} offer needs a value")
-        return Offer(
-            kind,
-            v(item, path, "value", _number, "a number", 0.0),
-            v(item, path, "min_spend", _number, "a number >= 0", 0.0),
-        )
+        args = {
+            "kind": kind,
+            "value": v(item, path, "value", _number, "a number"),
+            "min_spend": v(item, path, "min_spend", _number, "a number >= 0"),
+        }
+        return Offer(**_given(args))
 
     def target(self, item: Any, path: str) -> Target | None:
         if not self.table(item, path):
             return None
         self.keys(item, path, TARGET_KEYS)
         v = self.value
-        return Target(
-            name=v(item, path, "name", _string, "a string", ""),
-            selector=v(
-                item, path, "selector", _string, "a selector such as lifecycle = sleeping", ""
-            ),
-            strategy=v(item, path, "strategy", _string, "a string", ""),
-            channel=v(item, path, "channel", _choice(CHANNELS), _one_of(CHANNELS), "sms"),
-            offer=self.offer(item["offer"], join(path, "offer")) if "offer" in item else Offer(),
-            contact_cap=v(item, path, "contact_cap", _whole, "a whole number >= 0", 1),
-            costs=self.costs(item.get("costs", {}), join(path, "costs")),
-            arms=self.arms(item["arms"], join(path, "arms")) if "arms" in item else None,
-            baseline=v(item, path, "baseline", _number, "a positive number"),
-            phase=v(item, path, "phase", _string, "a phase name"),
-            suppress=v(item, path, "suppress", _bool, "true or false", False),
-        )
+        args = {
+            "name": v(item, path, "name", _string, "a string"),
+            "selector": v(item, path, "selector", _string, "a selector, e.g. lifecycle = sleeping"),
+            "strategy": v(item, path, "strategy", _string, "a string"),
+            "channel": v(item, path, "channel", _choice(CHANNELS), _one_of(CHANNELS)),
+            "offer": self.offer(item["offer"], join(path, "offer")) if "offer" in item else MISSING,
+            "contact_cap": v(item, path, "contact_cap", _whole, "a whole number >= 0"),
+            "costs": self.costs(item["costs"], join(path, "costs")) if "costs" in item else MISSING,
+            "arms": self.arms(item["arms"], join(path, "arms")) if "arms" in item else MISSING,
+            "baseline": v(item, path, "baseline", _number, "a positive number"),
+            "phase": v(item, path, "phase", _string, "a phase name"),
+            "suppress": v(item, path, "suppress", _bool, "true or false"),
+        }
+        return None if self.problems else Target(**_given(args))
 
     def costs(self, item: Any, path: str) -> Costs:
         if not self.table(item, path):
             return Costs()
         self.keys(item, path, {"per_contact": False, "redemption_rate": False})
-        return Costs(
-            per_contact=self.value(item, path, "per_contact", _number, "a number >= 0", 0.0),
-            redemption_rate=self.value(
-                item, path, "redemption_rate", _number, "a share between 0 and 1", 0.0
+        args = {
+            "per_contact": self.value(item, path, "per_contact", _number, "a number >= 0"),
+            "redemption_rate": self.value(
+                item, path, "redemption_rate", _number, "a share between 0 and 1"
             ),
-        )
+        }
+        return Costs(**_given(args))
 
     def phase(self, item: Any, path: str) -> Phase | None:
         if not self.table(item, path):
             return None
         self.keys(item, path, {"name": True, "start": True, "end": True})
         v = self.value
-        start = v(item, path, "start", _date, "a date like 2025-09-18", dt.date.min)
-        end = v(item, path, "end", _date, "a date like 2025-09-21", dt.date.min)
-        return Phase(v(item, path, "name", _string, "a phase name", ""), start, end)
+        args = {
+            "name": v(item, path, "name", _string, "a phase name"),
+            "start": v(item, path, "start", _date, "a date like 2025-09-18"),
+            "end": v(item, path, "end", _date, "a date like 2025-09-21"),
+        }
+        return None if self.problems else Phase(**_given(args))
 
     def segmentation(self, item: Any, path: str) -> SegmentationSettings:
         if not self.table(item, path):
@@ -319,10 +321,9 @@ class _Reader:
         values = {
             key: self.value(item, path, key, check, expected)
             for key, (check, expected) in SETTING_TYPES.items()
-            if key in item
         }
         try:
-            return SegmentationSettings(**values)
+            return SegmentationSettings(**_given(values))
         except PlanError as exc:
             self.settings_problems += [join(path, line) for line in exc.problems]
             return SegmentationSettings()
@@ -361,6 +362,11 @@ TARGET_KEYS = {
     "phase": False,
     "suppress": False,
 }
+
+
+def _given(args: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments the file gave; the dataclasses hold every default."""
+    return {key: value for key, value in args.items() if value is not MISSING}
 
 
 def _show(value: Any) -> str:
@@ -403,10 +409,10 @@ def _date(raw: Any) -> dt.date:
     return raw
 
 
-def _text_list(raw: Any) -> list[str]:
+def _text_list(raw: Any) -> tuple[str, ...]:
     if not isinstance(raw, list):
         raise TypeError
-    return [_string(x) for x in raw]
+    return tuple(_string(x) for x in raw)
 
 
 def _numbers(n: int) -> Callable[[Any], tuple[float, ...]]:

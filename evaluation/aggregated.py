@@ -14,7 +14,7 @@ import polars as pl
 from evaluation import stats
 from evaluation.errors import EvaluationError
 from evaluation.evaluate import adjust_p_values, check_arguments, check_sample_ratio
-from evaluation.model import Comparison, Incremental, Report, TestResult
+from evaluation.model import ADJUSTMENTS, ALPHA, Comparison, Incremental, Report, TestResult
 from evaluation.sufficient import ALL
 
 COUNTS = ("customers", "impressions", "clicks", "add_to_cart", "conversions", "revenue", "cost")
@@ -33,9 +33,9 @@ def evaluate_aggregated(
     *,
     shares: Mapping[str, float] | None = None,
     by: str | None = None,
-    alpha: float = 0.05,
+    alpha: float = ALPHA,
     metrics: Sequence[str] | None = None,
-    adjustment: str = "holm",
+    adjustment: str = ADJUSTMENTS[0],
     notes: Sequence[str] = (),
 ) -> Report:
     check_arguments(results, by, alpha, adjustment)

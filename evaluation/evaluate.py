@@ -11,7 +11,15 @@ import polars as pl
 from evaluation import stats
 from evaluation.errors import EvaluationError
 from evaluation.metrics import METRICS, OUTCOME_COLUMNS, Metric, available
-from evaluation.model import Comparison, ConfidenceInterval, Incremental, Report, SampleRatio
+from evaluation.model import (
+    ADJUSTMENTS,
+    ALPHA,
+    Comparison,
+    ConfidenceInterval,
+    Incremental,
+    Report,
+    SampleRatio,
+)
 from evaluation.sufficient import Moments, sufficient_statistics
 
 COVARIATE = "pre_revenue"
@@ -47,9 +55,9 @@ def evaluate(
     *,
     shares: Mapping[str, float] | None = None,
     by: str | None = None,
-    alpha: float = 0.05,
+    alpha: float = ALPHA,
     metrics: Sequence[str] | None = None,
-    adjustment: str = "holm",
+    adjustment: str = ADJUSTMENTS[0],
     notes: Sequence[str] = (),
 ) -> Report:
     """Per-customer results (one row per customer: arm plus outcome columns) -> Report."""
@@ -110,8 +118,8 @@ def check_arguments(results: pl.DataFrame, by: str | None, alpha: float, adjustm
         )
     if not 0 < alpha < 1:
         raise EvaluationError(f"alpha {alpha}: expected a number between 0 and 1")
-    if adjustment not in ("holm", "bh"):
-        raise EvaluationError(f"adjustment {adjustment!r}: expected holm or bh")
+    if adjustment not in ADJUSTMENTS:
+        raise EvaluationError(f"adjustment {adjustment!r}: expected {' or '.join(ADJUSTMENTS)}")
 
 
 def _metrics(results: pl.DataFrame, names: Sequence[str] | None) -> list[Metric]:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+ALPHA = 0.05  # the default significance level of every evaluation
+ADJUSTMENTS = ("holm", "bh")  # multiple-testing adjustments; the first is the default
+
 
 class ConfidenceInterval(NamedTuple):
     """As SciPy names an interval's ends."""

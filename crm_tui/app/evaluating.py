@@ -15,6 +15,7 @@ from crm_tui.io.results import load_assignment, load_results
 from evaluation import EvaluationError, Report
 from evaluation.aggregated import evaluate_aggregated
 from evaluation.evaluate import evaluate, intent_to_treat
+from evaluation.model import ADJUSTMENTS, ALPHA
 
 
 def planned_shares(plan: CampaignPlan, assignment: pl.DataFrame | None) -> dict[str, float]:
@@ -84,9 +85,9 @@ class EvaluationRequest:
     plan: Path | None = None
     control: str | None = None
     by: str | None = None
-    alpha: float = 0.05
+    alpha: float = ALPHA
     metrics: tuple[str, ...] | None = None
-    adjustment: str = "holm"
+    adjustment: str = ADJUSTMENTS[0]
     overrides: tuple[tuple[str, str], ...] = ()
 
 

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from evaluation.model import ADJUSTMENTS, ALPHA
+
 
 def add(sub: Any) -> None:
     p = sub.add_parser("evaluate", help="measure a campaign's lift from its results")
@@ -20,13 +22,15 @@ def add(sub: Any) -> None:
     p.add_argument("--plan", type=Path, help="the plan: control arm and planned shares")
     p.add_argument("--control", help="name of the control arm")
     p.add_argument("--by", metavar="COLUMN", help="also compare within each value of COLUMN")
-    p.add_argument("--alpha", type=float, default=0.05)
+    p.add_argument(
+        "--alpha", type=float, default=ALPHA, help=f"significance level (default {ALPHA})"
+    )
     p.add_argument("--metrics", help="comma-separated metrics (default: all the data allows)")
     p.add_argument(
         "--adjust",
-        choices=["holm", "bh"],
-        default="holm",
-        help="multiple-testing adjustment (default holm)",
+        choices=ADJUSTMENTS,
+        default=ADJUSTMENTS[0],
+        help=f"multiple-testing adjustment (default {ADJUSTMENTS[0]})",
     )
     p.add_argument("--column", action="append", metavar="CANONICAL=SOURCE")
     fmt = p.add_mutually_exclusive_group()
