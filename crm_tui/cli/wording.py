@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from crm_tui.errors import worded
+
 HOW = {
     "overwrite": "pass --force to replace it",
     "lifecycle_days": "give fixed thresholds with --lifecycle-days A,B,C",
@@ -17,10 +19,5 @@ HOW = {
 }
 
 
-def error_line(exc: Exception) -> str:
-    """The error's message with the way to fix it on the command line, where there is one."""
-    setting = getattr(exc, "setting", None)
-    if getattr(exc, "missing_column", None) == "visitor":
-        setting = "visitors"
-    how = HOW.get(setting or "")
-    return f"{exc}; {how}" if how else str(exc)
+def error_line(exc: BaseException) -> str:
+    return worded(exc, HOW)

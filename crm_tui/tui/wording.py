@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from crm_tui.errors import worded
+
 HOW = {
     "overwrite": "choose another file name",
     "lifecycle_days": "type fixed thresholds in Days on the Segments tab",
@@ -17,9 +19,4 @@ HOW = {
 
 
 def error_line(exc: BaseException) -> str:
-    """The error's message with the way to fix it in the app, where there is one."""
-    setting = getattr(exc, "setting", None)
-    if getattr(exc, "missing_column", None) == "visitor":
-        setting = "visitors"
-    how = HOW.get(setting or "")
-    return f"{exc}; {how}" if how else str(exc)
+    return worded(exc, HOW)
