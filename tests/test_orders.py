@@ -218,3 +218,18 @@ def test_loader_round_trip(tmp_path: Path, rows, fmt, suffix) -> None:
     assert orders["customer_id"].to_list() == [r[0] for r in rows]
     assert orders["ordered_at"].dt.date().to_list() == [r[1] for r in rows]
     assert orders["amount"].to_list() == [r[2] for r in rows]
+
+
+def test_row_rules_belong_to_their_preset(tmp_path: Path) -> None:
+    """'C' invoices are Online Retail's cancellations; elsewhere C is just a letter."""
+    path = tmp_path / "o.csv"
+    path.write_text(
+        "order_id,customer_id,ordered_at,amount,items,status\n"
+        "C100,a,2024-01-01,10,1,paid\n"
+        "C101,a,2024-01-02,10,0,paid\n"
+        "C102,b,2024-01-02,10,1,交易关闭\n"
+    )
+    loaded = load_orders(path)
+    assert loaded.findings.preset == "plain"
+    assert loaded.orders["order_id"].to_list() == ["C100", "C101"]
+    assert loaded.findings.dropped == {"refunded/cancelled/closed status": 1}

@@ -15,22 +15,6 @@ from crm_tui.io.findings import EXAMPLES_PER_REASON, ROW, Findings, first_reason
 from crm_tui.io.presets import ORDER_PRESETS, ORDER_REQUIRED
 from crm_tui.io.readers import reading_errors, scan_table
 
-UNPAID_STATUSES = ("unpaid", "pending", "等待买家付款", "待付款")
-VOID_STATUSES = (
-    "refunded",
-    "refund",
-    "cancelled",
-    "canceled",
-    "closed",
-    "voided",
-    "returned",
-    "failed",
-    "交易关闭",
-    "退款成功",
-    "已退款",
-    "已取消",
-    "交易取消",
-)
 TEXT_COLUMNS = ("customer_id", "order_id", "category", "channel", "status")
 DATE_SAMPLE = 2000
 LINES = "_lines"  # file rows folded into each order, in line-item layouts
@@ -125,13 +109,16 @@ def _collapse_line_items(parsed: pl.LazyFrame) -> pl.LazyFrame:
 
 def _with_reasons(parsed: pl.LazyFrame, mapping: ColumnMapping) -> pl.LazyFrame:
     names = parsed.collect_schema().names()
+    rules = mapping.preset.rows
     checks: list[tuple[pl.Expr, str]] = []
     if "status" in names:
         status = pl.col("status").str.to_lowercase()
-        checks.append((status.is_in(UNPAID_STATUSES), "unpaid order status"))
-        checks.append((status.is_in(VOID_STATUSES), "refunded/cancelled/closed status"))
-    if mapping.preset.layout == "line_items_sum" and "order_id" in names:
-        checks.append((pl.col("order_id").str.starts_with("C"), "cancelled invoice"))
+        checks.append((status.is_in(rules.unpaid), "unpaid order status"))
+        checks.append((status.is_in(rules.void), "refunded/cancelled/closed status"))
+    if rules.cancelled_prefix is not None and "order_id" in names:
+        cancelled = pl.col("order_id").str.starts_with(rules.cancelled_prefix)
+        checks.append((cancelled, "cancelled invoice"))
+    if rules.returns and "items" in names:
         checks.append((pl.col("items") <= 0, "return (quantity not positive)"))
     checks += [
         (pl.col("customer_id").is_null(), "empty customer"),

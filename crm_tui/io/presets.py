@@ -14,6 +14,31 @@ from typing import Literal
 Layout = Literal["orders", "line_items_sum", "line_items_first"]
 
 
+ENGLISH_UNPAID = ("unpaid", "pending")
+ENGLISH_VOID = (
+    "refunded",
+    "refund",
+    "cancelled",
+    "canceled",
+    "closed",
+    "voided",
+    "returned",
+    "failed",
+)
+CHINESE_UNPAID = ("等待买家付款", "待付款")
+CHINESE_VOID = ("交易关闭", "退款成功", "已退款", "已取消", "交易取消")
+
+
+@dataclass(frozen=True)
+class RowRules:
+    """Which rows of an export are not purchases, in that export's own words (lower case)."""
+
+    unpaid: tuple[str, ...] = ENGLISH_UNPAID + CHINESE_UNPAID
+    void: tuple[str, ...] = ENGLISH_VOID + CHINESE_VOID  # refunded, cancelled, closed
+    cancelled_prefix: str | None = None  # order ids that mark a cancellation invoice
+    returns: bool = False  # a row with a quantity below one is a return
+
+
 @dataclass(frozen=True)
 class Preset:
     name: str
@@ -23,6 +48,7 @@ class Preset:
     layout: Layout = "orders"
     notes: str = ""
     derived: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    rows: RowRules = field(default_factory=RowRules)
 
 
 ORDER_REQUIRED = ("customer_id", "ordered_at", "amount")
@@ -84,6 +110,7 @@ ORDER_PRESETS: tuple[Preset, ...] = (
             "status": ("订单状态", "交易状态"),
         },
         notes="Taobao/Tmall order export; unpaid and closed orders are not purchases",
+        rows=RowRules(unpaid=CHINESE_UNPAID, void=CHINESE_VOID),
     ),
     Preset(
         "shopify",
@@ -99,6 +126,7 @@ ORDER_PRESETS: tuple[Preset, ...] = (
         },
         layout="line_items_first",
         notes="Shopify order export; one row per line item, order totals on its first row",
+        rows=RowRules(unpaid=ENGLISH_UNPAID, void=ENGLISH_VOID),
     ),
     Preset(
         "online_retail",
@@ -114,6 +142,7 @@ ORDER_PRESETS: tuple[Preset, ...] = (
         derived={"amount": ("Quantity", "UnitPrice|Price")},
         notes="UCI Online Retail; Quantity x UnitPrice summed per invoice, 'C' invoices and "
         "returns excluded",
+        rows=RowRules(cancelled_prefix="C", returns=True),
     ),
 )
 
