@@ -234,6 +234,16 @@ def _trim(checks: tuple[TargetCheck, ...], cap: float | None) -> tuple[str, ...]
     return tuple(trim)
 
 
+def _needs(plan: CampaignPlan, t: TargetCheck) -> str:
+    p = t.power
+    if p.needed_treatment is None or p.needed_control is None:
+        return f"a {plan.wanted_lift:.0%} lift is out of reach from a baseline of {p.baseline:.3g}"
+    return (
+        f"{plan.wanted_lift:.0%} needs {p.needed_treatment:,} treated and "
+        f"{p.needed_control:,} control customers"
+    )
+
+
 def _warnings(
     plan: CampaignPlan, checks: tuple[TargetCheck, ...], total: float, trim: tuple[str, ...]
 ) -> tuple[str, ...]:
@@ -242,11 +252,8 @@ def _warnings(
         if t.customers == 0:
             out.append(f"{t.name}: selects no customers ({t.selector})")
         elif t.power.mde_rel is not None and t.power.mde_rel > plan.wanted_lift:
-            out.append(
-                f"{t.name}: can only detect a lift of {t.power.mde_rel:.0%} or more; "
-                f"{plan.wanted_lift:.0%} needs {t.power.needed_treatment:,} treated and "
-                f"{t.power.needed_control:,} control customers"
-            )
+            detectable = f"can only detect a lift of {t.power.mde_rel:.0%} or more"
+            out.append(f"{t.name}: {detectable}; {_needs(plan, t)}")
         elif t.power.baseline is None and t.channel != "none":
             out.append(f"{t.name}: no baseline from history; set baseline = ... for its MDE")
     if plan.budget_cap is not None and total > plan.budget_cap:

@@ -100,3 +100,11 @@ def test_budget_arithmetic_and_trim() -> None:
     json = report.to_json()
     assert {"targets", "suppressed", "total_cost"} <= set(json)
     assert {"name", "customers", "arms", "mde", "cost"} <= set(json["targets"][0])
+
+
+def test_a_rate_already_at_100_percent_needs_no_impossible_sample() -> None:
+    """Everyone bought in the window: a +20% lift cannot exist, and sizing says so."""
+    from campaigns.power import plan_power
+
+    result = plan_power("conversion_rate", 1.0, None, "history", 100, 100, 0.05, 0.8, 0.2)
+    assert result.needed_treatment is None and result.needed_control is None
