@@ -15,6 +15,7 @@ from crm_tui.io.findings import EXAMPLES_PER_REASON, ROW, Findings, first_reason
 from crm_tui.io.presets import ORDER_PRESETS, ORDER_REQUIRED
 from crm_tui.io.readers import reading_errors, scan_table
 
+ID_COLUMNS = ("customer_id", "order_id")
 TEXT_COLUMNS = ("customer_id", "order_id", "category", "channel", "status")
 DATE_SAMPLE = 2000
 LINES = "_lines"  # file rows folded into each order, in line-item layouts
@@ -82,7 +83,8 @@ def _parse(
     exprs = [pl.col(ROW), parsing.moment(date_col, schema[date_col], formats).alias("ordered_at")]
     for name in TEXT_COLUMNS:
         if name in src:
-            exprs.append(parsing.text(src[name], schema[src[name]]).alias(name))
+            read = parsing.identifier if name in ID_COLUMNS else parsing.text
+            exprs.append(read(src[name], schema[src[name]]).alias(name))
     if "amount" in src:
         exprs.append(parsing.number(src["amount"], schema[src["amount"]]).alias("amount"))
     else:

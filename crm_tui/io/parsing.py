@@ -29,18 +29,29 @@ DATETIME_FORMATS = (
     "%d.%m.%Y",
 )
 _TIMEZONE_SUFFIX = r"\s*(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT)$"
+_WHOLE_DECIMAL = r"^(-?\d+)\.0+$"
 _NUMBER_NOISE = r"[¥￥$€£,\s]|CNY|RMB|USD|元"
 
 
 def text(column: str, dtype: pl.DataType | None = None) -> pl.Expr:
-    """A trimmed string; empty cells are null.
+    """A trimmed string; empty cells are null."""
+    return _clean_text(pl.col(column))
 
-    Spreadsheets store id columns as floats; 17850.0 is the id "17850", not "17850.0".
+
+def identifier(column: str, dtype: pl.DataType | None = None) -> pl.Expr:
+    """A customer or order id as text, the same whichever file format carried it.
+
+    Spreadsheets and Parquet files store numeric ids as floats, and CSV files written from them
+    show 17850.0: each is the id "17850".
     """
     value = pl.col(column)
     if dtype is not None and dtype.is_float():
         whole = value.is_finite() & (value == value.round())
         value = pl.when(whole).then(value.cast(pl.Int64, strict=False)).otherwise(value)
+    return _clean_text(value).str.replace(_WHOLE_DECIMAL, "${1}")
+
+
+def _clean_text(value: pl.Expr) -> pl.Expr:
     trimmed = value.cast(pl.String).str.strip_chars()
     return pl.when(trimmed == "").then(None).otherwise(trimmed)
 

@@ -26,6 +26,12 @@ _CHUNK_BYTES = 8 << 20
 _DELIMITERS = ",\t;|"
 _EDGE_SPACE = re.compile(r"(?m)^[ \t]+|[ \t]+(?=\r?$)")
 _INNER_SPACE = re.compile(r"[ \t]+")
+# A CSV cell a spreadsheet would run as a formula starts with one of = + - @ tab CR. crm-tui's
+# CSV writer puts one more apostrophe in front of such a cell (also when it already starts with
+# apostrophes), and the CSV reader takes one off, so every value reads back as it was written;
+# Parquet and Excel hold the values themselves.
+FORMULA_LIKE = r"^'*[=+\-@\t\r]"
+_ESCAPED = r"^'('*[=+\-@\t\r])"
 
 
 @dataclass(frozen=True)
@@ -136,13 +142,14 @@ def _scan_text(path: Path) -> Iterator[pl.LazyFrame]:
 
 
 def _scan_csv(path: Path, separator: str) -> pl.LazyFrame:
-    return pl.scan_csv(
+    frame = pl.scan_csv(
         path,
         separator=separator,
         infer_schema=False,
         truncate_ragged_lines=True,
         encoding="utf8",
     )
+    return frame.with_columns(pl.all().str.replace(_ESCAPED, "${1}"))
 
 
 def _convert_to_utf8_csv(source: Path, target: Path, layout: TextLayout) -> None:

@@ -40,7 +40,13 @@ def load_results(
         mapping = resolve_columns(path, schema.names(), RESULT_PRESETS, required, overrides)
         src = mapping.sources
         exprs = [pl.col(ROW)]
-        exprs += [parsing.text(src[c], schema[src[c]]).alias(c) for c in TEXT_COLUMNS if c in src]
+        exprs += [
+            (parsing.identifier if c == "customer_id" else parsing.text)(
+                src[c], schema[src[c]]
+            ).alias(c)
+            for c in TEXT_COLUMNS
+            if c in src
+        ]
         for c in (*COUNT_COLUMNS, *MONEY_COLUMNS):
             if c in src:
                 value = parsing.number(src[c], schema[src[c]])
@@ -92,5 +98,9 @@ def load_assignment(path: str | Path) -> pl.DataFrame:
                 f"{', '.join(repr(c) for c in names)}"
             )
         keep = [c for c in ("customer_id", "target", "segment", "arm") if c in names]
-        frame = raw.select(parsing.text(c).alias(c) for c in keep).collect()
+        schema = raw.collect_schema()
+        frame = raw.select(
+            (parsing.identifier if c == "customer_id" else parsing.text)(c, schema[c]).alias(c)
+            for c in keep
+        ).collect()
     return frame.filter(pl.col("customer_id").is_not_null())

@@ -13,10 +13,10 @@ import polars as pl
 
 from campaigns import files
 from crm_tui.errors import InputError
+from crm_tui.io.readers import FORMULA_LIKE
 
 UNWRITABLE = (FileExistsError, FileNotFoundError, IsADirectoryError, PermissionError)
 TABLE_SUFFIXES = (".csv", ".parquet")
-_FORMULA_START = r"^[=+\-@\t\r]"
 
 
 def check_writable(path: Path, overwrite: bool) -> None:
@@ -60,10 +60,14 @@ def write_table(frame: pl.DataFrame, path: Path, overwrite: bool = False) -> Non
 
 
 def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
-    """Prefix text cells starting with = + - @ tab or CR with an apostrophe (OWASP advice)."""
+    """Prefix text cells a spreadsheet would run (= + - @ tab CR) with an apostrophe.
+
+    As OWASP advises; a cell that already starts with apostrophes before such a character gets
+    one more, so that crm-tui's readers, which take one off, read back every value exactly.
+    """
     text_columns = [c for c, t in frame.schema.items() if t == pl.String]
     return frame.with_columns(
-        pl.when(pl.col(c).str.contains(_FORMULA_START))
+        pl.when(pl.col(c).str.contains(FORMULA_LIKE))
         .then(pl.lit("'") + pl.col(c))
         .otherwise(pl.col(c))
         .alias(c)
