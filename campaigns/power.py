@@ -102,7 +102,8 @@ def plan_power(
             mde = effect_for_power(n_treatment, n_control, alpha, power) * baseline_sd
             needed = size_for_effect(baseline * wanted_lift / baseline_sd, ratio, alpha, power)
     # a rate already at 100% cannot rise by wanted_lift: no sample size reaches it
-    reachable = needed is not None and math.isfinite(needed)
+    if needed is not None and not math.isfinite(needed):
+        needed = None
     return PowerResult(
         metric=metric,
         baseline=baseline,
@@ -113,6 +114,6 @@ def plan_power(
         mde_abs=mde,
         mde_rel=(mde / baseline) if mde is not None and baseline else None,
         wanted_lift=wanted_lift,
-        needed_treatment=math.ceil(needed) if reachable else None,
-        needed_control=math.ceil(needed * ratio) if reachable else None,
+        needed_treatment=math.ceil(needed) if needed is not None else None,
+        needed_control=math.ceil(needed * ratio) if needed is not None else None,
     )
