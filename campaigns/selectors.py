@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import polars as pl
@@ -33,6 +34,11 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 KEYWORDS = {"and", "or", "not", "in", "all"}
+# Selectors are written by people; these bounds keep a pasted or generated monster from taking
+# minutes or the interpreter's stack, and each is named when it is passed.
+MAX_LENGTH = 20_000  # characters
+MAX_COMPARISONS = 1_000
+MAX_DEPTH = 100  # nested parentheses and nots
 
 
 @dataclass(frozen=True)
@@ -76,10 +82,13 @@ class SelectorError(PlanError):
 
 
 def tokenize(text: str) -> list[Token]:
-    tokens, pos = [], 0
-    while pos < len(text):
-        if text[pos:].strip() == "":
-            break
+    if len(text) > MAX_LENGTH:
+        raise SelectorError(
+            f"selector of {len(text):,} characters: at most {MAX_LENGTH:,}; "
+            "split it over several targets or use `in [...]`"
+        )
+    tokens, pos, end = [], 0, len(text.rstrip())
+    while pos < end:
         m = _TOKEN.match(text, pos)
         if m is None or m.end() == pos:
             raise SelectorError(f"selector {text!r}: unexpected {text[pos:].strip()[:10]!r}")
@@ -100,6 +109,8 @@ class _Parser:
         self.text = text
         self.tokens = tokenize(text)
         self.i = 0
+        self.depth = 0
+        self.comparisons = 0
 
     def error(self, what: str) -> SelectorError:
         tok = self.peek()
@@ -145,16 +156,29 @@ class _Parser:
 
     def not_expr(self) -> Node:
         if self.accept("not"):
-            return Not(self.not_expr())
+            with self.nested():
+                return Not(self.not_expr())
         if self.accept("all"):
             return Everyone()
         if self.accept("punct", "("):
-            node = self.or_expr()
+            with self.nested():
+                node = self.or_expr()
             self.take("punct", ")")
             return node
         return self.comparison()
 
+    @contextmanager
+    def nested(self) -> Iterator[None]:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(f"nested more than {MAX_DEPTH} levels deep")
+        yield
+        self.depth -= 1
+
     def comparison(self) -> Node:
+        self.comparisons += 1
+        if self.comparisons > MAX_COMPARISONS:
+            raise self.error(f"more than {MAX_COMPARISONS:,} comparisons; use `in [...]`")
         column = self.take("word")
         if self.accept("in"):
             self.take("punct", "[")
@@ -194,24 +218,36 @@ def columns_of(node: Node) -> list[str]:
 
 def compile_selector(text: str, customers: pl.DataFrame) -> pl.Expr:
     """A boolean Polars expression; raises SelectorError naming what does not exist."""
-    return _compile(parse(text), text, customers)
+    return _Compiler(text, customers).compile(parse(text))
 
 
-def _compile(node: Node, text: str, frame: pl.DataFrame) -> pl.Expr:
-    if isinstance(node, Everyone):
-        return pl.lit(True)
-    if isinstance(node, Not):
-        return ~_compile(node.part, text, frame)
-    if isinstance(node, BoolOp):
-        exprs = [_compile(p, text, frame) for p in node.parts]
-        out = exprs[0]
-        for e in exprs[1:]:
-            out = (out & e) if node.op == "and" else (out | e)
-        return out
-    return _comparison(node, text, frame)
+class _Compiler:
+    def __init__(self, text: str, frame: pl.DataFrame) -> None:
+        self.text, self.frame = text, frame
+        self.known: dict[str, list[str]] = {}  # column -> its distinct values, read once
+
+    def compile(self, node: Node) -> pl.Expr:
+        if isinstance(node, Everyone):
+            return pl.lit(True)
+        if isinstance(node, Not):
+            return ~self.compile(node.part)
+        if isinstance(node, BoolOp):
+            # one flat horizontal reduction: a chain of thousands of | nests as deep
+            parts = [self.compile(p) for p in node.parts]
+            return pl.all_horizontal(parts) if node.op == "and" else pl.any_horizontal(parts)
+        return _comparison(node, self.text, self.frame, self.values_of)
+
+    def values_of(self, column: str) -> list[str]:
+        if column not in self.known:
+            # distinct values first: casting a few labels, not every customer's (Enum columns)
+            values = self.frame[column].drop_nulls().unique().cast(pl.String)
+            self.known[column] = values.sort().to_list()
+        return self.known[column]
 
 
-def _comparison(node: Compare, text: str, frame: pl.DataFrame) -> pl.Expr:
+def _comparison(
+    node: Compare, text: str, frame: pl.DataFrame, values_of: Callable[[str], list[str]]
+) -> pl.Expr:
     if node.column not in frame.columns:
         raise SelectorError(
             f"selector {text!r}: no column {node.column!r}{_nearest(node.column, frame.columns)}; "
@@ -225,7 +261,8 @@ def _comparison(node: Compare, text: str, frame: pl.DataFrame) -> pl.Expr:
             raise SelectorError(f"selector {text!r}: {node.column} is a number, got {node.values}")
         values: Sequence[str | float] = node.values
     else:
-        values = [_known_value(node.column, str(v), text, frame) for v in node.values]
+        known = values_of(node.column)
+        values = [_known_value(node.column, str(v), text, known) for v in node.values]
         if node.op in ("<", "<=", ">", ">="):
             raise SelectorError(f"selector {text!r}: {node.column} is text; use = or in")
         col = col.cast(pl.String)
@@ -243,9 +280,7 @@ def _comparison(node: Compare, text: str, frame: pl.DataFrame) -> pl.Expr:
     return ops[node.op].fill_null(False)
 
 
-def _known_value(column: str, value: str, text: str, frame: pl.DataFrame) -> str:
-    # distinct values first: casting a few labels, not every customer's (Enum columns)
-    known = frame[column].drop_nulls().unique().cast(pl.String).sort().to_list()
+def _known_value(column: str, value: str, text: str, known: list[str]) -> str:
     if value in known:
         return value
     folded = {k.casefold(): k for k in known}

@@ -137,3 +137,26 @@ def test_selectors_agree_with_plain_python(case) -> None:
     text, predicate = case
     expected = [r["customer_id"] for r in CUSTOMERS.iter_rows(named=True) if predicate(r)]
     assert ids(text) == expected, text
+
+
+def test_monster_selectors_are_refused_by_name() -> None:
+    frame = pl.DataFrame({"customer_id": ["a", "b"], "orders": [1, 2]})
+    cases = {
+        " or ".join(["orders = 1"] * 1001): "more than 1,000 comparisons",
+        "(" * 2000 + "orders = 1" + ")" * 2000: "nested more than 100 levels deep",
+        "not " * 3000 + "orders = 1": "nested more than 100 levels deep",
+        "orders = 1 " + " " * 20_000: "at most 20,000",
+    }
+    for text, message in cases.items():
+        with pytest.raises(SelectorError, match=message):
+            compile_selector(text, frame)
+
+
+def test_a_thousand_clauses_select_what_they_say() -> None:
+    frame = pl.DataFrame({"customer_id": [f"c{i}" for i in range(3000)], "orders": range(3000)})
+    wanted = set(range(0, 3000, 3)[:1000])
+    text = " or ".join(f"orders = {n}" for n in sorted(wanted))
+    chosen = frame.filter(compile_selector(text, frame))["orders"].to_list()
+    assert set(chosen) == wanted
+    nested = "(" * 100 + "orders < 5" + ")" * 100
+    assert frame.filter(compile_selector(nested, frame)).height == 5
