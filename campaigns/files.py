@@ -1,4 +1,8 @@
-"""Writing a file so that nothing the user had is lost: a temporary file beside it, renamed."""
+"""Writing a file so that nothing the user had is lost: a temporary file beside it, renamed.
+
+The temporary file is named `.NAME.crm-tui-PID-XXXX`: recognisable, and the next write to the
+same destination removes those a killed run left behind (their process is gone).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,15 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+TEMP_MARK = "crm-tui"
+
 
 def check_target(path: Path, overwrite: bool) -> None:
     """Raise FileExistsError, IsADirectoryError or FileNotFoundError if path cannot be written."""
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path}: already exists")
     if path.is_dir():
         raise IsADirectoryError(f"{path}: is a folder, expected a file name")
+    if (path.exists() or path.is_symlink()) and not overwrite:  # a dangling link counts too
+        raise FileExistsError(f"{path}: already exists")
     if not path.parent.is_dir():
         raise FileNotFoundError(f"{path.parent}: no such folder")
 
@@ -21,12 +27,21 @@ def check_target(path: Path, overwrite: bool) -> None:
 def write_atomic(path: Path, write: Callable[[Path], object], overwrite: bool = False) -> None:
     """Call write(tmp) on a temporary file in path's folder, then rename it to path.
 
-    Raises as check_target does before writing; the file gets the permissions a newly created
-    file would get.
+    Raises as check_target does before writing, and PermissionError naming path (not the
+    temporary file) when the folder or the file is not writable; the file gets the permissions
+    a newly created file would get.
     """
     path = Path(path)
     check_target(path, overwrite)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    remove_leftovers(path)
+    try:
+        fd, name = tempfile.mkstemp(
+            prefix=f".{path.name}.{TEMP_MARK}-{os.getpid()}-", dir=path.parent
+        )
+    except PermissionError:
+        raise PermissionError(
+            f"{path}: permission denied (cannot write in {path.parent})"
+        ) from None
     os.close(fd)
     tmp = Path(name)
     try:
@@ -34,8 +49,28 @@ def write_atomic(path: Path, write: Callable[[Path], object], overwrite: bool = 
         umask = os.umask(0)
         os.umask(umask)
         tmp.chmod(0o666 & ~umask)  # mkstemp makes 0600 files
-        if path.exists() and not overwrite:  # appeared while we were writing
+        if (path.exists() or path.is_symlink()) and not overwrite:  # appeared meanwhile
             raise FileExistsError(f"{path}: already exists")
         os.replace(tmp, path)
+    except PermissionError:
+        raise PermissionError(f"{path}: permission denied") from None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def remove_leftovers(path: Path) -> None:
+    """Remove temporary files of earlier writes to path whose process no longer runs."""
+    for stale in path.parent.glob(f".{path.name}.{TEMP_MARK}-*"):
+        pid = stale.name.removeprefix(f".{path.name}.{TEMP_MARK}-").split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            stale.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True

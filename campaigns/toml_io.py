@@ -121,6 +121,10 @@ def save_plan(
 
 def load_plan(path: Path) -> CampaignPlan:
     path = Path(path)
+    if path.is_dir():
+        raise PlanError(f"{path}: is a folder, expected a plan .toml file")
+    if path.exists() and not path.is_file():  # a pipe would block forever
+        raise PlanError(f"{path}: is not a regular file, expected a plan .toml file")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

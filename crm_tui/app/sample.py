@@ -8,11 +8,17 @@ value; order values are heavy-tailed and grow with the purchase count.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+
+from crm_tui.errors import InputError
+from crm_tui.io.writers import write_atomic
 
 START = dt.datetime(2024, 1, 1)
 DAYS = 731  # two years of trading: 2024-01-01 to 2025-12-31
@@ -126,23 +132,49 @@ def write(shop: SampleShop, out: Path) -> list[Path]:
     return written
 
 
-def write_all(out: Path, customers: int = 20000, seed: int = 7) -> list[Path]:
-    """The sample shop, then a visitor-conversion plan for it, its assignment and results."""
+def write_all(
+    out: Path, customers: int = 20000, seed: int = 7, overwrite: bool = False
+) -> list[Path]:
+    """The sample shop, then a visitor-conversion plan for it, its assignment and results.
+
+    Everything is made in a scratch folder first and then written into out file by file, each
+    through a temporary file renamed into place: a run that fails writes nothing, and a killed
+    one leaves whole files only.
+    """
+    if seed < 0:
+        raise InputError(f"seed {seed}: expected a whole number >= 0", setting="seed")
+    with tempfile.TemporaryDirectory(prefix="crm-tui-sample-") as scratch:
+        try:
+            made = _make(Path(scratch), customers, seed)
+        except InputError as exc:  # the generated shop has too few repeat buyers to segment
+            raise InputError(
+                f"a sample of {customers:,} customers is too small ({exc})", setting="customers"
+            ) from None
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"{out}: cannot make the folder ({exc.strerror})") from None
+        for path in made:
+            write_atomic(out / path.name, partial(shutil.copyfile, path), overwrite)
+    return [out / path.name for path in made]
+
+
+def _make(folder: Path, customers: int, seed: int) -> list[Path]:
     from campaigns.assign import assign
     from campaigns.library import starter_plan
     from campaigns.toml_io import plan_hash, save_plan
     from crm_tui.app.shop import ShopFiles, load_shop
     from crm_tui.io.writers import write_safe_csv
 
-    written = write(generate(customers, seed), out)
-    shop = load_shop(ShopFiles(out / "orders.csv", visitors=out / "visitors.csv"))
+    written = write(generate(customers, seed), folder)
+    shop = load_shop(ShopFiles(folder / "orders.csv", visitors=folder / "visitors.csv"))
     seg = shop.segment()
     starter = starter_plan("visitor_conversion", f"sample-{seed}", seg.as_of)
-    save_plan(starter.plan, out / "plan.toml", overwrite=True, comments=starter.comments)
+    save_plan(starter.plan, folder / "plan.toml", comments=starter.comments)
     assignment, _ = assign(starter.plan, seg.customers, None, plan_hash(starter.plan))
-    write_safe_csv(assignment, out / "assignment.csv")
-    campaign_results(assignment, seed).write_csv(out / "results.csv")
-    return [*written, out / "plan.toml", out / "assignment.csv", out / "results.csv"]
+    write_safe_csv(assignment, folder / "assignment.csv")
+    campaign_results(assignment, seed).write_csv(folder / "results.csv")
+    return [*written, folder / "plan.toml", folder / "assignment.csv", folder / "results.csv"]
 
 
 # Planted effects of the sample campaign, chosen so that the expected lifts are those reported

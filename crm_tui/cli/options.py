@@ -95,10 +95,18 @@ def pair(text: str) -> tuple[float, ...]:
 
 
 def positive_int(text: str) -> int:
+    return _whole(text, 1, "a positive whole number")
+
+
+def non_negative_int(text: str) -> int:
+    return _whole(text, 0, "a whole number >= 0")
+
+
+def _whole(text: str, least: int, expected: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        value = 0
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a positive whole number")
+        value = least - 1
+    if value < least:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected {expected}")
     return value

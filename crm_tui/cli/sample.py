@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from crm_tui.cli.options import positive_int
+from crm_tui.cli.options import non_negative_int, positive_int
 from crm_tui.errors import InputError
 
 
@@ -14,7 +14,7 @@ def add(sub: Any) -> None:
     p = sub.add_parser("sample", help="write a realistic, deterministic sample data set")
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
     p.add_argument("--customers", type=positive_int, default=20000)
-    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--seed", type=non_negative_int, default=7)
     p.add_argument("--force", action="store_true", help="replace files already in DIR")
     p.set_defaults(handler=run)
 
@@ -27,6 +27,6 @@ def run(ns: argparse.Namespace) -> int:
     clash = [p for p in sample.FILE_NAMES if (ns.out / p).exists()]
     if clash and not ns.force:
         raise InputError(f"{ns.out}: already holds {', '.join(clash)}", setting="overwrite")
-    for path in sample.write_all(ns.out, ns.customers, ns.seed):
+    for path in sample.write_all(ns.out, ns.customers, ns.seed, overwrite=ns.force):
         print(f"wrote {path}")
     return 0

@@ -6,8 +6,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from crm_tui.errors import InputError
-
 
 def add(sub: Any) -> None:
     p = sub.add_parser("tui", help="open the terminal app (the default)")
@@ -18,9 +16,11 @@ def add(sub: Any) -> None:
 
 
 def run(ns: argparse.Namespace) -> int:
+    from crm_tui.io.readers import check_readable
+
     for given in (ns.orders, ns.visitors, ns.profiles):
-        if given is not None and not given.is_file():
-            raise InputError(f"{given}: no such file")
+        if given is not None:
+            check_readable(given, "a CSV, text, Parquet or .xlsx file")
     from crm_tui.tui.app import run_app
 
     run_app(ns.orders, ns.visitors, ns.profiles)

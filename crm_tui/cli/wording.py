@@ -16,6 +16,7 @@ HOW = {
     "as_of": "choose a later --as-of",
     "salt": "leave out --salt for a new random one",
     "out": "name a .csv or .parquet file with --out",
+    "customers": "ask for more with --customers N",
 }
 
 

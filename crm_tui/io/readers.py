@@ -92,10 +92,7 @@ def reading_errors(path: Path) -> Iterator[None]:
 @contextmanager
 def scan_table(path: Path) -> Iterator[pl.LazyFrame]:
     """Yield a lazy frame over the file; temporary conversions live until the block ends."""
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, expected a CSV, text, Parquet or .xlsx file")
+    check_readable(path, "a CSV, text, Parquet or .xlsx file")
     suffix = path.suffix.lower()
     if suffix in {".parquet", ".pq"}:
         yield _scan_parquet(path)
@@ -104,6 +101,18 @@ def scan_table(path: Path) -> Iterator[pl.LazyFrame]:
     else:
         with _scan_text(path) as frame:
             yield frame
+
+
+def check_readable(path: Path, expected: str) -> None:
+    """A regular file, or one line saying what it is instead (a pipe would block forever)."""
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, expected {expected}")
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if not path.is_file():
+        raise InputError(
+            f"{path}: is not a regular file (a pipe or a device?), expected {expected}"
+        )
 
 
 def _scan_parquet(path: Path) -> pl.LazyFrame:
