@@ -238,10 +238,15 @@ class _Compiler:
         return _comparison(node, self.text, self.frame, self.values_of)
 
     def values_of(self, column: str) -> list[str]:
+        """The values a column can hold: an Enum's categories (a segment may be empty today and
+        not tomorrow), else the distinct values it holds."""
         if column not in self.known:
-            # distinct values first: casting a few labels, not every customer's (Enum columns)
-            values = self.frame[column].drop_nulls().unique().cast(pl.String)
-            self.known[column] = values.sort().to_list()
+            dtype = self.frame.schema[column]
+            if isinstance(dtype, pl.Enum):
+                self.known[column] = sorted(dtype.categories.to_list())
+            else:
+                values = self.frame[column].drop_nulls().unique().cast(pl.String)
+                self.known[column] = values.sort().to_list()
         return self.known[column]
 
 

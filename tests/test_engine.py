@@ -17,8 +17,8 @@ from crm_tui.engine.features import customer_features
 from crm_tui.engine.rfm import RFM_SEGMENTS, score_cells
 from crm_tui.engine.schemes import LIFECYCLE_STAGES, TIERS, repurchase_ladder, scheme_summary
 from crm_tui.engine.segmentation import segment
+from crm_tui.engine.visitors import with_visitors
 from crm_tui.errors import InputError
-from crm_tui.io.side_tables import with_visitors
 
 
 def test_lifecycle_thresholds_and_stages(paid_orders: pl.DataFrame) -> None:

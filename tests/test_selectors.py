@@ -160,3 +160,12 @@ def test_a_thousand_clauses_select_what_they_say() -> None:
     assert set(chosen) == wanted
     nested = "(" * 100 + "orders < 5" + ")" * 100
     assert frame.filter(compile_selector(nested, frame)).height == 5
+
+
+def test_an_empty_segment_today_is_still_a_valid_selector() -> None:
+    """Values come from the scheme, not from the data: nobody may be silent right now."""
+    stages = pl.Enum(["active", "silent", "sleeping", "lost"])
+    frame = pl.DataFrame({"customer_id": ["a"], "lifecycle": pl.Series(["lost"], dtype=stages)})
+    assert frame.filter(compile_selector("lifecycle = silent", frame)).height == 0
+    with pytest.raises(SelectorError, match="did you mean 'silent'"):
+        compile_selector("lifecycle = silnet", frame)

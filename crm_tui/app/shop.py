@@ -17,10 +17,11 @@ import polars as pl
 
 from campaigns.settings import SegmentationSettings
 from crm_tui.engine import Segmentation, segment
+from crm_tui.engine.visitors import with_visitors
 from crm_tui.errors import InputError
 from crm_tui.io.findings import Findings
 from crm_tui.io.orders import load_orders
-from crm_tui.io.side_tables import load_profiles, load_visitors, with_visitors
+from crm_tui.io.side_tables import load_profiles, load_visitors
 
 CACHED_SEGMENTATIONS = 4  # the view on screen, a plan's, its history baseline's, one spare
 View = tuple[SegmentationSettings, "dt.date | None", bool]

@@ -72,19 +72,3 @@ def _load(
 
 def _flag(source: str) -> pl.Expr:
     return pl.col(source).cast(pl.String).str.strip_chars().str.to_lowercase().is_in(_YES)
-
-
-def with_visitors(customers: pl.DataFrame, visitors: pl.DataFrame) -> pl.DataFrame:
-    """Add visitors who never bought as customers with no orders, and the `visitor` scheme."""
-    buyers = customers.with_columns(pl.lit("bought").alias("visitor"))
-    never = visitors.join(customers.select("customer_id"), on="customer_id", how="anti")
-    prospects = never.select(
-        "customer_id",
-        pl.lit(0, dtype=pl.Int64).alias("orders"),
-        pl.lit(0, dtype=pl.Int64).alias("purchases"),
-        pl.lit(0.0).alias("revenue"),
-        pl.lit("never bought").alias("visitor"),
-    )
-    extra = [c for c in visitors.columns if c != "customer_id"]
-    combined = pl.concat([buyers, prospects], how="diagonal_relaxed")
-    return combined.join(visitors.select("customer_id", *extra), on="customer_id", how="left")
