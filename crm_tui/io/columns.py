@@ -46,7 +46,9 @@ def resolve_columns(
     candidates = [_match(preset, headers, overrides) for preset in presets]
     complete = [m for m in candidates if _missing(m, required) == []]
     if complete:
-        return max(complete, key=lambda m: len(m.sources) + len(m.derived))
+        chosen = max(complete, key=lambda m: len(m.sources) + len(m.derived))
+        _check_unambiguous(path, headers, chosen)
+        return chosen
     best = max(candidates, key=lambda m: len(m.sources) + len(m.derived))
     missing = _missing(best, required)
     listed = ", ".join(repr(h) for h in headers)
@@ -55,6 +57,20 @@ def resolve_columns(
         f"map {missing[0]}=HEADER to name its source",
         setting="columns",
     )
+
+
+DUPLICATE_MARK = "_duplicated_"  # how Polars names the second column of a repeated header
+
+
+def _check_unambiguous(path: Path, headers: Sequence[str], mapping: ColumnMapping) -> None:
+    """A header that appears twice cannot feed a column: which of the two is meant?"""
+    repeated = {h.rsplit(DUPLICATE_MARK, 1)[0] for h in headers if DUPLICATE_MARK in h}
+    used = set(mapping.sources.values()) | {h for hs in mapping.derived.values() for h in hs}
+    for header in sorted(repeated & used):
+        raise InputError(
+            f"{path}: the header {header!r} appears more than once; rename the copies so that "
+            "it is clear which one to read",
+        )
 
 
 def _missing(mapping: ColumnMapping, required: Sequence[str]) -> list[str]:

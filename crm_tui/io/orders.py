@@ -18,6 +18,12 @@ from crm_tui.io.readers import reading_errors, scan_table
 ID_COLUMNS = ("customer_id", "order_id")
 TEXT_COLUMNS = ("customer_id", "order_id", "category", "channel", "status")
 DATE_SAMPLE = 2000
+# Placeholder dates (9999-12-31, 1900-01-01) and amounts no order has (inf, 1e300) are dropped
+# and counted rather than carried into every total and date computation.
+FIRST_YEAR, LAST_YEAR = 1970, 2100
+DATE_OUT_OF_RANGE = f"date outside {FIRST_YEAR}-{LAST_YEAR} (a placeholder?)"
+MAX_AMOUNT = 1e9
+AMOUNT_TOO_LARGE = f"amount over {MAX_AMOUNT:,.0f} or infinite"
 LINES = "_lines"  # file rows folded into each order, in line-item layouts
 
 
@@ -37,6 +43,7 @@ def load_orders(path: str | Path, overrides: Mapping[str, str] | None = None) ->
         frame = _with_reasons(parsed, mapping).collect()
     rows_read = int(frame[LINES].sum()) if LINES in frame.columns else frame.height
     kept, dropped, examples = split_dropped(frame)
+    kept = parsing.whole_number_ids(kept, ID_COLUMNS)
     kept, dropped, examples = _drop_duplicates(kept, mapping, dropped, examples)
     orders = _per_order(kept, mapping)
     if orders.height == 0:
@@ -122,11 +129,14 @@ def _with_reasons(parsed: pl.LazyFrame, mapping: ColumnMapping) -> pl.LazyFrame:
         checks.append((cancelled, "cancelled invoice"))
     if rules.returns and "items" in names:
         checks.append((pl.col("items") <= 0, "return (quantity not positive)"))
+    year = pl.col("ordered_at").dt.year()
     checks += [
         (pl.col("customer_id").is_null(), "empty customer"),
         (pl.col("ordered_at").is_null(), "unparseable date"),
+        ((year < FIRST_YEAR) | (year > LAST_YEAR), DATE_OUT_OF_RANGE),
         (pl.col("amount").is_null() | pl.col("amount").is_nan(), "unparseable amount"),
         (pl.col("amount") <= 0, "non-positive amount"),
+        (~pl.col("amount").is_finite() | (pl.col("amount") > MAX_AMOUNT), AMOUNT_TOO_LARGE),
     ]
     return parsed.with_columns(first_reason(checks))
 

@@ -39,16 +39,27 @@ def text(column: str, dtype: pl.DataType | None = None) -> pl.Expr:
 
 
 def identifier(column: str, dtype: pl.DataType | None = None) -> pl.Expr:
-    """A customer or order id as text, the same whichever file format carried it.
+    """A customer or order id as text; a float id (Parquet, Excel) without its ".0".
 
-    Spreadsheets and Parquet files store numeric ids as floats, and CSV files written from them
-    show 17850.0: each is the id "17850".
+    Ids written as text with a ".0" are normalised by `whole_number_ids` once read.
     """
     value = pl.col(column)
     if dtype is not None and dtype.is_float():
         whole = value.is_finite() & (value == value.round())
         value = pl.when(whole).then(value.cast(pl.Int64, strict=False)).otherwise(value)
-    return _clean_text(value).str.replace(_WHOLE_DECIMAL, "${1}")
+    return _clean_text(value)
+
+
+def whole_number_ids(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    """17850.0 in a CSV is the id "17850", as a float 17850.0 in Parquet or Excel is.
+
+    A regular expression over every id costs several times the reading of it, so it runs only
+    on a column where some id has a dot at all.
+    """
+    dotted = [
+        c for c in columns if c in frame.columns and frame[c].str.contains(".", literal=True).any()
+    ]
+    return frame.with_columns(pl.col(c).str.replace(_WHOLE_DECIMAL, "${1}") for c in dotted)
 
 
 def _clean_text(value: pl.Expr) -> pl.Expr:

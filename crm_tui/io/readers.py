@@ -38,26 +38,38 @@ _ESCAPED = r"^'('*[=+\-@\t\r])"
 class TextLayout:
     """How a text file is encoded and separated, as sniffed from its first megabyte."""
 
-    encoding: str  # "utf-8" or "gb18030"
+    encoding: str  # "utf-8", "utf-16", "gb18030" or "cp1252"
     separator: str  # a single character, or " " for runs of whitespace
+    cr_only: bool = False  # lines end in a lone CR (old Mac exports)
+
+    @property
+    def needs_conversion(self) -> bool:
+        return self.encoding != "utf-8" or self.separator == " " or self.cr_only
 
 
 def sniff_text_layout(sample: bytes) -> TextLayout:
     """Guess the encoding and separator of a delimited text file from its first bytes."""
     encoding = _sniff_encoding(sample)
-    text = sample.decode(encoding, errors="ignore")
-    return TextLayout(encoding, _sniff_separator(text))
+    text = codecs.getincrementaldecoder(encoding)(errors="ignore").decode(sample)
+    cr_only = "\r" in text and "\n" not in text
+    return TextLayout(encoding, _sniff_separator(text), cr_only)
 
 
 def _sniff_encoding(sample: bytes) -> str:
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
-    except UnicodeDecodeError:
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    for encoding in ("utf-8", "gb18030"):
         # Chinese marketplace exports that are not UTF-8 are GBK; GB18030 is its superset.
-        return "gb18030"
-    return "utf-8"
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    # Bytes that are neither: a Western export (Latin-1 and its Windows superset), whose
+    # accented letters GB18030 would otherwise read as Chinese characters.
+    return "cp1252"
 
 
 def _sniff_separator(text: str) -> str:
@@ -125,7 +137,9 @@ def _scan_parquet(path: Path) -> pl.LazyFrame:
 
 def _read_excel(path: Path) -> pl.DataFrame:
     try:
-        return pl.read_excel(path, sheet_id=1, engine="calamine")
+        # as text, like CSV cells: a column's type is decided from all its values later, so an
+        # id column with numbers first and text further down keeps its text ids
+        return pl.read_excel(path, sheet_id=1, engine="calamine", infer_schema_length=0)
     except ImportError:
         raise InputError(f"{path}: reading Excel needs the 'fastexcel' package") from None
     except Exception as exc:
@@ -138,10 +152,10 @@ def _scan_text(path: Path) -> Iterator[pl.LazyFrame]:
         sample = handle.read(_SAMPLE_BYTES)
     if not sample.strip():
         raise InputError(f"{path}: the file is empty")
-    if b"\x00" in sample[:4096]:
-        raise InputError(f"{path}: looks like a binary file, expected CSV, text, Parquet or .xlsx")
     layout = sniff_text_layout(sample)
-    if layout.encoding == "utf-8" and layout.separator != " ":
+    if layout.encoding != "utf-16" and b"\x00" in sample[:4096]:
+        raise InputError(f"{path}: looks like a binary file, expected CSV, text, Parquet or .xlsx")
+    if not layout.needs_conversion:
         yield _scan_csv(path, layout.separator)
         return
     with tempfile.TemporaryDirectory(prefix="crm-tui-") as tmp:
@@ -158,7 +172,10 @@ def _scan_csv(path: Path, separator: str) -> pl.LazyFrame:
         truncate_ragged_lines=True,
         encoding="utf8",
     )
-    return frame.with_columns(pl.all().str.replace(_ESCAPED, "${1}"))
+    # guarded: the replacement runs only where a cell starts with an apostrophe at all
+    escaped = pl.all().str.starts_with("'")
+    unescaped = pl.all().str.replace(_ESCAPED, "${1}")
+    return frame.with_columns(pl.when(escaped).then(unescaped).otherwise(pl.all()))
 
 
 def _convert_to_utf8_csv(source: Path, target: Path, layout: TextLayout) -> None:
@@ -167,10 +184,15 @@ def _convert_to_utf8_csv(source: Path, target: Path, layout: TextLayout) -> None
         pending = ""
         while chunk := src.read(_CHUNK_BYTES):
             text = pending + decoder.decode(chunk)
+            if layout.cr_only:
+                text = text.replace("\r", "\n")
             cut = text.rfind("\n") + 1
             text, pending = text[:cut], text[cut:]
             dst.write(_normalise(text, layout.separator))
-        dst.write(_normalise(pending + decoder.decode(b"", final=True), layout.separator))
+        rest = pending + decoder.decode(b"", final=True)
+        dst.write(
+            _normalise(rest.replace("\r", "\n") if layout.cr_only else rest, layout.separator)
+        )
 
 
 def _normalise(text: str, separator: str) -> str:

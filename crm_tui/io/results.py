@@ -55,6 +55,7 @@ def load_results(
         parsed = raw.with_row_index(ROW, offset=2).select(exprs)
         frame = parsed.with_columns(first_reason(_checks(src))).collect()
     kept, dropped, examples = split_dropped(frame)
+    kept = parsing.whole_number_ids(kept, ["customer_id"])
     per_customer = "customer_id" in src
     if not per_customer and "customers" not in src:
         raise InputError(
@@ -103,4 +104,5 @@ def load_assignment(path: str | Path) -> pl.DataFrame:
             (parsing.identifier if c == "customer_id" else parsing.text)(c, schema[c]).alias(c)
             for c in keep
         ).collect()
+    frame = parsing.whole_number_ids(frame, ["customer_id"])
     return frame.filter(pl.col("customer_id").is_not_null())

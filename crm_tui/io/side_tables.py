@@ -67,7 +67,7 @@ def _load(
         dropped=dropped,
         examples=examples,
     )
-    return LoadedTable(kept.drop(ROW), findings)
+    return LoadedTable(parsing.whole_number_ids(kept.drop(ROW), ["customer_id"]), findings)
 
 
 def _flag(source: str) -> pl.Expr:
