@@ -76,3 +76,27 @@ def test_an_excel_id_column_with_numbers_then_text_keeps_the_text_ids(tmp_path: 
     assert loaded.findings.dropped == {}
     assert loaded.orders["customer_id"].to_list() == ["17850", "13047", "17850", "W-1", "W-2"]
     assert loaded.orders["amount"].to_list() == [10.0, 20.0, 30.0, 40.0, 50.0]
+
+
+@pytest.mark.parametrize(
+    ("separator", "cells", "amounts"),
+    [
+        (";", ["12,50", "1.299,00", "1 299,00 €", "€1.299,50"], [12.5, 1299.0, 1299.0, 1299.5]),
+        (",", ['"¥1,299.00"', "12.50", '"1,299"', "$3"], [1299.0, 12.5, 1299.0, 3.0]),
+        (",", ["1299", "12.5", "1.5", "7"], [1299.0, 12.5, 1.5, 7.0]),
+    ],
+)
+def test_amounts_as_shops_write_them(
+    tmp_path: Path, separator: str, cells: list[str], amounts: list[float]
+) -> None:
+    head = separator.join(["customer_id", "ordered_at", "amount"])
+    lines = [separator.join([f"c{i}", f"2024-01-0{i + 1}", c]) for i, c in enumerate(cells)]
+    path = write(tmp_path, "o.csv", "\n".join([head, *lines]).encode())
+    assert load_orders(path).orders["amount"].to_list() == amounts
+
+
+def test_european_money_in_results(tmp_path: Path) -> None:
+    from crm_tui.io.results import load_results
+
+    path = write(tmp_path, "r.csv", b"arm;customers;revenue\ncontrol;10;1.299,50\nb;10;12,25\n")
+    assert load_results(path).frame["revenue"].to_list() == [1299.5, 12.25]

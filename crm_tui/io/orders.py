@@ -17,7 +17,6 @@ from crm_tui.io.readers import reading_errors, scan_table
 
 ID_COLUMNS = ("customer_id", "order_id")
 TEXT_COLUMNS = ("customer_id", "order_id", "category", "channel", "status")
-DATE_SAMPLE = 2000
 # Placeholder dates (9999-12-31, 1900-01-01) and amounts no order has (inf, 1e300) are dropped
 # and counted rather than carried into every total and date computation.
 FIRST_YEAR, LAST_YEAR = 1970, 2100
@@ -73,14 +72,7 @@ def _parse(
 ) -> pl.LazyFrame:
     src = mapping.sources
     date_col = src["ordered_at"]
-    sample = (
-        raw.select(pl.col(date_col).cast(pl.String))
-        .drop_nulls()
-        .head(DATE_SAMPLE)
-        .collect()
-        .to_series()
-        .to_list()
-    )
+    sample = parsing.sample_cells(raw, date_col)
     formats = parsing.datetime_formats(sample)
     if sample and not formats and not schema[date_col].is_temporal():
         raise InputError(
@@ -93,10 +85,12 @@ def _parse(
             read = parsing.identifier if name in ID_COLUMNS else parsing.text
             exprs.append(read(src[name], schema[src[name]]).alias(name))
     if "amount" in src:
-        exprs.append(parsing.number(src["amount"], schema[src["amount"]]).alias("amount"))
+        mark = parsing.decimal_mark(parsing.sample_cells(raw, src["amount"]))
+        exprs.append(parsing.number(src["amount"], schema[src["amount"]], mark).alias("amount"))
     else:
         qty, price = mapping.derived["amount"]
-        amount = parsing.number(qty, schema[qty]) * parsing.number(price, schema[price])
+        mark = parsing.decimal_mark(parsing.sample_cells(raw, price))
+        amount = parsing.number(qty, schema[qty]) * parsing.number(price, schema[price], mark)
         exprs.append(amount.alias("amount"))
     if "items" in src:
         exprs.append(parsing.number(src["items"], schema[src["items"]]).alias("items"))

@@ -6,6 +6,7 @@ no chosen format reads is null, so the caller can count it as a dropped row with
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import polars as pl
@@ -30,7 +31,9 @@ DATETIME_FORMATS = (
 )
 _TIMEZONE_SUFFIX = r"\s*(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT)$"
 _WHOLE_DECIMAL = r"^(-?\d+)\.0+$"
-_NUMBER_NOISE = r"[¥￥$€£,\s]|CNY|RMB|USD|元"
+_NUMBER_NOISE = r"[¥￥$€£\s]|CNY|RMB|USD|EUR|元"
+_THOUSANDS_COMMA = re.compile(r"-?\d{1,3}(,\d{3})+")  # 1,299 or 12,345,678
+_THOUSANDS_DOT = re.compile(r"-?\d{1,3}(\.\d{3}){2,}")  # 1.299.000
 
 
 def text(column: str, dtype: pl.DataType | None = None) -> pl.Expr:
@@ -67,11 +70,45 @@ def _clean_text(value: pl.Expr) -> pl.Expr:
     return pl.when(trimmed == "").then(None).otherwise(trimmed)
 
 
-def number(column: str, dtype: pl.DataType) -> pl.Expr:
-    """A float from a numeric column or from text with currency signs and thousands separators."""
+SAMPLE_ROWS = 2000
+
+
+def sample_cells(raw: pl.LazyFrame, column: str) -> list[str]:
+    """The column's first non-empty cells as text: its formats are chosen from them."""
+    cells = raw.select(pl.col(column).cast(pl.String)).drop_nulls().head(SAMPLE_ROWS)
+    return cells.collect().to_series().to_list()
+
+
+def decimal_mark(sample: Sequence[str]) -> str:
+    """ "," when a column's numbers write the decimals after a comma (1.299,50 or 12,50), else ".".
+
+    Each sampled value votes by its own form; a value that fits both readings (1,299 or 1.299)
+    votes for the English one, as the shops this tool serves first write it.
+    """
+    votes = {".": 0, ",": 0}
+    for raw in sample:
+        value = re.sub(r"[^\d,.\-]", "", str(raw))
+        if "," in value and "." in value:
+            votes[value[max(value.rfind(","), value.rfind("."))]] += 1
+        elif "," in value:
+            votes["." if _THOUSANDS_COMMA.fullmatch(value) else ","] += 1
+        elif "." in value:
+            votes["," if _THOUSANDS_DOT.fullmatch(value) else "."] += 1
+    return "," if votes[","] > votes["."] else "."
+
+
+def number(column: str, dtype: pl.DataType, decimal: str = ".") -> pl.Expr:
+    """A float from a numeric column, or from text with currency signs and digit grouping.
+
+    decimal is the column's decimal mark (see decimal_mark); the other mark groups digits.
+    """
     if dtype.is_numeric() or dtype == pl.Boolean:
         return pl.col(column).cast(pl.Float64)
     cleaned = pl.col(column).cast(pl.String).str.replace_all(_NUMBER_NOISE, "")
+    grouping = "." if decimal == "," else ","
+    cleaned = cleaned.str.replace_all(grouping, "", literal=True)
+    if decimal == ",":
+        cleaned = cleaned.str.replace(",", ".", literal=True)
     flag = cleaned.str.to_lowercase()
     # yes/no outcome columns (converted: true) count as 1 and 0
     value = pl.when(flag == "true").then(pl.lit("1")).when(flag == "false").then(pl.lit("0"))

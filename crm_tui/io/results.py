@@ -49,7 +49,10 @@ def load_results(
         ]
         for c in (*COUNT_COLUMNS, *MONEY_COLUMNS):
             if c in src:
-                value = parsing.number(src[c], schema[src[c]])
+                mark = "."
+                if c in MONEY_COLUMNS:
+                    mark = parsing.decimal_mark(parsing.sample_cells(raw, src[c]))
+                value = parsing.number(src[c], schema[src[c]], mark)
                 exprs.append(value.alias(c))
                 exprs.append((pl.col(src[c]).is_not_null() & value.is_null()).alias(f"_bad_{c}"))
         parsed = raw.with_row_index(ROW, offset=2).select(exprs)
