@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from typing import Any
 
 from evaluation.model import Comparison, Report
@@ -11,6 +12,31 @@ SRM_WARNING = (
     "SAMPLE RATIO MISMATCH: the arms' sizes do not match {basis} (p = {p:.2g}). "
     "The assignment or the data collection is broken; do not trust the lift figures below."
 )
+
+
+NAME_COLUMNS = (0, 2)  # segment and arm: names from the user's files and plan
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def printable(text: str) -> str:
+    """Text with control characters (ESC, BEL, ...) shown as escapes instead of sent raw.
+
+    Names come from the user's files; a terminal must never receive their control sequences.
+    Line breaks and tabs are the report's own layout and stay.
+    """
+    return "".join(
+        ch
+        if ch in "\n\t" or unicodedata.category(ch) != "Cc"
+        else ch.encode("unicode_escape").decode()
+        for ch in text
+    )
+
+
+def _markdown_name(name: str) -> str:
+    """A name as a Markdown cell: pipes escaped, a leading = + - @ shown as code, so that a
+    table pasted into a spreadsheet runs no formula."""
+    name = name.replace("|", "\\|")
+    return f"`{name}`" if name.startswith(_FORMULA_START) else name
 
 
 def signed_pct(x: float) -> str:
@@ -126,7 +152,7 @@ def to_text(report: Report) -> str:
         lines += ["", "Incremental (treatment minus control, per treated customer):"]
         lines += ["  " + line for line in _incremental_lines(report)]
     lines += [f"note: {n}" for n in report.notes]
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 
 
 def to_markdown(report: Report) -> str:
@@ -138,7 +164,11 @@ def to_markdown(report: Report) -> str:
     lines.append("|" + "---|" * len(HEADERS))
     for c, row in zip(report.comparisons, _rows(report), strict=True):
         cells = [
-            f"**{x}**" if c.significant(report.alpha) and i == 8 else x.replace("|", "/")
+            f"**{x}**"
+            if c.significant(report.alpha) and i == 8
+            else _markdown_name(x)
+            if i in NAME_COLUMNS
+            else x.replace("|", "/")
             for i, x in enumerate(row)
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -147,7 +177,7 @@ def to_markdown(report: Report) -> str:
         lines += [f"- {line}" for line in _incremental_lines(report)]
     if report.notes:
         lines += ["", "## Notes", "", *[f"- {n}" for n in report.notes]]
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")
 
 
 def _clean(x: Any) -> Any:

@@ -124,3 +124,34 @@ def test_bad_results_exit_2(
     assert main(["evaluate", str(path), *args]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_report_files_take_their_format_from_the_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = tmp_path / "r.csv"
+    rows = "".join(f"c{i},{'ab'[i % 2]},1\n" for i in range(40))
+    results.write_text("customer_id,arm,clicks\n" + rows)
+    base = ["evaluate", str(results), "--control", "a", "--out"]
+    assert main([*base, str(tmp_path / "report.csv")]) == 2
+    assert "a report is text" in capsys.readouterr().err
+    assert main([*base, str(tmp_path / "report.md")]) == 0
+    assert (tmp_path / "report.md").read_text().startswith("# Campaign evaluation")
+    assert main([*base, str(tmp_path / "report.json")]) == 0
+    assert json.loads((tmp_path / "report.json").read_text())["control"] == "a"
+
+
+def test_names_reach_no_terminal_and_no_spreadsheet_raw(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = tmp_path / "r.csv"
+    arms = ["ctl", "=t\x1b[2Jx\x07"]
+    rows = "".join(f"c{i},{arms[i % 2]},{i % 3}\n" for i in range(60))
+    results.write_text("customer_id,arm,conversions\n" + rows)
+    assert main(["evaluate", str(results), "--control", "ctl"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "=t\\x1b[2Jx\\x07" in out
+    assert main(["evaluate", str(results), "--control", "ctl", "--markdown"]) == 0
+    table = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| all")]
+    arm_cells = {line.split("|")[3].strip() for line in table}  # | segment | metric | arm |
+    assert arm_cells == {"`=t\\x1b[2Jx\\x07`"}

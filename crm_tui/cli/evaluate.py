@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from crm_tui.errors import InputError
 from evaluation.model import ADJUSTMENTS, ALPHA
 
 
@@ -36,9 +37,28 @@ def add(sub: Any) -> None:
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true")
     fmt.add_argument("--markdown", action="store_true")
-    p.add_argument("--out", type=Path, help="write the report to a file instead of printing")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="write the report to a file: .json, .md or .txt (the format follows the name "
+        "unless --json or --markdown says otherwise)",
+    )
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.set_defaults(handler=run)
+
+
+REPORT_SUFFIXES = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".txt": "text"}
+
+
+def _format_for(ns: argparse.Namespace) -> None:
+    """A report file's format follows its name; a name that promises a table is refused."""
+    suffix = ns.out.suffix.lower()
+    if suffix not in REPORT_SUFFIXES:
+        raise InputError(
+            f"{ns.out}: a report is text; name a .json, .md or .txt file", setting="report_out"
+        )
+    ns.json = ns.json or (not ns.markdown and REPORT_SUFFIXES[suffix] == "json")
+    ns.markdown = ns.markdown or (not ns.json and REPORT_SUFFIXES[suffix] == "markdown")
 
 
 def run(ns: argparse.Namespace) -> int:
@@ -49,6 +69,7 @@ def run(ns: argparse.Namespace) -> int:
 
     if ns.out is not None:
         check_writable(ns.out, ns.force)
+        _format_for(ns)
     metrics = [m.strip() for m in ns.metrics.split(",") if m.strip()] if ns.metrics else None
     report = run_evaluation(
         EvaluationRequest(

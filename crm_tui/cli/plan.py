@@ -73,6 +73,7 @@ def _init(ns: argparse.Namespace) -> int:
     from crm_tui.app.shop import load_shop
     from crm_tui.io.writers import check_writable
     from crm_tui.reports.plan import check_text
+    from evaluation.render import printable
 
     check_writable(ns.out, ns.force)
     settings = settings_from(ns)
@@ -84,7 +85,7 @@ def _init(ns: argparse.Namespace) -> int:
     save_plan(plan, ns.out, ns.force, starter.comments)
     print(f"wrote {ns.out} ({ns.objective}, {len(plan.targets)} targets, salt {plan.salt})")
     if report is not None:
-        print(check_text(report))
+        print(printable(check_text(report)))
     return 0
 
 
@@ -92,13 +93,14 @@ def _check(ns: argparse.Namespace) -> int:
     from campaigns.toml_io import load_plan
     from crm_tui.app.planning import check
     from crm_tui.reports.plan import check_text
+    from evaluation.render import printable
 
     plan = load_plan(ns.plan)
     report, _ = check(plan, _shop(ns))
     if ns.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2, default=str))
     else:
-        print(check_text(report))
+        print(printable(check_text(report)))
     return 0
 
 
@@ -108,6 +110,7 @@ def _assign(ns: argparse.Namespace) -> int:
     from crm_tui.app.planning import check
     from crm_tui.io.writers import check_table_name, check_writable, write_table
     from crm_tui.reports.plan import shares_text
+    from evaluation.render import printable
 
     check_table_name(ns.out)
     check_writable(ns.out, ns.force)
@@ -115,5 +118,5 @@ def _assign(ns: argparse.Namespace) -> int:
     report, assignment = check(plan, _shop(ns))
     write_table(assignment, ns.out, ns.force)
     print(f"wrote {assignment.height:,} customers to {ns.out} (plan hash {report.plan_hash})")
-    print(shares_text(achieved_shares(assignment), report))
+    print(printable(shares_text(achieved_shares(assignment), report)))
     return 0

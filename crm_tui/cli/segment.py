@@ -30,6 +30,7 @@ def run(ns: argparse.Namespace) -> int:
     from crm_tui.app.shop import load_shop
     from crm_tui.io.writers import check_table_name, check_writable, write_table
     from crm_tui.reports import segment as report
+    from evaluation.render import printable
 
     if ns.out is not None:
         check_table_name(ns.out)
@@ -43,7 +44,7 @@ def run(ns: argparse.Namespace) -> int:
         payload = report.to_json(seg, shop.findings, shop.side_findings)
         print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
     else:
-        print(report.to_text(seg, shop.findings, shop.side_findings))
+        print(printable(report.to_text(seg, shop.findings, shop.side_findings)))
         if ns.out is not None:
             print(f"\nWrote {seg.customers.height:,} customers to {ns.out}")
     return 0
