@@ -21,4 +21,9 @@ HOW = {
 
 
 def error_line(exc: BaseException) -> str:
-    return worded(exc, HOW)
+    """One line: several problems (a plan's) are joined, naming their file once."""
+    lines = worded(exc, HOW).splitlines() or [""]
+    source = lines[0].split(": ", 1)[0] + ": "
+    if len(lines) > 1 and all(line.startswith(source) for line in lines):
+        return source + "; ".join(line.removeprefix(source) for line in lines)
+    return "; ".join(lines)
