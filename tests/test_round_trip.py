@@ -99,3 +99,11 @@ def test_assign_then_evaluate_keeps_every_customer(tmp_path: Path, capsys) -> No
     )
     assert report["control"] == "-control"
     assert sum(report["customers"].values()) == len(ids)
+
+
+def test_excel_ready_csv_starts_with_a_bom_and_reads_back(tmp_path: Path) -> None:
+    frame = pl.DataFrame({"customer_id": ["张三", "=1+1"], "arm": ["对照", "treatment"]})
+    path = tmp_path / "assignment.csv"
+    write_table(frame, path, excel=True)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert load_assignment(path).select(frame.columns).to_dicts() == frame.to_dicts()

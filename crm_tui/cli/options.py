@@ -110,3 +110,12 @@ def _whole(text: str, least: int, expected: str) -> int:
     if value < least:
         raise argparse.ArgumentTypeError(f"{text!r}: expected {expected}")
     return value
+
+
+def add_excel_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--excel",
+        action="store_true",
+        help="write the CSV for Excel: UTF-8 with a byte-order mark, so that Chinese text shows "
+        "right in a Chinese-locale Excel",
+    )

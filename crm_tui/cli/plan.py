@@ -16,6 +16,7 @@ from typing import Any
 from campaigns.model import OBJECTIVES
 from crm_tui.cli.options import (
     add_data_options,
+    add_excel_option,
     add_segmentation_options,
     files_from,
     settings_from,
@@ -46,6 +47,7 @@ def add(sub: Any) -> None:
     _add_plan_data(assign)
     assign.add_argument("--out", type=Path, required=True, help="assignment .csv or .parquet")
     assign.add_argument("--force", action="store_true")
+    add_excel_option(assign)
     assign.set_defaults(handler=_assign)
 
 
@@ -116,7 +118,7 @@ def _assign(ns: argparse.Namespace) -> int:
     check_writable(ns.out, ns.force)
     plan = load_plan(ns.plan)
     report, assignment = check(plan, _shop(ns))
-    write_table(assignment, ns.out, ns.force)
+    write_table(assignment, ns.out, ns.force, ns.excel)
     print(f"wrote {assignment.height:,} customers to {ns.out} (plan hash {report.plan_hash})")
     print(printable(shares_text(achieved_shares(assignment), report)))
     return 0

@@ -9,6 +9,7 @@ from typing import Any
 
 from crm_tui.cli.options import (
     add_data_options,
+    add_excel_option,
     add_segmentation_options,
     files_from,
     settings_from,
@@ -22,6 +23,7 @@ def add(sub: Any) -> None:
     add_segmentation_options(p)
     p.add_argument("--out", type=Path, help="write the customers frame (.parquet or .csv)")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    add_excel_option(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=run)
 
@@ -39,7 +41,7 @@ def run(ns: argparse.Namespace) -> int:
     shop = load_shop(files_from(ns, ns.orders))
     seg = shop.segment(settings, ns.as_of)
     if ns.out is not None:
-        write_table(seg.customers.sort("customer_id"), ns.out, ns.force)
+        write_table(seg.customers.sort("customer_id"), ns.out, ns.force, ns.excel)
     if ns.json:
         payload = report.to_json(seg, shop.findings, shop.side_findings)
         print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))

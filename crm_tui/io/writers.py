@@ -48,14 +48,20 @@ def check_table_name(path: Path) -> None:
         raise InputError(f"{path}: expected a .parquet or .csv file name", setting="out")
 
 
-def write_table(frame: pl.DataFrame, path: Path, overwrite: bool = False) -> None:
-    """A frame as Parquet or as spreadsheet-safe CSV, chosen by the file's suffix."""
+def write_table(
+    frame: pl.DataFrame, path: Path, overwrite: bool = False, excel: bool = False
+) -> None:
+    """A frame as Parquet or as spreadsheet-safe CSV, chosen by the file's suffix.
+
+    excel: the CSV starts with a UTF-8 byte-order mark, without which a Chinese-locale Excel
+    shows UTF-8 text as mojibake; crm-tui reads either.
+    """
     check_table_name(path)
     writer: Callable[[Path], None]
     if path.suffix.lower() == ".parquet":
         writer = frame.write_parquet
     else:
-        writer = lambda tmp: write_safe_csv(frame, tmp)  # noqa: E731
+        writer = lambda tmp: write_safe_csv(frame, tmp, excel)  # noqa: E731
     write_atomic(path, writer, overwrite)
 
 
@@ -75,5 +81,5 @@ def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def write_safe_csv(frame: pl.DataFrame, path: Path) -> None:
-    neutralise(frame).write_csv(path, datetime_format="%Y-%m-%d %H:%M:%S")
+def write_safe_csv(frame: pl.DataFrame, path: Path, excel: bool = False) -> None:
+    neutralise(frame).write_csv(path, datetime_format="%Y-%m-%d %H:%M:%S", include_bom=excel)
