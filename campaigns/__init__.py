@@ -8,8 +8,10 @@ from campaigns.model import (
     Arm,
     CampaignPlan,
     Costs,
+    DataFile,
     Offer,
     Phase,
+    PlanData,
     Target,
 )
 from campaigns.settings import SegmentationSettings
@@ -18,8 +20,10 @@ __all__ = [
     "Arm",
     "CampaignPlan",
     "Costs",
+    "DataFile",
     "Offer",
     "Phase",
+    "PlanData",
     "PlanError",
     "SegmentationSettings",
     "Target",

@@ -88,6 +88,30 @@ DEFAULT_ARMS = (Arm("control", 0.2, control=True), Arm("treatment", 0.8))
 
 
 @dataclass(frozen=True)
+class DataFile:
+    """A file a plan was checked against: where it was, and the SHA-256 of its bytes."""
+
+    path: str  # relative to the plan file's folder when it lies below it
+    sha256: str
+
+
+DATA_KINDS = ("orders", "visitors", "profiles")
+
+
+@dataclass(frozen=True)
+class PlanData:
+    """The shop's files the plan was last checked against; assignment uses the same ones."""
+
+    orders: DataFile | None = None
+    visitors: DataFile | None = None
+    profiles: DataFile | None = None
+
+    def files(self) -> dict[str, DataFile]:
+        found = {kind: getattr(self, kind) for kind in DATA_KINDS}
+        return {kind: f for kind, f in found.items() if f is not None}
+
+
+@dataclass(frozen=True)
 class CampaignPlan:
     name: str
     objective: Objective
@@ -106,6 +130,7 @@ class CampaignPlan:
     holdout_salt: str = "crm-tui-global-holdout"
     suppress: tuple[str, ...] = ()  # selectors of customers nobody in this plan contacts
     phases: tuple[Phase, ...] = ()
+    data: PlanData = field(default_factory=PlanData)
 
     def arms_for(self, target: Target) -> tuple[Arm, ...]:
         return target.arms if target.arms is not None else self.arms

@@ -7,12 +7,14 @@ is a (key path, message) pair; the key path is the plan's TOML path (`targets[0]
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from campaigns.errors import PlanError
 from campaigns.model import EVENT_PHASES, Arm, CampaignPlan, Costs, Offer, Phase, Target
 
 Problems = list[tuple[str, str]]
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 VALUED_OFFERS = ("coupon", "percent", "gift", "free_shipping")
 MAX_DURATION_DAYS = 3650  # ten years: a campaign longer than that is a typing slip
 
@@ -122,6 +124,11 @@ def plan_problems(plan: CampaignPlan) -> Problems:
         out += target_problems(target, f"targets[{i}]")
     for i, phase in enumerate(plan.phases):
         out += phase_problems(phase, f"phases[{i}]")
+    for kind, file in plan.data.files().items():
+        if not file.path.strip():
+            out.append((f"data.{kind}.path", "expected a file path"))
+        if not _SHA256.fullmatch(file.sha256):
+            out.append((f"data.{kind}.sha256", f"expected 64 hex digits, got {file.sha256!r}"))
     return out + _cross_problems(plan)
 
 

@@ -8,6 +8,7 @@ import difflib
 import hashlib
 import sys
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +18,17 @@ from campaigns.errors import PlanError
 from campaigns.files import write_atomic
 from campaigns.model import (
     CHANNELS,
+    DATA_KINDS,
     METRICS,
     OBJECTIVES,
     OFFER_KINDS,
     Arm,
     CampaignPlan,
     Costs,
+    DataFile,
     Offer,
     Phase,
+    PlanData,
     Target,
 )
 from campaigns.rules import VALUED_OFFERS, join, plan_problems
@@ -54,6 +58,8 @@ def plan_to_dict(plan: CampaignPlan) -> dict[str, Any]:
     for key in LATER_SETTINGS:
         if getattr(plan.segmentation, key) == getattr(defaults, key):
             del data["segmentation"][key]
+    if not data["data"]:  # a plan that records no files keeps the hash it had before
+        del data["data"]
     return {"schema_version": SCHEMA_VERSION, **data}
 
 
@@ -84,7 +90,7 @@ def dumps(plan: CampaignPlan, comments: Mapping[str, str] | None = None) -> str:
 
 def _section_of(line: str) -> str | None:
     # tomli_w writes an array of tables either inline (`arms = [`) or as `[[arms]]` headers
-    for key in ("segmentation", "arms", "phases", "targets"):
+    for key in ("segmentation", "arms", "phases", "targets", "data"):
         if line.startswith((f"[[{key}]]", f"[{key}]", f"{key} = [")):
             return key
     return None
@@ -114,6 +120,34 @@ def save_plan(
     except (FileExistsError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         setting = "overwrite" if isinstance(exc, FileExistsError) else None
         raise PlanError(str(exc), setting=setting) from None
+
+
+def save_data(path: Path, data: PlanData) -> CampaignPlan:
+    """Record the data files in the plan file at path, leaving the rest of its text as it is.
+
+    The plan's comments and layout are the user's: only the [data] tables are replaced.
+    """
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    plan = replace(loads(text, source=str(path)), data=data)
+    kept = "".join(_without_data_tables(text.splitlines(keepends=True))).rstrip("\n")
+    section = tomli_w.dumps({"data": _strip_none(dataclasses.asdict(data))})
+    new = f"{kept}\n\n{section}" if data.files() else kept + "\n"
+    if loads(new, source=str(path)) != plan:  # the splice must say exactly the plan
+        raise PlanError(f"{path}: cannot record the data files in this plan's layout")
+    write_atomic(path, lambda tmp: tmp.write_text(new, encoding="utf-8"), overwrite=True)
+    return plan
+
+
+def _without_data_tables(lines: list[str]) -> list[str]:
+    kept, inside = [], False
+    for line in lines:
+        header = line.lstrip()
+        if header.startswith("["):
+            inside = header.startswith(("[data]", "[data."))
+        if not inside:
+            kept.append(line)
+    return kept
 
 
 # ---------------------------------------------------------------- reading
@@ -214,6 +248,7 @@ class _Reader:
             "holdout_salt": v(data, "", "holdout_salt", _string, "a string"),
             "suppress": v(data, "", "suppress", _text_list, "a list of selectors"),
             "phases": tuple(p for p in self.list(data, "phases", self.phase) if p is not None),
+            "data": self.data(data["data"], "data") if "data" in data else MISSING,
         }
         if "arms" in data:
             plan_args["arms"] = self.arms(data["arms"], "arms")
@@ -318,6 +353,22 @@ class _Reader:
         }
         return None if self.problems else Phase(**_given(args))
 
+    def data(self, item: Any, path: str) -> PlanData:
+        if not self.table(item, path):
+            return PlanData()
+        self.keys(item, path, {kind: False for kind in DATA_KINDS})
+        files = {}
+        for kind in DATA_KINDS:
+            at = join(path, kind)
+            if kind in item and self.table(item[kind], at):
+                self.keys(item[kind], at, {"path": True, "sha256": True})
+                found = {
+                    "path": self.value(item[kind], at, "path", _string, "a file path"),
+                    "sha256": self.value(item[kind], at, "sha256", _string, "a SHA-256 in hex"),
+                }
+                files[kind] = DataFile(**_given(found)) if MISSING not in found.values() else None
+        return PlanData(**files)
+
     def segmentation(self, item: Any, path: str) -> SegmentationSettings:
         if not self.table(item, path):
             return SegmentationSettings()
@@ -352,6 +403,7 @@ PLAN_KEYS = {
     "holdout_salt": False,
     "suppress": False,
     "phases": False,
+    "data": False,
 }
 TARGET_KEYS = {
     "name": True,

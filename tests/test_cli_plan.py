@@ -162,3 +162,41 @@ def test_an_empty_salt_is_refused(tmp_path: Path, capsys) -> None:
     out = tmp_path / "plan.toml"
     assert main(["plan", "init", "--objective", "custom", "--salt", " ", "--out", str(out)]) == 2
     assert "salt" in capsys.readouterr().err and not out.exists()
+
+
+def test_a_plan_assigns_with_the_data_it_was_checked_against(
+    tmp_path: Path, sample_dir: Path, capsys
+) -> None:
+    """The README tour's trap: checked with profiles, assigned without, opt-outs contacted."""
+    import shutil
+
+    for name in ("orders.csv", "profiles.csv"):
+        shutil.copy(sample_dir / name, tmp_path / name)
+    plan = tmp_path / "plan.toml"
+    orders, profiles = ["--orders", str(tmp_path / "orders.csv")], str(tmp_path / "profiles.csv")
+    assert main(["plan", "init", "--objective", "churn_recall", *orders, "--out", str(plan)]) == 0
+    comments = [line for line in plan.read_text().splitlines() if line.startswith("#")]
+    capsys.readouterr()
+    assert main(["plan", "check", str(plan), "--profiles", profiles, "--record", "--json"]) == 0
+    checked = json.loads(capsys.readouterr().out)
+    assert [line for line in plan.read_text().splitlines() if line.startswith("#")] == comments
+    assert load_plan(plan).data.profiles is not None
+
+    out = tmp_path / "assignment.csv"
+    assert main(["plan", "assign", str(plan), "--out", str(out)]) == 0  # no data flags
+    assignment = pl.read_csv(out)
+    opted_out = assignment.filter(pl.col("suppressed_reason").str.starts_with("opted out"))
+    assert opted_out.height == sum(
+        n for reason, n in checked["suppressed"].items() if reason.startswith("opted out")
+    )
+    assert opted_out.height > 0
+
+    with (tmp_path / "profiles.csv").open("a") as handle:
+        handle.write("new-customer,true,true,true,true,true\n")
+    capsys.readouterr()
+    again = ["plan", "assign", str(plan), "--out", str(tmp_path / "again.csv")]
+    assert main(again) == 2
+    err = capsys.readouterr().err
+    assert "profiles.csv: changed since the plan was checked" in err and "--changed-data" in err
+    assert not (tmp_path / "again.csv").exists()
+    assert main([*again, "--changed-data"]) == 0

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -208,3 +209,14 @@ def test_every_broken_rule_is_reported_at_once() -> None:
         "plan.toml: segmentation.lifecycle_days: expected three increasing numbers of days "
         "from 0 to 36,500, got 1, 2, 1e+300",
     ]
+
+
+def test_recorded_data_round_trips_and_is_checked() -> None:
+    from campaigns import DataFile, PlanData
+
+    data = PlanData(orders=DataFile("orders.csv", "a" * 64), profiles=DataFile("/p.csv", "b" * 64))
+    plan = replace(loads(GOOD), data=data)
+    assert loads(dumps(plan)) == plan
+    broken = dumps(plan).replace("b" * 64, "not-a-hash")
+    with pytest.raises(PlanError, match="data.profiles.sha256: expected 64 hex digits"):
+        loads(broken)

@@ -8,17 +8,22 @@ shows on screen.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
+from dataclasses import replace
+from pathlib import Path
 
 import polars as pl
 
-from campaigns import CampaignPlan
+from campaigns import CampaignPlan, DataFile, PlanData
 from campaigns.check import Baseline, PlanCheck, check_plan, historical_baseline
 from campaigns.library import Starter, starter_plan
 from campaigns.settings import SegmentationSettings
-from crm_tui.app.shop import Shop
+from crm_tui.app.shop import Shop, ShopFiles
 from crm_tui.engine import Segmentation
 from crm_tui.errors import InputError
+
+Overrides = tuple[tuple[str, str], ...]
 
 
 def plan_segmentation(plan: CampaignPlan, shop: Shop) -> Segmentation:
@@ -67,3 +72,59 @@ def new_plan(
     if salt is not None and not salt.strip():
         raise InputError("salt: expected a non-empty text", setting="salt")
     return starter_plan(objective, salt or secrets.token_hex(6), as_of, settings)
+
+
+def fingerprint(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def recorded(plan: CampaignPlan, files: ShopFiles, plan_path: Path) -> CampaignPlan:
+    """The plan, recording the shop's files (relative to the plan's folder when below it)."""
+    given = {"orders": files.orders, "visitors": files.visitors, "profiles": files.profiles}
+    data = {
+        kind: DataFile(_relative(path, plan_path.parent), fingerprint(path))
+        for kind, path in given.items()
+        if path is not None
+    }
+    return replace(plan, data=PlanData(**data))
+
+
+def plan_files(
+    plan: CampaignPlan, plan_path: Path, given: dict[str, Path | None], overrides: Overrides = ()
+) -> ShopFiles:
+    """The files to check or assign with: those given, else those the plan records."""
+    chosen = dict(given)
+    for kind, file in plan.data.files().items():
+        if chosen.get(kind) is None:
+            chosen[kind] = plan_path.parent / file.path
+    orders = chosen.get("orders")
+    if orders is None:
+        raise InputError("the plan records no orders file; name one", setting="orders")
+    return ShopFiles(orders, chosen.get("visitors"), chosen.get("profiles"), overrides)
+
+
+def changes(plan: CampaignPlan, files: ShopFiles, plan_path: Path) -> list[str]:
+    """How the files differ from those the plan was checked against, one line each."""
+    used = {"orders": files.orders, "visitors": files.visitors, "profiles": files.profiles}
+    out = []
+    for kind, file in plan.data.files().items():
+        path = used[kind]
+        if path is None:
+            out.append(f"the plan was checked with {kind} {file.path}, and none is given now")
+        elif not path.is_file():
+            out.append(f"{path}: no such file (the plan was checked with it)")
+        elif fingerprint(path) != file.sha256:
+            out.append(f"{path}: changed since the plan was checked (its SHA-256 differs)")
+    return out
+
+
+def _relative(path: Path, folder: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(folder.resolve()))
+    except ValueError:
+        return str(path.resolve())

@@ -64,9 +64,11 @@ def settings_from(ns: argparse.Namespace) -> SegmentationSettings:
 
 
 def files_from(ns: argparse.Namespace, orders: Path) -> ShopFiles:
-    profiles = getattr(ns, "profiles", None)
-    overrides = tuple(parse_overrides(ns.column).items())
-    return ShopFiles(orders, ns.visitors, profiles, overrides)
+    return ShopFiles(orders, ns.visitors, getattr(ns, "profiles", None), overrides_from(ns))
+
+
+def overrides_from(ns: argparse.Namespace) -> tuple[tuple[str, str], ...]:
+    return tuple(parse_overrides(ns.column).items())
 
 
 def date(text: str) -> dt.date:

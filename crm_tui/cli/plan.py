@@ -19,8 +19,10 @@ from crm_tui.cli.options import (
     add_excel_option,
     add_segmentation_options,
     files_from,
+    overrides_from,
     settings_from,
 )
+from crm_tui.errors import InputError
 
 
 def add(sub: Any) -> None:
@@ -30,6 +32,7 @@ def add(sub: Any) -> None:
     init = verbs.add_parser("init", help="write a starter plan for an objective")
     init.add_argument("--objective", required=True, choices=OBJECTIVES)
     init.add_argument("--orders", type=Path, help="orders file to check the plan against")
+    init.add_argument("--profiles", type=Path, help="customer profiles with contact opt-ins")
     init.add_argument("--salt", help="assignment salt (default: a new random one, recorded)")
     init.add_argument("--name", help="plan name")
     init.add_argument("--out", type=Path, required=True, help="plan.toml to write")
@@ -41,28 +44,54 @@ def add(sub: Any) -> None:
     check = verbs.add_parser("check", help="validate a plan and show audiences, MDE and budget")
     _add_plan_data(check)
     check.add_argument("--json", action="store_true")
+    check.add_argument(
+        "--record",
+        action="store_true",
+        help="record the data files checked against in the plan (assign then uses them)",
+    )
     check.set_defaults(handler=_check)
 
     assign = verbs.add_parser("assign", help="write the customer-to-arm assignment")
     _add_plan_data(assign)
     assign.add_argument("--out", type=Path, required=True, help="assignment .csv or .parquet")
     assign.add_argument("--force", action="store_true")
+    assign.add_argument(
+        "--changed-data",
+        action="store_true",
+        help="assign even though the data differ from those the plan was checked against",
+    )
     add_excel_option(assign)
     assign.set_defaults(handler=_assign)
 
 
 def _add_plan_data(p: argparse.ArgumentParser) -> None:
     p.add_argument("plan", type=Path)
-    p.add_argument("--orders", type=Path, help="orders file (default: the sample data)")
-    p.add_argument("--profiles", type=Path, help="customer profiles with contact opt-ins")
+    p.add_argument(
+        "--orders",
+        type=Path,
+        help="orders file (default: the one the plan records, else the sample data)",
+    )
+    p.add_argument(
+        "--profiles", type=Path, help="customer profiles with contact opt-ins (default: recorded)"
+    )
     add_data_options(p)
 
 
-def _shop(ns: argparse.Namespace) -> Any:
+def _files(ns: argparse.Namespace, plan: Any) -> Any:
+    """The files named on the command line, else those the plan records, else the sample."""
+    from crm_tui.app.planning import plan_files
     from crm_tui.app.sample import sample_paths
+
+    given = {"orders": ns.orders, "visitors": ns.visitors, "profiles": ns.profiles}
+    if given["orders"] is None and plan.data.orders is None:
+        given["orders"] = sample_paths()["orders"]
+    return plan_files(plan, ns.plan, given, overrides_from(ns))
+
+
+def _shop(files: Any) -> Any:
     from crm_tui.app.shop import load_shop
 
-    shop = load_shop(files_from(ns, ns.orders or sample_paths()["orders"]))
+    shop = load_shop(files)
     for findings in shop.side_findings:  # on stderr, so that --json output stays JSON
         for line in (*findings.lines(), *findings.notes):
             print(f"note: {findings.source}: {line.strip()}", file=sys.stderr)
@@ -71,7 +100,7 @@ def _shop(ns: argparse.Namespace) -> Any:
 
 def _init(ns: argparse.Namespace) -> int:
     from campaigns.toml_io import save_plan
-    from crm_tui.app.planning import check, new_plan
+    from crm_tui.app.planning import check, new_plan, recorded
     from crm_tui.app.shop import load_shop
     from crm_tui.io.writers import check_writable
     from crm_tui.reports.plan import check_text
@@ -79,10 +108,13 @@ def _init(ns: argparse.Namespace) -> int:
 
     check_writable(ns.out, ns.force)
     settings = settings_from(ns)
-    shop = load_shop(files_from(ns, ns.orders)) if ns.orders else None
+    files = files_from(ns, ns.orders) if ns.orders else None
+    shop = load_shop(files) if files else None
     as_of = shop.segment(settings, ns.as_of).as_of if shop else ns.as_of
     starter = new_plan(ns.objective, settings, as_of, ns.salt)
     plan = replace(starter.plan, name=ns.name) if ns.name else starter.plan
+    if files is not None:
+        plan = recorded(plan, files, ns.out)
     report = check(plan, shop)[0] if shop else None
     save_plan(plan, ns.out, ns.force, starter.comments)
     print(f"wrote {ns.out} ({ns.objective}, {len(plan.targets)} targets, salt {plan.salt})")
@@ -92,13 +124,19 @@ def _init(ns: argparse.Namespace) -> int:
 
 
 def _check(ns: argparse.Namespace) -> int:
-    from campaigns.toml_io import load_plan
-    from crm_tui.app.planning import check
+    from campaigns.toml_io import load_plan, save_data
+    from crm_tui.app.planning import changes, check, recorded
     from crm_tui.reports.plan import check_text
     from evaluation.render import printable
 
     plan = load_plan(ns.plan)
-    report, _ = check(plan, _shop(ns))
+    files = _files(ns, plan)
+    for change in changes(plan, files, ns.plan):
+        print(f"note: {change}", file=sys.stderr)
+    report, _ = check(plan, _shop(files))
+    if ns.record:
+        save_data(ns.plan, recorded(plan, files, ns.plan).data)
+        print(f"recorded the data files in {ns.plan}", file=sys.stderr)
     if ns.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2, default=str))
     else:
@@ -109,7 +147,7 @@ def _check(ns: argparse.Namespace) -> int:
 def _assign(ns: argparse.Namespace) -> int:
     from campaigns.assign import achieved_shares
     from campaigns.toml_io import load_plan
-    from crm_tui.app.planning import check
+    from crm_tui.app.planning import changes, check
     from crm_tui.io.writers import check_table_name, check_writable, write_table
     from crm_tui.reports.plan import shares_text
     from evaluation.render import printable
@@ -117,7 +155,13 @@ def _assign(ns: argparse.Namespace) -> int:
     check_table_name(ns.out)
     check_writable(ns.out, ns.force)
     plan = load_plan(ns.plan)
-    report, assignment = check(plan, _shop(ns))
+    files = _files(ns, plan)
+    changed = changes(plan, files, ns.plan)
+    if changed and not ns.changed_data:
+        raise InputError(changed[0], setting="changed_data")
+    if not plan.data.files():
+        print(f"note: {ns.plan} records no data files; `plan check --record` does", file=sys.stderr)
+    report, assignment = check(plan, _shop(files))
     write_table(assignment, ns.out, ns.force, ns.excel)
     print(f"wrote {assignment.height:,} customers to {ns.out} (plan hash {report.plan_hash})")
     print(printable(shares_text(achieved_shares(assignment), report)))

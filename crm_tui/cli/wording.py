@@ -17,6 +17,8 @@ HOW = {
     "salt": "leave out --salt for a new random one",
     "out": "name a .csv or .parquet file with --out",
     "customers": "ask for more with --customers N",
+    "changed_data": "check the plan again with `plan check --record`, or pass --changed-data",
+    "orders": "name it with --orders FILE",
 }
 
 

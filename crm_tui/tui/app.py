@@ -251,11 +251,16 @@ class CrmApp(App[None]):
             self.post_message(PlanChecked(plan, report))
 
     @work(thread=True, exclusive=True, group="io", exit_on_error=False, description="saving")
-    def _save(self, plan: CampaignPlan, path: Path, overwrite: bool) -> None:
+    def _save(
+        self, plan: CampaignPlan, files: ShopFiles | None, path: Path, overwrite: bool
+    ) -> None:
         from campaigns.toml_io import save_plan
+        from crm_tui.app.planning import recorded
 
-        save_plan(plan, path, overwrite)
-        self.post_message(PlanSaved(plan, path))
+        # the plan records the files it was checked against here, as `plan check --record` does
+        saved = recorded(plan, files, path) if files is not None else plan
+        save_plan(saved, path, overwrite)
+        self.post_message(PlanSaved(saved, path, edited=plan))
 
     @work(thread=True, exclusive=True, group="io", exit_on_error=False, description="exporting")
     def _export(self, plan: CampaignPlan, shop: Shop, path: Path) -> None:
@@ -320,12 +325,13 @@ class CrmApp(App[None]):
             self.query_one(PlanPane).show_check(message.check)
 
     def on_plan_saved(self, message: PlanSaved) -> None:
-        self.state.plan_path = message.path
-        self.state.plan_dirty = message.plan != self.state.plan
-        if self.state.plan is not None:
-            self.query_one(PlanPane).show_status(
-                self.state.plan, message.path, self.state.plan_dirty
-            )
+        s = self.state
+        s.plan_path = message.path
+        if message.edited == s.plan:  # no edit since: the saved plan, with its data, is current
+            s.plan, s.plan_dirty = message.plan, False
+            self.query_one(PlanPane).plan_edited(message.plan, message.path)
+        if s.plan is not None:
+            self.query_one(PlanPane).show_status(s.plan, message.path, s.plan_dirty)
         self.notify(f"Saved {message.path}")
 
     def on_assignment_exported(self, message: AssignmentExported) -> None:
@@ -428,15 +434,15 @@ class CrmApp(App[None]):
         if plan is None:
             self.notify("There is no plan to save yet", severity="warning")
             return
-        path = message.path
+        path, files = message.path, self.state.shop.files if self.state.shop else None
         if not path.exists():
-            self._save(plan, path, False)
+            self._save(plan, files, path, False)
             return
         question = _replace_question(plan, path, own=path == self.state.plan_path)
         if question is None:
-            self._save(plan, path, True)
+            self._save(plan, files, path, True)
         else:
-            self._ask(question, "Replace", lambda: self._save(plan, path, True))
+            self._ask(question, "Replace", lambda: self._save(plan, files, path, True))
 
     @on(PlanPane.ExportRequested)
     def _on_export(self, message: PlanPane.ExportRequested) -> None:

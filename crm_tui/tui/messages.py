@@ -38,10 +38,13 @@ class PlanChecked(Message):
 
 
 class PlanSaved(Message):
-    def __init__(self, plan: CampaignPlan, path: Path) -> None:
+    """plan is what was written (with the data files it records); edited, what it came from."""
+
+    def __init__(self, plan: CampaignPlan, path: Path, edited: CampaignPlan) -> None:
         super().__init__()
         self.plan = plan
         self.path = path
+        self.edited = edited
 
 
 class AssignmentExported(Message):

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Input, Select, Static
 
 from campaigns import Arm
 from campaigns.toml_io import load_plan
+from crm_tui.app.planning import fingerprint
 from crm_tui.tui.app import CrmApp
 from tests.tui.conftest import sample
 
@@ -128,7 +129,10 @@ async def test_whole_loop(tmp_path: Path) -> None:
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert "PlanSaved" in recorder.names() and not app.state.plan_dirty
-        assert load_plan(plan_file).arms == app.state.plan.arms
+        assert load_plan(plan_file) == app.state.plan
+        recorded = load_plan(plan_file).data  # the files the app checked the plan against
+        assert recorded.orders is not None and recorded.visitors is not None
+        assert recorded.orders.sha256 == fingerprint(paths["orders"])
         assignment_file = tmp_path / "assignment.csv"
         await fill(pilot, "#export-path", assignment_file)
         await pilot.press("enter")
