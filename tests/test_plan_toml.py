@@ -218,5 +218,5 @@ def test_recorded_data_round_trips_and_is_checked() -> None:
     plan = replace(loads(GOOD), data=data)
     assert loads(dumps(plan)) == plan
     broken = dumps(plan).replace("b" * 64, "not-a-hash")
-    with pytest.raises(PlanError, match="data.profiles.sha256: expected 64 hex digits"):
+    with pytest.raises(PlanError, match=r"data\.profiles\.sha256: expected 64 hex digits"):
         loads(broken)
