@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from evaluation.model import ConfidenceInterval, TestResult
 
@@ -21,7 +21,7 @@ SMALL_EXPECTED = 5  # below this expected count in a 2x2 cell, the exact test is
 
 @functools.lru_cache(maxsize=16)
 def z_crit(alpha: float) -> float:
-    return float(stats.norm.isf(alpha / 2))
+    return float(-special.ndtri(alpha / 2))
 
 
 def _two_sided_normal(z: float) -> float:
@@ -50,7 +50,9 @@ def two_proportions(x_a: int, n_a: int, x_c: int, n_c: int, alpha: float) -> Tes
     expected = min(n * q for n in (n_a, n_c) for q in (pooled, 1 - pooled))
     z = z_crit(alpha)
     if expected < SMALL_EXPECTED:
-        fisher = stats.fisher_exact([[x_a, n_a - x_a], [x_c, n_c - x_c]])
+        from scipy.stats import fisher_exact  # small counts only: scipy.stats is slow to import
+
+        fisher = fisher_exact([[x_a, n_a - x_a], [x_c, n_c - x_c]])
         p_value, statistic = float(fisher.pvalue), float(fisher.statistic)  # the odds ratio
         lo_a, hi_a = wilson(x_a, n_a, alpha)
         lo_c, hi_c = wilson(x_c, n_c, alpha)
@@ -197,8 +199,8 @@ def sample_ratio(
     expected = {arm: total * shares[arm] / weight for arm in shares}
     if len(expected) < 2 or total == 0:
         return 1.0, expected
-    result = stats.chisquare([observed.get(a, 0) for a in expected], list(expected.values()))
-    return float(result.pvalue), expected
+    statistic = sum((observed.get(a, 0) - e) ** 2 / e for a, e in expected.items())
+    return float(special.chdtrc(len(expected) - 1, statistic)), expected
 
 
 def holm(p_values: Sequence[float]) -> list[float]:
