@@ -66,7 +66,9 @@ def whole_number_ids(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFram
 
 
 def _clean_text(value: pl.Expr) -> pl.Expr:
-    trimmed = value.cast(pl.String).str.strip_chars()
+    # a NUL can only come from a Parquet or Excel cell, and would make any CSV written from it
+    # look binary: no export means one, so it is dropped
+    trimmed = value.cast(pl.String).str.replace_all("\x00", "", literal=True).str.strip_chars()
     return pl.when(trimmed == "").then(None).otherwise(trimmed)
 
 
