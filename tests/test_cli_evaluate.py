@@ -155,3 +155,70 @@ def test_names_reach_no_terminal_and_no_spreadsheet_raw(
     table = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| all")]
     arm_cells = {line.split("|")[3].strip() for line in table}  # | segment | metric | arm |
     assert arm_cells == {"`=t\\x1b[2Jx\\x07`"}
+
+
+AGGREGATED = "arm,customers,impressions,clicks,conversions,revenue,cost\n"
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ("control,0,10,1,0,0,0\ntreatment,100,50,5,5,50,10\n", "no customers in the row: 1"),
+        ("control,nan,10,1,0,0,0\ntreatment,100,50,5,5,50,10\n", "unparseable customers: 1"),
+        ("control,1e308,10,1,0,0,0\ntreatment,100,50,5,5,50,10\n", "implausible customers: 1"),
+        ("control,100,10,30,0,0,0\ntreatment,100,50,5,5,50,10\n", "more clicks than impressions"),
+        ("treatment,100,50,5,5,50,10\n", "only treatment"),
+    ],
+)
+def test_broken_aggregated_rows_are_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], rows: str, message: str
+) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(AGGREGATED + rows)
+    assert main(["evaluate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("label", ["Total", "合计", "总计"])
+def test_a_total_row_is_no_third_arm(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], label: str
+) -> None:
+    path = tmp_path / "r.csv"
+    rows = "control,100,500,30,3,30,5\ntreatment,100,500,50,5,50,10\n"
+    path.write_text(AGGREGATED + rows + f"{label},200,1000,80,8,80,15\n")
+    assert main(["evaluate", str(path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["arms"] == ["control", "treatment"]
+    assert any("1 row dropped: total row" in n for n in report["notes"])
+
+
+def test_nan_revenue_is_dropped_not_averaged(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "r.csv"
+    rows = [
+        f"c{i},{'control' if i % 2 else 'treatment'},{i % 3},{10.0 * (i % 4)}" for i in range(60)
+    ]
+    rows[7] = "c7,control,1,nan"
+    path.write_text("customer_id,arm,conversions,revenue\n" + "\n".join(rows) + "\n")
+    assert main(["evaluate", str(path), "--json", "--metrics", "revenue_per_customer"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    row = report["comparisons"][0]
+    control = [10.0 * (i % 4) for i in range(60) if i % 2 and i != 7]
+    assert row["control_value"] == pytest.approx(sum(control) / len(control))
+    assert row["p_value"] is not None
+
+
+def test_an_assignment_gives_each_customer_one_arm(tmp_path: Path, capsys) -> None:
+    outcomes = tmp_path / "o.csv"
+    outcomes.write_text("customer_id,conversions\n" + "".join(f"c{i},{i % 2}\n" for i in range(40)))
+    rows = "".join(f"c{i},{'control' if i % 4 == 0 else 'treatment'}\n" for i in range(40))
+    repeated = tmp_path / "repeated.csv"
+    repeated.write_text("customer_id,arm\n" + rows + "c1,treatment\nc4,control\n")
+    assert main(["evaluate", str(outcomes), "--assignment", str(repeated), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert sum(report["customers"].values()) == 40
+    assert any("2 repeated rows" in n for n in report["notes"])
+    split = tmp_path / "split.csv"
+    split.write_text("customer_id,arm\n" + rows + "c1,control\n")
+    assert main(["evaluate", str(outcomes), "--assignment", str(split)]) == 2
+    assert "1 customer is in two arms (e.g. 'c1': control and treatment)" in capsys.readouterr().err

@@ -30,7 +30,7 @@ def test_an_assignment_reads_back_as_written(
     frame = frame.unique("customer_id", keep="first", maintain_order=True)
     path = tmp_path / f"assignment{suffix}"
     write_table(frame, path, overwrite=True)
-    back = load_assignment(path)
+    back = load_assignment(path).frame
     assert back.select(frame.columns).to_dicts() == frame.to_dicts()
 
 
@@ -57,7 +57,7 @@ def test_a_numeric_id_is_the_same_customer_in_every_format(
     pl.DataFrame({"customer_id": pl.Series(values, dtype=dtype), "arm": ["a", "b"]}).write_parquet(
         path
     )
-    assert load_assignment(path)["customer_id"].to_list() == ["17850", "13047"]
+    assert load_assignment(path).frame["customer_id"].to_list() == ["17850", "13047"]
 
 
 def test_assign_then_evaluate_keeps_every_customer(tmp_path: Path, capsys) -> None:
@@ -105,7 +105,7 @@ def test_excel_ready_csv_starts_with_a_bom_and_reads_back(tmp_path: Path) -> Non
     path = tmp_path / "assignment.csv"
     write_table(frame, path, excel=True)
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
-    assert load_assignment(path).select(frame.columns).to_dicts() == frame.to_dicts()
+    assert load_assignment(path).frame.select(frame.columns).to_dicts() == frame.to_dicts()
 
 
 def _orders_in(fmt: str, folder: Path) -> Path:
@@ -137,7 +137,7 @@ def test_the_same_customer_gets_the_same_arm_from_any_format(tmp_path: Path, cap
         out = tmp_path / f"assignment-{fmt}.csv"
         orders = ["--orders", str(_orders_in(fmt, tmp_path))]
         assert main(["plan", "assign", str(plan), *orders, "--out", str(out)]) == 0
-        arms[fmt] = dict(load_assignment(out).select("customer_id", "arm").iter_rows())
+        arms[fmt] = dict(load_assignment(out).frame.select("customer_id", "arm").iter_rows())
     assert arms["csv"] == arms["parquet"] == arms["xlsx"]
     assert "17850" in arms["csv"] and len(arms["csv"]) == 43
 
@@ -145,4 +145,4 @@ def test_the_same_customer_gets_the_same_arm_from_any_format(tmp_path: Path, cap
 def test_a_nul_from_a_parquet_cell_is_dropped(tmp_path: Path) -> None:
     path = tmp_path / "assignment.parquet"
     pl.DataFrame({"customer_id": ["a\x00b", "\x00"], "arm": ["x", "y"]}).write_parquet(path)
-    assert load_assignment(path)["customer_id"].to_list() == ["ab"]
+    assert load_assignment(path).frame["customer_id"].to_list() == ["ab"]

@@ -11,6 +11,7 @@ import polars as pl
 from campaigns import CampaignPlan
 from campaigns.toml_io import load_plan
 from crm_tui.errors import InputError
+from crm_tui.io.findings import why
 from crm_tui.io.results import load_assignment, load_results
 from evaluation import EvaluationError, Report
 from evaluation.aggregated import evaluate_aggregated
@@ -109,9 +110,24 @@ def _evaluate(request: EvaluationRequest, plan: CampaignPlan | None) -> Report:
                 f"{results_path}: an outcomes file joined to an assignment needs "
                 "a customer_id column"
             )
-        assignment = load_assignment(assignment_path)
+        assignment, duplicates = load_assignment(assignment_path)
+        if duplicates:
+            notes.append(
+                f"{assignment_path}: {duplicates:,} repeated rows of a customer in the same arm "
+                "were counted once"
+            )
         frame = _intent_to_treat(assignment, frame, notes)
     arms = sorted(frame["arm"].unique().drop_nulls().to_list())
+    if len(arms) < 2:
+        dropped = (
+            f" once rows were dropped ({why(loaded.findings.dropped)})"
+            if loaded.findings.dropped
+            else ""
+        )
+        raise InputError(
+            f"{results_path}: a comparison needs a control and another arm; the results have "
+            f"only {', '.join(arms) or 'none'}{dropped}"
+        )
     control = choose_control(arms, request.control, plan)
     shares = planned_shares(plan, assignment) if plan is not None else None
     if shares is not None and set(shares) != set(arms):

@@ -114,7 +114,8 @@ def number(column: str, dtype: pl.DataType, decimal: str = ".") -> pl.Expr:
     flag = cleaned.str.to_lowercase()
     # yes/no outcome columns (converted: true) count as 1 and 0
     value = pl.when(flag == "true").then(pl.lit("1")).when(flag == "false").then(pl.lit("0"))
-    return value.otherwise(cleaned).cast(pl.Float64, strict=False)
+    # "nan" is no number: it reads as an empty cell, so the caller drops and counts it
+    return value.otherwise(cleaned).cast(pl.Float64, strict=False).fill_nan(None)
 
 
 def _normalised_datetime_text(column: str) -> pl.Expr:

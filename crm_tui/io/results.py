@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import polars as pl
 
@@ -18,6 +19,8 @@ from crm_tui.io.readers import reading_errors, scan_table
 COUNT_COLUMNS = ("customers", "impressions", "clicks", "add_to_cart", "conversions")
 MONEY_COLUMNS = ("revenue", "cost", "pre_revenue")
 TEXT_COLUMNS = ("customer_id", "arm", "segment")
+TOTAL_LABELS = ("total", "totals", "sum", "all", "合计", "总计", "汇总", "总和")
+MAX_VALUE = 1e12  # no campaign has more people, events or money in one row
 
 
 @dataclass(frozen=True)
@@ -82,16 +85,33 @@ def _checks(src: Mapping[str, str]) -> list[tuple[pl.Expr, str]]:
         checks.append((pl.col("customer_id").is_null(), "empty customer"))
     if "arm" in src:
         checks.append((pl.col("arm").is_null(), "empty arm"))
+        # the sum row ad platforms add under the arms is no arm of its own
+        checks.append((pl.col("arm").str.to_lowercase().is_in(TOTAL_LABELS), "total row"))
     for column in (*COUNT_COLUMNS, *MONEY_COLUMNS):
         if column in src:
             value = pl.col(column)
             checks.append((value.is_not_null() & (value < 0), f"negative {column}"))
             checks.append((pl.col(f"_bad_{column}"), f"unparseable {column}"))
+            checks.append((value.is_infinite() | (value > MAX_VALUE), f"implausible {column}"))
+    if "customers" in src and "customer_id" not in src:
+        checks.append((pl.col("customers") < 1, "no customers in the row"))
+    # a click needs an impression; a click can lead to several orders, so conversions may
+    # exceed clicks, and in aggregated rows orders may exceed customers
+    if "clicks" in src and "impressions" in src:
+        checks.append((pl.col("clicks") > pl.col("impressions"), "more clicks than impressions"))
     return checks
 
 
-def load_assignment(path: str | Path) -> pl.DataFrame:
-    """An assignment written by `crm-tui plan assign` (CSV or Parquet)."""
+class LoadedAssignment(NamedTuple):
+    frame: pl.DataFrame  # one row per customer
+    duplicates: int  # repeated rows of a customer in the same arm, counted once
+
+
+def load_assignment(path: str | Path) -> LoadedAssignment:
+    """An assignment written by `crm-tui plan assign` (CSV or Parquet).
+
+    A customer in two arms is refused: it would be analysed in both.
+    """
     path = Path(path)
     with reading_errors(path), scan_table(path) as raw:
         names = raw.collect_schema().names()
@@ -108,4 +128,19 @@ def load_assignment(path: str | Path) -> pl.DataFrame:
             for c in keep
         ).collect()
     frame = parsing.whole_number_ids(frame, ["customer_id"])
-    return frame.filter(pl.col("customer_id").is_not_null())
+    frame = frame.filter(pl.col("customer_id").is_not_null())
+    _refuse_two_arms(path, frame)
+    unique = frame.unique("customer_id", keep="first", maintain_order=True)
+    return LoadedAssignment(unique, frame.height - unique.height)
+
+
+def _refuse_two_arms(path: Path, frame: pl.DataFrame) -> None:
+    arms = frame.group_by("customer_id").agg(pl.col("arm").unique().sort())
+    split = arms.filter(pl.col("arm").list.len() > 1).sort("customer_id")
+    if split.height:
+        customer, both = split.row(0)
+        raise InputError(
+            f"{path}: {split.height:,} {'customer is' if split.height == 1 else 'customers are'} "
+            f"in two arms (e.g. {customer!r}: "
+            f"{' and '.join(a or '-' for a in both)}); an assignment gives each customer one arm"
+        )
