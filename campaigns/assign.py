@@ -27,6 +27,7 @@ ASSIGNMENT_COLUMNS = (
     "target",
     "segment",
     "arm",
+    "planned_share",  # the arm's share of its target in the plan: evaluation's expected split
     "strategy",
     "channel",
     "offer",
@@ -165,9 +166,11 @@ def _describe(plan: CampaignPlan, frame: pl.DataFrame, plan_hash: str) -> pl.Dat
         for arm in plan.arms_for(target):
             offer = "none" if arm.control else (arm.offer or target.offer).describe()
             channel = "none" if arm.control else target.channel
-            rows.append((target.name, arm.name, target.strategy, channel, offer))
+            rows.append((target.name, arm.name, arm.share, target.strategy, channel, offer))
     details = pl.DataFrame(
-        rows, schema=["target", "arm", "strategy", "channel", "offer"], orient="row"
+        rows,
+        schema=["target", "arm", "planned_share", "strategy", "channel", "offer"],
+        orient="row",
     )
     strategies = pl.DataFrame(
         {"target": [t.name for t in plan.targets], "_strategy": [t.strategy for t in plan.targets]}

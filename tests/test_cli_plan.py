@@ -96,6 +96,7 @@ def test_assign_writes_every_column_and_is_reproducible(
         "target",
         "segment",
         "arm",
+        "planned_share",
         "strategy",
         "channel",
         "offer",

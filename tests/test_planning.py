@@ -47,3 +47,16 @@ def test_too_early_an_as_of_names_the_setting(shop) -> None:
     with pytest.raises(InputError, match="no orders to segment before 2000-01-01") as err:
         shop.segment(None, dt.date(2000, 1, 1))
     assert err.value.setting == "as_of"
+
+
+def test_the_assignment_carries_the_planned_split(shop) -> None:
+    """Without the plan, evaluation expects the split the assignment records: the plan's."""
+    from crm_tui.app.evaluating import assignment_shares, planned_shares
+
+    plan = starter_plan("custom", "s").plan  # targets with different arms and shares
+    _, assignment = check(plan, shop)
+    from_plan = planned_shares(plan, assignment)
+    from_file = assignment_shares(assignment)
+    assert from_file is not None and from_file.keys() == from_plan.keys()
+    for arm, share in from_plan.items():
+        assert from_file[arm] == pytest.approx(share, rel=1e-12)

@@ -35,6 +35,20 @@ def planned_shares(plan: CampaignPlan, assignment: pl.DataFrame | None) -> dict[
     return shares
 
 
+def assignment_shares(assignment: pl.DataFrame | None) -> dict[str, float] | None:
+    """Each arm's expected share from the planned shares the assignment file carries."""
+    if assignment is None or "planned_share" not in assignment.columns:
+        return None
+    assigned = assignment.filter(pl.col("arm").is_not_null())
+    if "target" not in assigned.columns:
+        assigned = assigned.with_columns(pl.lit("").alias("target"))
+    weights = assigned.group_by("target").len().with_columns(pl.col("len") / assigned.height)
+    arms = assigned.group_by("target", "arm").agg(pl.col("planned_share").first())
+    joined = arms.join(weights, on="target").group_by("arm")
+    totals = joined.agg((pl.col("planned_share") * pl.col("len")).sum().alias("share"))
+    return dict(totals.iter_rows())
+
+
 def _intent_to_treat(
     assignment: pl.DataFrame, results: pl.DataFrame, notes: list[str]
 ) -> pl.DataFrame:
@@ -130,6 +144,8 @@ def _evaluate(request: EvaluationRequest, plan: CampaignPlan | None) -> Report:
         )
     control = choose_control(arms, request.control, plan)
     shares = planned_shares(plan, assignment) if plan is not None else None
+    if shares is None and (shares := assignment_shares(assignment)) is not None:
+        notes.append(f"{assignment_path}: the planned split is the one the assignment records")
     if shares is not None and set(shares) != set(arms):
         notes.append(
             f"the plan's arms ({', '.join(sorted(shares))}) differ from the results' "

@@ -123,10 +123,14 @@ def load_assignment(path: str | Path) -> LoadedAssignment:
             )
         keep = [c for c in ("customer_id", "target", "segment", "arm") if c in names]
         schema = raw.collect_schema()
-        frame = raw.select(
+        columns = [
             (parsing.identifier if c == "customer_id" else parsing.text)(c, schema[c]).alias(c)
             for c in keep
-        ).collect()
+        ]
+        if "planned_share" in names:  # assignments written before it was added lack it
+            share = parsing.number("planned_share", schema["planned_share"])
+            columns.append(share.alias("planned_share"))
+        frame = raw.select(columns).collect()
     frame = parsing.whole_number_ids(frame, ["customer_id"])
     frame = frame.filter(pl.col("customer_id").is_not_null())
     _refuse_two_arms(path, frame)
