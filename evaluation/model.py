@@ -6,6 +6,17 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 ALPHA = 0.05  # the default significance level of every evaluation
+# The overall comparison's segment. It starts with a NUL, which crm-tui's readers drop from
+# every text cell, so no segment of the data can take it (a segment named "all" was counted
+# twice when the overall row was keyed "all").
+OVERALL = "\x00all"
+
+
+def segment_label(segment: str) -> str:
+    """How a segment is shown: the overall comparison as "(all)"."""
+    return "(all)" if segment == OVERALL else segment
+
+
 ADJUSTMENTS = ("holm", "bh")  # multiple-testing adjustments; the first is the default
 
 

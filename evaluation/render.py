@@ -6,7 +6,7 @@ import math
 import unicodedata
 from typing import Any
 
-from evaluation.model import Comparison, Report
+from evaluation.model import OVERALL, Comparison, Report, segment_label
 
 SRM_WARNING = (
     "SAMPLE RATIO MISMATCH: the arms' sizes do not match {basis} (p = {p:.2g}). "
@@ -86,7 +86,7 @@ def _rows(report: Report) -> list[list[str]]:
     for c in report.comparisons:
         rows.append(
             [
-                c.segment,
+                segment_label(c.segment),
                 c.metric,
                 c.arm,
                 _num(c.result.control_value),
@@ -123,7 +123,8 @@ def _incremental_lines(report: Report) -> list[str]:
         roi = "-" if inc.incremental_roi is None else f"{inc.incremental_roi:.2f}"
         gross = "-" if inc.gross_roi is None else f"{inc.gross_roi:.2f}"
         lines.append(
-            f"{inc.segment} / {inc.arm}: incremental revenue {_num(inc.incremental_revenue)} "
+            f"{segment_label(inc.segment)} / {inc.arm}: incremental revenue "
+            f"{_num(inc.incremental_revenue)} "
             f"{_ci(inc.incremental_revenue_ci)} over {inc.treated:,} treated; cost "
             f"{_num(inc.treatment_cost)}; incremental ROI {roi} (gross ROI {gross})"
         )
@@ -211,7 +212,7 @@ def to_json(report: Report) -> dict[str, Any]:
                 "metric": c.metric,
                 "arm": c.arm,
                 "control": c.control,
-                "segment": c.segment,
+                "segment": None if c.segment == OVERALL else c.segment,
                 "control_value": _clean(c.result.control_value),
                 "arm_value": _clean(c.result.arm_value),
                 "abs_diff": _clean(c.result.abs_diff),
@@ -232,7 +233,7 @@ def to_json(report: Report) -> dict[str, Any]:
             {
                 "arm": i.arm,
                 "control": i.control,
-                "segment": i.segment,
+                "segment": None if i.segment == OVERALL else i.segment,
                 "treated": i.treated,
                 "incremental_revenue": _clean(i.incremental_revenue),
                 "incremental_revenue_ci": _clean(i.incremental_revenue_ci),

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from evaluation.metrics import INDICATORS, Metric
+from evaluation.model import OVERALL
 from evaluation.stats import RatioMoments
 
-ALL = "all"
+ALL = OVERALL
 
 
 @dataclass(frozen=True)

@@ -152,7 +152,7 @@ def test_names_reach_no_terminal_and_no_spreadsheet_raw(
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out and "=t\\x1b[2Jx\\x07" in out
     assert main(["evaluate", str(results), "--control", "ctl", "--markdown"]) == 0
-    table = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| all")]
+    table = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| (all)")]
     arm_cells = {line.split("|")[3].strip() for line in table}  # | segment | metric | arm |
     assert arm_cells == {"`=t\\x1b[2Jx\\x07`"}
 

@@ -9,6 +9,7 @@ from statsmodels.stats.proportion import proportions_ztest
 from crm_tui.app.sample import campaign_results
 from evaluation.aggregated import evaluate_aggregated
 from evaluation.evaluate import evaluate, intent_to_treat
+from evaluation.model import OVERALL
 
 
 def per_customer(n: int, seed: int, treat_share: float = 0.5) -> pl.DataFrame:
@@ -33,7 +34,7 @@ def per_customer(n: int, seed: int, treat_share: float = 0.5) -> pl.DataFrame:
     )
 
 
-def by_name(report, metric: str, segment: str = "all"):
+def by_name(report, metric: str, segment: str = OVERALL):
     return next(c for c in report.comparisons if c.metric == metric and c.segment == segment)
 
 
@@ -51,7 +52,7 @@ def test_values_match_direct_computation() -> None:
     rpc = by_name(report, "revenue_per_customer")
     expected = stats.ttest_ind(t["revenue"].to_numpy(), c["revenue"].to_numpy(), equal_var=False)
     assert rpc.result.p_value == pytest.approx(expected.pvalue, rel=1e-8)
-    inc = next(i for i in report.incremental if i.segment == "all")
+    inc = next(i for i in report.incremental if i.segment == OVERALL)
     diff = t["revenue"].mean() - c["revenue"].mean()
     assert inc.incremental_revenue == pytest.approx(diff * t.height, rel=1e-9)
     assert inc.incremental_revenue_ci == pytest.approx(
@@ -62,7 +63,7 @@ def test_values_match_direct_computation() -> None:
     vpc = by_name(report, "value_per_converter")
     assert vpc.result.arm_value == pytest.approx(t["revenue"].sum() / (t["conversions"] > 0).sum())
     segments = {c.segment for c in report.comparisons}
-    assert segments == {"all", "x", "y"}
+    assert segments == {OVERALL, "x", "y"}
     assert all(
         c.p_adjusted is not None and c.p_adjusted >= c.result.p_value
         for c in report.comparisons
@@ -187,3 +188,22 @@ def test_aggregated_results_test_what_the_counts_allow() -> None:
     assert roi.result.p_value is None and roi.result.abs_ci is None
     assert roi.result.arm_value == pytest.approx(40000 / 1680)
     assert any("point estimates only" in n for n in report.notes)
+
+
+@pytest.mark.parametrize("aggregated", [False, True])
+def test_a_segment_named_all_is_counted_once(aggregated: bool) -> None:
+    """The overall row's key is one no segment can take: the truth is 1,994 / 2,006."""
+    frame = per_customer(4000, 8).with_columns(
+        pl.when(pl.col("segment") == "x").then(pl.lit("all")).otherwise("segment").alias("segment")
+    )
+    truth = dict(frame.group_by("arm").len().iter_rows())
+    if aggregated:
+        sums = [pl.len().alias("customers"), pl.col("conversions").sum()]
+        frame = frame.group_by("arm", "segment").agg(sums)
+        report = evaluate_aggregated(frame, "control", by="segment")
+    else:
+        report = evaluate(frame, "control", by="segment")
+    assert report.customers == truth
+    overall = by_name(report, "conversion_rate")
+    assert overall.n_arm + overall.n_control == sum(truth.values())
+    assert {c.segment for c in report.comparisons} == {OVERALL, "all", "y"}

@@ -17,6 +17,7 @@ from crm_tui.tui.widgets.charts import LiftChart
 from crm_tui.tui.widgets.forms import path_field, row, text_field
 from crm_tui.tui.widgets.paths import parse_path
 from evaluation import Incremental, Report
+from evaluation.model import OVERALL, segment_label
 from evaluation.render import fmt_p, signed_pct, srm_line
 
 
@@ -56,7 +57,13 @@ class EvaluatePane(VerticalScroll):
         yield Static("Open a results file to see whether the campaign worked.", id="srm")
         yield row(
             "Segment",
-            Select([("all", "all")], value="all", allow_blank=False, id="segment", compact=True),
+            Select(
+                [(segment_label(OVERALL), OVERALL)],
+                value=OVERALL,
+                allow_blank=False,
+                id="segment",
+                compact=True,
+            ),
         )
         yield DataTable(id="comparisons", cursor_type="row", zebra_stripes=True)
         yield Static("", id="incremental")
@@ -133,11 +140,11 @@ class EvaluatePane(VerticalScroll):
         srm = self.query_one("#srm", Static)
         srm.update(srm_line(report))
         srm.set_class(report.srm is not None and not report.srm.ok, "alarm")
-        segments = sorted({c.segment for c in report.comparisons} - {"all"})
+        segments = sorted({c.segment for c in report.comparisons} - {OVERALL})
         select = self.query_one("#segment", Select)
-        select.set_options([("all", "all"), *[(s, s) for s in segments]])
-        select.value = "all"
-        self.show_segment("all")
+        select.set_options([(segment_label(s), s) for s in (OVERALL, *segments)])
+        select.value = OVERALL
+        self.show_segment(OVERALL)
 
     @on(Select.Changed, "#segment")
     def _segment_chosen(self, event: Select.Changed) -> None:
