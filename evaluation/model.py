@@ -10,6 +10,7 @@ ALPHA = 0.05  # the default significance level of every evaluation
 # every text cell, so no segment of the data can take it (a segment named "all" was counted
 # twice when the overall row was keyed "all").
 OVERALL = "\x00all"
+NO_VALUE = "(none)"  # the breakdown value of customers whose breakdown column is empty
 
 
 def segment_label(segment: str) -> str:

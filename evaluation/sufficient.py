@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from evaluation.metrics import INDICATORS, Metric
-from evaluation.model import OVERALL
+from evaluation.model import NO_VALUE, OVERALL
 from evaluation.stats import RatioMoments
 
 ALL = OVERALL
@@ -95,7 +95,7 @@ def sufficient_statistics(
     keys = ["arm"] if by is None else [pl.col(by).alias("_segment"), "arm"]
     table = base.group_by(keys).agg(aggs).collect()
     if by is not None:
-        table = table.with_columns(pl.col("_segment").cast(pl.String).fill_null("(none)"))
+        table = table.with_columns(pl.col("_segment").cast(pl.String).fill_null(NO_VALUE))
     cells: dict[tuple[str, str], Moments] = {}
     for row in table.iter_rows(named=True):
         n = int(row.pop("n"))

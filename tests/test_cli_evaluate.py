@@ -222,3 +222,35 @@ def test_an_assignment_gives_each_customer_one_arm(tmp_path: Path, capsys) -> No
     split.write_text("customer_id,arm\n" + rows + "c1,control\n")
     assert main(["evaluate", str(outcomes), "--assignment", str(split)]) == 2
     assert "1 customer is in two arms (e.g. 'c1': control and treatment)" in capsys.readouterr().err
+
+
+def test_by_takes_any_column_of_the_results_or_the_assignment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arm = ["control" if (i // 20) % 4 == 0 else "treatment" for i in range(800)]
+    results = pl.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(800)],
+            "arm": arm,
+            "conversions": [i % 7 == 0 for i in range(800)],
+            "City": [f"city{i % 20:02d}" for i in range(800)],  # a header in its own spelling
+        }
+    )
+    results.write_csv(tmp_path / "r.csv")
+    assert main(["evaluate", str(tmp_path / "r.csv"), "--by", "city", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    segments = {c["segment"] for c in report["comparisons"]} - {None}
+    assert len(segments) == 12 and "other" in segments
+    assert any("20 values; the 11 largest" in n for n in report["notes"])
+    # with an assignment: its own columns, and a column only the outcomes file has
+    assignment = results.select("customer_id", "arm", pl.Series("target", ["t1", "t2"] * 400))
+    assignment.write_csv(tmp_path / "a.csv")
+    outcomes = results.drop("arm").head(600)  # the last 200 customers have no outcome row
+    outcomes.write_csv(tmp_path / "o.csv")
+    base = ["evaluate", str(tmp_path / "o.csv"), "--assignment", str(tmp_path / "a.csv")]
+    assert main([*base, "--by", "target", "--json"]) == 0
+    by_target = json.loads(capsys.readouterr().out)
+    assert {c["segment"] for c in by_target["comparisons"]} == {None, "t1", "t2"}
+    assert main([*base, "--by", "City", "--json"]) == 0
+    by_city = json.loads(capsys.readouterr().out)
+    assert "(none)" in {c["segment"] for c in by_city["comparisons"]}

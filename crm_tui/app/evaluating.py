@@ -16,7 +16,7 @@ from crm_tui.io.results import load_assignment, load_results
 from evaluation import EvaluationError, Report
 from evaluation.aggregated import evaluate_aggregated
 from evaluation.evaluate import evaluate, intent_to_treat
-from evaluation.model import ADJUSTMENTS, ALPHA
+from evaluation.model import ADJUSTMENTS, ALPHA, NO_VALUE
 
 
 def planned_shares(plan: CampaignPlan, assignment: pl.DataFrame | None) -> dict[str, float]:
@@ -72,6 +72,27 @@ def _intent_to_treat(
     return frame
 
 
+MAX_BREAKDOWN = 12  # values of a breakdown shown one by one; the rest together as "other"
+
+
+def _largest_values(frame: pl.DataFrame, by: str, notes: list[str]) -> pl.DataFrame:
+    """A breakdown with many values keeps its largest, the rest as 'other' (with a note)."""
+    frame = frame.with_columns(pl.col(by).cast(pl.String).fill_null(NO_VALUE))
+    weight = pl.col("customers").sum() if "customers" in frame.columns else pl.len()
+    sizes = frame.group_by(by).agg(weight.alias("n"))
+    if sizes.height <= MAX_BREAKDOWN:
+        return frame
+    keep = sizes.sort(["n", by], descending=[True, False]).head(MAX_BREAKDOWN - 1)
+    notes.append(
+        f"{by}: {sizes.height:,} values; the {MAX_BREAKDOWN - 1} largest are shown one by one, "
+        "the rest together as 'other'"
+    )
+    kept = pl.col(by).cast(pl.String).is_in(keep[by].to_list())
+    return frame.with_columns(
+        pl.when(kept).then(pl.col(by).cast(pl.String)).otherwise(pl.lit("other")).alias(by)
+    )
+
+
 def choose_control(arms: Sequence[str], given: str | None, plan: CampaignPlan | None) -> str:
     if given is not None:
         name = given
@@ -115,7 +136,8 @@ def run_evaluation(request: EvaluationRequest) -> Report:
 def _evaluate(request: EvaluationRequest, plan: CampaignPlan | None) -> Report:
     results_path, assignment_path, by = request.results, request.assignment, request.by
     overrides = dict(request.overrides)
-    loaded = load_results(results_path, overrides, need_arm=assignment_path is None)
+    extra = (by,) if by is not None else ()
+    loaded = load_results(results_path, overrides, assignment_path is None, extra)
     notes = [f"{results_path}: {line.strip()}" for line in loaded.findings.lines()]
     frame, assignment = loaded.frame, None
     if assignment_path is not None:
@@ -124,13 +146,17 @@ def _evaluate(request: EvaluationRequest, plan: CampaignPlan | None) -> Report:
                 f"{results_path}: an outcomes file joined to an assignment needs "
                 "a customer_id column"
             )
-        assignment, duplicates = load_assignment(assignment_path)
+        assignment, duplicates = load_assignment(assignment_path, extra)
         if duplicates:
             notes.append(
                 f"{assignment_path}: {duplicates:,} repeated rows of a customer in the same arm "
                 "were counted once"
             )
         frame = _intent_to_treat(assignment, frame, notes)
+        if by is not None and by in loaded.frame.columns and by not in frame.columns:
+            # a breakdown only the outcomes file has: each customer's value, none if no row
+            values = loaded.frame.group_by("customer_id").agg(pl.col(by).drop_nulls().first())
+            frame = frame.join(values, on="customer_id", how="left")
     arms = sorted(frame["arm"].unique().drop_nulls().to_list())
     if len(arms) < 2:
         dropped = (
@@ -156,6 +182,8 @@ def _evaluate(request: EvaluationRequest, plan: CampaignPlan | None) -> Report:
         raise InputError(
             f"by {by!r}: no such column; columns are {', '.join(frame.columns)}", setting="by"
         )
+    if by is not None:
+        frame = _largest_values(frame, by, notes)
     run = evaluate if loaded.per_customer else evaluate_aggregated
     try:
         return run(

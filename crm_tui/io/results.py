@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -13,7 +13,7 @@ from crm_tui.errors import InputError
 from crm_tui.io import parsing
 from crm_tui.io.columns import resolve_columns
 from crm_tui.io.findings import ROW, Findings, first_reason, split_dropped, why
-from crm_tui.io.presets import RESULT_PRESETS
+from crm_tui.io.presets import RESULT_PRESETS, normalise_header
 from crm_tui.io.readers import reading_errors, scan_table
 
 COUNT_COLUMNS = ("customers", "impressions", "clicks", "add_to_cart", "conversions")
@@ -34,8 +34,12 @@ def load_results(
     path: str | Path,
     overrides: Mapping[str, str] | None = None,
     need_arm: bool = True,
+    extra: Sequence[str] = (),
 ) -> LoadedResults:
-    """Per-customer results (a customer_id column) or aggregated ones (a customers column)."""
+    """Per-customer results (a customer_id column) or aggregated ones (a customers column).
+
+    extra: further columns to keep as text when the file has them (a breakdown such as city).
+    """
     path = Path(path)
     required = ("arm",) if need_arm else ("customer_id",)
     with reading_errors(path), scan_table(path) as raw:
@@ -50,6 +54,7 @@ def load_results(
             for c in TEXT_COLUMNS
             if c in src
         ]
+        exprs += _extra_columns(extra, schema.names(), set(src))
         for c in (*COUNT_COLUMNS, *MONEY_COLUMNS):
             if c in src:
                 mark = "."
@@ -77,6 +82,17 @@ def load_results(
         str(path), mapping.preset.name, dict(src), frame.height, kept.height, dropped, examples
     )
     return LoadedResults(kept, findings, per_customer)
+
+
+def _extra_columns(extra: Sequence[str], headers: Sequence[str], taken: set[str]) -> list[pl.Expr]:
+    """Text columns for the extra names the file has, under those names."""
+    by_norm = {normalise_header(h): h for h in headers}
+    out = []
+    for name in extra:
+        header = by_norm.get(normalise_header(name))
+        if name not in taken and header is not None:
+            out.append(parsing.text(header).alias(name))
+    return out
 
 
 def _checks(src: Mapping[str, str]) -> list[tuple[pl.Expr, str]]:
@@ -107,7 +123,7 @@ class LoadedAssignment(NamedTuple):
     duplicates: int  # repeated rows of a customer in the same arm, counted once
 
 
-def load_assignment(path: str | Path) -> LoadedAssignment:
+def load_assignment(path: str | Path, extra: Sequence[str] = ()) -> LoadedAssignment:
     """An assignment written by `crm-tui plan assign` (CSV or Parquet).
 
     A customer in two arms is refused: it would be analysed in both.
@@ -121,7 +137,9 @@ def load_assignment(path: str | Path) -> LoadedAssignment:
                 f"{path}: not an assignment file: missing {', '.join(missing)}; it has "
                 f"{', '.join(repr(c) for c in names)}"
             )
-        keep = [c for c in ("customer_id", "target", "segment", "arm") if c in names]
+        known = ("customer_id", "target", "segment", "arm")
+        keep = [c for c in (*known, *extra) if c in names and c != "planned_share"]
+        keep = list(dict.fromkeys(keep))
         schema = raw.collect_schema()
         columns = [
             (parsing.identifier if c == "customer_id" else parsing.text)(c, schema[c]).alias(c)
