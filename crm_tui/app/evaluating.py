@@ -12,7 +12,7 @@ from campaigns import CampaignPlan
 from campaigns.toml_io import load_plan
 from crm_tui.errors import InputError
 from crm_tui.io.findings import why
-from crm_tui.io.results import load_assignment, load_results
+from crm_tui.io.results import LoadedResults, load_assignment, load_results
 from evaluation import EvaluationError, Report
 from evaluation.aggregated import evaluate_aggregated
 from evaluation.evaluate import evaluate, intent_to_treat
@@ -134,50 +134,12 @@ def run_evaluation(request: EvaluationRequest) -> Report:
 
 
 def _evaluate(request: EvaluationRequest, plan: CampaignPlan | None) -> Report:
-    results_path, assignment_path, by = request.results, request.assignment, request.by
-    overrides = dict(request.overrides)
-    extra = (by,) if by is not None else ()
-    loaded = load_results(results_path, overrides, assignment_path is None, extra)
-    notes = [f"{results_path}: {line.strip()}" for line in loaded.findings.lines()]
-    frame, assignment = loaded.frame, None
-    if assignment_path is not None:
-        if not loaded.per_customer:
-            raise InputError(
-                f"{results_path}: an outcomes file joined to an assignment needs "
-                "a customer_id column"
-            )
-        assignment, duplicates = load_assignment(assignment_path, extra)
-        if duplicates:
-            notes.append(
-                f"{assignment_path}: {duplicates:,} repeated rows of a customer in the same arm "
-                "were counted once"
-            )
-        frame = _intent_to_treat(assignment, frame, notes)
-        if by is not None and by in loaded.frame.columns and by not in frame.columns:
-            # a breakdown only the outcomes file has: each customer's value, none if no row
-            values = loaded.frame.group_by("customer_id").agg(pl.col(by).drop_nulls().first())
-            frame = frame.join(values, on="customer_id", how="left")
-    arms = sorted(frame["arm"].unique().drop_nulls().to_list())
-    if len(arms) < 2:
-        dropped = (
-            f" once rows were dropped ({why(loaded.findings.dropped)})"
-            if loaded.findings.dropped
-            else ""
-        )
-        raise InputError(
-            f"{results_path}: a comparison needs a control and another arm; the results have "
-            f"only {', '.join(arms) or 'none'}{dropped}"
-        )
+    by = request.by
+    notes: list[str] = []
+    loaded, frame, assignment = _load(request, notes)
+    arms = _arms(frame, loaded, request.results)
     control = choose_control(arms, request.control, plan)
-    shares = planned_shares(plan, assignment) if plan is not None else None
-    if shares is None and (shares := assignment_shares(assignment)) is not None:
-        notes.append(f"{assignment_path}: the planned split is the one the assignment records")
-    if shares is not None and set(shares) != set(arms):
-        notes.append(
-            f"the plan's arms ({', '.join(sorted(shares))}) differ from the results' "
-            f"({', '.join(arms)}); the sample-ratio check uses equal shares"
-        )
-        shares = None
+    shares = _shares(plan, assignment, arms, request.assignment, notes)
     if by is not None and by not in frame.columns:
         raise InputError(
             f"by {by!r}: no such column; columns are {', '.join(frame.columns)}", setting="by"
@@ -197,4 +159,64 @@ def _evaluate(request: EvaluationRequest, plan: CampaignPlan | None) -> Report:
             notes=notes,
         )
     except EvaluationError as exc:
-        raise InputError(f"{results_path}: {exc}") from None
+        raise InputError(f"{request.results}: {exc}") from None
+
+
+def _load(
+    request: EvaluationRequest, notes: list[str]
+) -> tuple[LoadedResults, pl.DataFrame, pl.DataFrame | None]:
+    """The results, joined to the assignment for intent to treat when one is named."""
+    results_path, assignment_path, by = request.results, request.assignment, request.by
+    extra = (by,) if by is not None else ()
+    loaded = load_results(results_path, dict(request.overrides), assignment_path is None, extra)
+    notes += [f"{results_path}: {line.strip()}" for line in loaded.findings.lines()]
+    if assignment_path is None:
+        return loaded, loaded.frame, None
+    if not loaded.per_customer:
+        raise InputError(
+            f"{results_path}: an outcomes file joined to an assignment needs a customer_id column"
+        )
+    assignment, duplicates = load_assignment(assignment_path, extra)
+    if duplicates:
+        notes.append(
+            f"{assignment_path}: {duplicates:,} repeated rows of a customer in the same arm "
+            "were counted once"
+        )
+    frame = _intent_to_treat(assignment, loaded.frame, notes)
+    if by is not None and by in loaded.frame.columns and by not in frame.columns:
+        # a breakdown only the outcomes file has: each customer's value, none if no row
+        values = loaded.frame.group_by("customer_id").agg(pl.col(by).drop_nulls().first())
+        frame = frame.join(values, on="customer_id", how="left")
+    return loaded, frame, assignment
+
+
+def _arms(frame: pl.DataFrame, loaded: LoadedResults, path: Path) -> list[str]:
+    arms = sorted(frame["arm"].unique().drop_nulls().to_list())
+    if len(arms) < 2:
+        dropped = loaded.findings.dropped
+        why_dropped = f" once rows were dropped ({why(dropped)})" if dropped else ""
+        raise InputError(
+            f"{path}: a comparison needs a control and another arm; the results have "
+            f"only {', '.join(arms) or 'none'}{why_dropped}"
+        )
+    return arms
+
+
+def _shares(
+    plan: CampaignPlan | None,
+    assignment: pl.DataFrame | None,
+    arms: list[str],
+    assignment_path: Path | None,
+    notes: list[str],
+) -> dict[str, float] | None:
+    """The planned split: the plan's, else the one the assignment records, else none."""
+    shares = planned_shares(plan, assignment) if plan is not None else None
+    if shares is None and (shares := assignment_shares(assignment)) is not None:
+        notes.append(f"{assignment_path}: the planned split is the one the assignment records")
+    if shares is not None and set(shares) != set(arms):
+        notes.append(
+            f"the plan's arms ({', '.join(sorted(shares))}) differ from the results' "
+            f"({', '.join(arms)}); the sample-ratio check uses equal shares"
+        )
+        return None
+    return shares
