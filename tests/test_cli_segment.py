@@ -109,3 +109,13 @@ def test_visitors_without_an_id_are_counted_and_shown(
     assert f"{visitors}  (layout: plain)" in text
     assert "rows read 4, kept 2, dropped 2" in text
     assert "2 rows dropped: empty customer (e.g. rows 3, 5)" in text
+
+
+@pytest.mark.parametrize("days", ["10,inf,30", "10,20,1e300", "30,20,10", "nan,1,2"])
+def test_absurd_lifecycle_days_are_one_line(
+    sample_dir: Path, capsys: pytest.CaptureFixture[str], days: str
+) -> None:
+    assert main(["segment", str(sample_dir / "orders.csv"), "--lifecycle-days", days]) == 2
+    err = capsys.readouterr().err
+    assert "lifecycle_days: expected three increasing numbers of days" in err
+    assert len(err.strip().splitlines()) == 1

@@ -124,6 +124,8 @@ def _orders_in(fmt: str, folder: Path) -> Path:
 
 
 def test_the_same_customer_gets_the_same_arm_from_any_format(tmp_path: Path, capsys) -> None:
+    import json
+
     from crm_tui.cli.main import main
 
     plan = tmp_path / "plan.toml"
@@ -140,6 +142,17 @@ def test_the_same_customer_gets_the_same_arm_from_any_format(tmp_path: Path, cap
         arms[fmt] = dict(load_assignment(out).frame.select("customer_id", "arm").iter_rows())
     assert arms["csv"] == arms["parquet"] == arms["xlsx"]
     assert "17850" in arms["csv"] and len(arms["csv"]) == 43
+    # outcomes in each format, with the ids as floats, find their customers in the assignment
+    for fmt in ("csv", "parquet", "xlsx"):
+        outcomes = pl.read_csv(tmp_path / "orders.csv")  # float ids: 17850.0
+        outcomes = outcomes.group_by("customer_id").agg(pl.len().alias("conversions"))
+        path = tmp_path / f"outcomes.{fmt}"
+        getattr(outcomes, "write_excel" if fmt == "xlsx" else f"write_{fmt}")(path)
+        capsys.readouterr()
+        args = ["evaluate", str(path), "--assignment", str(tmp_path / "assignment-xlsx.csv")]
+        assert main([*args, "--json"]) == 0
+        notes = " ".join(json.loads(capsys.readouterr().out)["notes"])
+        assert "over 43 assigned customers; 0 had no outcome row" in notes, (fmt, notes)
 
 
 def test_a_nul_from_a_parquet_cell_is_dropped(tmp_path: Path) -> None:
