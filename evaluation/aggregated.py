@@ -122,18 +122,25 @@ def _compare(
 
 
 def _incremental(a: dict, c: dict, arm: str, control: str, segment: str) -> Incremental:
-    extra = (a["revenue"] / a["customers"] - c["revenue"] / c["customers"]) * a["customers"]
-    cost = a["cost"]
+    """Point estimates only: sums per arm carry no variances for intervals."""
+
+    def extra(col: str) -> float:
+        return (a[col] / a["customers"] - c[col] / c["customers"]) * a["customers"]
+
+    revenue, cost = extra("revenue"), extra("cost")
     return Incremental(
-        arm,
-        control,
-        segment,
-        int(a["customers"]),
-        extra,
-        None,
-        cost,
-        extra / cost if cost else None,
-        a["revenue"] / cost if cost else None,
+        arm=arm,
+        control=control,
+        segment=segment,
+        treated=int(a["customers"]),
+        incremental_revenue=revenue,
+        incremental_revenue_ci=None,
+        incremental_cost=cost,
+        incremental_cost_ci=None,
+        incremental_roi=revenue / cost if cost > 0 else None,
+        incremental_roi_ci=None,
+        treatment_cost=a["cost"],
+        gross_roi=a["revenue"] / a["cost"] if a["cost"] else None,
     )
 
 

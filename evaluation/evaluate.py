@@ -185,22 +185,33 @@ def _cuped(
 def _incremental(
     a: Moments, c: Moments, arm: str, control: str, segment: str, alpha: float
 ) -> Incremental:
-    r = stats.welch(
-        a.mean("revenue"), a.var("revenue"), a.n, c.mean("revenue"), c.var("revenue"), c.n, alpha
-    )
-    extra = r.abs_diff * a.n
-    ci = ConfidenceInterval(r.abs_ci.low * a.n, r.abs_ci.high * a.n) if r.abs_ci else None
-    cost = a.sum("cost")
+    def difference(col: str) -> tuple[float, ConfidenceInterval | None, float]:
+        """Treatment minus control mean, its interval, and its variance."""
+        r = stats.welch(a.mean(col), a.var(col), a.n, c.mean(col), c.var(col), c.n, alpha)
+        return r.abs_diff, r.abs_ci, a.var(col) / a.n + c.var(col) / c.n
+
+    def scaled(ci: ConfidenceInterval | None) -> ConfidenceInterval | None:
+        return ConfidenceInterval(ci.low * a.n, ci.high * a.n) if ci else None
+
+    revenue, revenue_ci, var_revenue = difference("revenue")
+    cost, cost_ci, var_cost = difference("cost")
+    covariance = a.cov("revenue", "cost") / a.n + c.cov("revenue", "cost") / c.n
+    spent = a.sum("cost")
     return Incremental(
         arm=arm,
         control=control,
         segment=segment,
         treated=a.n,
-        incremental_revenue=extra,
-        incremental_revenue_ci=ci,
-        treatment_cost=cost,
-        incremental_roi=extra / cost if cost > 0 else None,
-        gross_roi=a.sum("revenue") / cost if cost > 0 else None,
+        incremental_revenue=revenue * a.n,
+        incremental_revenue_ci=scaled(revenue_ci),
+        incremental_cost=cost * a.n,
+        incremental_cost_ci=scaled(cost_ci),
+        incremental_roi=revenue / cost if cost > 0 else None,
+        incremental_roi_ci=stats.fieller(revenue, cost, var_revenue, var_cost, covariance, alpha)
+        if cost > 0
+        else None,
+        treatment_cost=spent,
+        gross_roi=a.sum("revenue") / spent if spent > 0 else None,
     )
 
 

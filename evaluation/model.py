@@ -84,14 +84,25 @@ class SampleRatio:
 
 @dataclass(frozen=True)
 class Incremental:
+    """What the treatment added over the control, for the treated customers.
+
+    Incremental revenue and cost are (treatment mean - control mean) x treated customers: the
+    control often costs something too (the shop's usual ads). Incremental ROI is the one over
+    the other, with Fieller's interval (None where the extra cost is not surely above zero).
+    Gross ROI, revenue over cost in the treatment arm, stands beside it.
+    """
+
     arm: str
     control: str
     segment: str
     treated: int
     incremental_revenue: float
     incremental_revenue_ci: ConfidenceInterval | None
-    treatment_cost: float
+    incremental_cost: float
+    incremental_cost_ci: ConfidenceInterval | None
     incremental_roi: float | None
+    incremental_roi_ci: ConfidenceInterval | None
+    treatment_cost: float
     gross_roi: float | None
 
 

@@ -6,7 +6,7 @@ import math
 import unicodedata
 from typing import Any
 
-from evaluation.model import OVERALL, Comparison, Report, segment_label
+from evaluation.model import OVERALL, Comparison, Incremental, Report, segment_label
 
 SRM_WARNING = (
     "SAMPLE RATIO MISMATCH: the arms' sizes do not match {basis} (p = {p:.2g}). "
@@ -117,18 +117,22 @@ HEADERS = [
 ]
 
 
+def incremental_line(inc: Incremental) -> str:
+    """Extra revenue and cost over the control, their ratio, and gross ROI beside them."""
+    roi = "-" if inc.incremental_roi is None else f"{inc.incremental_roi:.2f}"
+    if inc.incremental_roi is not None:
+        roi += f" {_ci(inc.incremental_roi_ci)}" if inc.incremental_roi_ci else " [unbounded]"
+    gross = "-" if inc.gross_roi is None else f"{inc.gross_roi:.2f}"
+    return (
+        f"{segment_label(inc.segment)} / {inc.arm}: over {inc.treated:,} treated, incremental "
+        f"revenue {_num(inc.incremental_revenue)} {_ci(inc.incremental_revenue_ci)}, "
+        f"incremental cost {_num(inc.incremental_cost)} {_ci(inc.incremental_cost_ci)}; "
+        f"incremental ROI {roi} (gross ROI {gross})"
+    ).replace("  ", " ")
+
+
 def _incremental_lines(report: Report) -> list[str]:
-    lines = []
-    for inc in report.incremental:
-        roi = "-" if inc.incremental_roi is None else f"{inc.incremental_roi:.2f}"
-        gross = "-" if inc.gross_roi is None else f"{inc.gross_roi:.2f}"
-        lines.append(
-            f"{segment_label(inc.segment)} / {inc.arm}: incremental revenue "
-            f"{_num(inc.incremental_revenue)} "
-            f"{_ci(inc.incremental_revenue_ci)} over {inc.treated:,} treated; cost "
-            f"{_num(inc.treatment_cost)}; incremental ROI {roi} (gross ROI {gross})"
-        )
-    return lines
+    return [incremental_line(inc) for inc in report.incremental]
 
 
 def _header(report: Report) -> list[str]:
@@ -237,8 +241,11 @@ def to_json(report: Report) -> dict[str, Any]:
                 "treated": i.treated,
                 "incremental_revenue": _clean(i.incremental_revenue),
                 "incremental_revenue_ci": _clean(i.incremental_revenue_ci),
+                "incremental_cost": _clean(i.incremental_cost),
+                "incremental_cost_ci": _clean(i.incremental_cost_ci),
                 "treatment_cost": i.treatment_cost,
                 "incremental_roi": _clean(i.incremental_roi),
+                "incremental_roi_ci": _clean(i.incremental_roi_ci),
                 "gross_roi": _clean(i.gross_roi),
             }
             for i in report.incremental

@@ -146,6 +146,26 @@ def ratio_delta(a: RatioMoments, c: RatioMoments, alpha: float) -> TestResult:
     return TestResult(r_c, r_a, diff, ci, rel, rel_ci, p_value, "delta method z", diff / se)
 
 
+def fieller(
+    a: float, b: float, var_a: float, var_b: float, cov_ab: float, alpha: float
+) -> ConfidenceInterval | None:
+    """Fieller's interval for a / b from normal estimates a and b.
+
+    It inverts the test of a - theta * b = 0, so it holds exactly where the delta method fails;
+    None when b is not surely away from zero, where the set of ratios is unbounded.
+    """
+    z2 = z_crit(alpha) ** 2
+    quad = b * b - z2 * var_b
+    if quad <= 0:
+        return None
+    half = a * b - z2 * cov_ab
+    disc = half * half - quad * (a * a - z2 * var_a)
+    if disc < 0:
+        return None
+    root = math.sqrt(disc)
+    return ConfidenceInterval((half - root) / quad, (half + root) / quad)
+
+
 def _exp_interval(log_ratio: float, se_log: float, z: float) -> ConfidenceInterval:
     """A relative lift's interval from a normal interval of the log ratio."""
     return ConfidenceInterval(

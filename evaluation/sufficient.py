@@ -71,6 +71,7 @@ def _products(
     # Revenue and cost always: incremental revenue and ROI use them; pre_revenue for CUPED.
     columns = {"revenue", "cost", "pre_revenue"} & present
     pairs = {("revenue", "revenue"), ("pre_revenue", "pre_revenue"), ("revenue", "pre_revenue")}
+    pairs |= {("cost", "cost"), ("revenue", "cost")}  # incremental cost and ROI
     for m in metrics:
         columns.add(m.numerator)
         pairs.add((m.numerator, m.numerator))

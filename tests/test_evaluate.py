@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import polars as pl
 import pytest
@@ -58,7 +60,9 @@ def test_values_match_direct_computation() -> None:
     assert inc.incremental_revenue_ci == pytest.approx(
         tuple(x * t.height for x in rpc.result.abs_ci), rel=1e-9
     )
-    assert inc.incremental_roi == pytest.approx(diff * t.height / t["cost"].sum(), rel=1e-9)
+    extra_cost = t["cost"].mean() - c["cost"].mean()  # the control's costs count too
+    assert inc.incremental_cost == pytest.approx(extra_cost * t.height, rel=1e-9)
+    assert inc.incremental_roi == pytest.approx(diff / extra_cost, rel=1e-9)
     assert inc.gross_roi == pytest.approx(t["revenue"].sum() / t["cost"].sum(), rel=1e-9)
     vpc = by_name(report, "value_per_converter")
     assert vpc.result.arm_value == pytest.approx(t["revenue"].sum() / (t["conversions"] > 0).sum())
@@ -207,3 +211,35 @@ def test_a_segment_named_all_is_counted_once(aggregated: bool) -> None:
     overall = by_name(report, "conversion_rate")
     assert overall.n_arm + overall.n_control == sum(truth.values())
     assert {c.segment for c in report.comparisons} == {OVERALL, "all", "y"}
+
+
+def test_fieller_interval_inverts_its_test() -> None:
+    """At Fieller's bounds the test of a - theta * b = 0 sits exactly at its critical value,
+    inside the bounds it accepts, outside it rejects; an unsure denominator is unbounded."""
+    from evaluation.stats import fieller, z_crit
+
+    a, b, var_a, var_b, cov = 3.854, 0.0697, 0.18, 2.1e-4, 1.1e-3
+    interval = fieller(a, b, var_a, var_b, cov, 0.05)
+    assert interval is not None and interval.low < a / b < interval.high
+
+    def z(theta: float) -> float:
+        return abs(a - theta * b) / math.sqrt(var_a - 2 * theta * cov + theta**2 * var_b)
+
+    assert z(interval.low) == pytest.approx(z_crit(0.05), rel=1e-9)
+    assert z(interval.high) == pytest.approx(z_crit(0.05), rel=1e-9)
+    assert z(a / b) < z_crit(0.05) < z(interval.high * 1.01)
+    assert fieller(a, 0.01, var_a, var_b, cov, 0.05) is None  # b within noise of zero
+
+
+def test_incremental_roi_on_the_sample_counts_the_control_cost() -> None:
+    """The sample's control arm has costs (the usual ads): the extra spend returns about 55."""
+    from crm_tui.app.evaluating import EvaluationRequest, run_evaluation
+    from crm_tui.app.sample import sample_paths
+
+    paths = sample_paths()
+    report = run_evaluation(EvaluationRequest(paths["results"], paths["assignment"], paths["plan"]))
+    inc = next(i for i in report.incremental if i.segment == OVERALL)
+    assert inc.incremental_roi == pytest.approx(55.3, abs=0.1)
+    assert inc.incremental_roi_ci is not None
+    assert inc.incremental_roi_ci.low < inc.incremental_roi < inc.incremental_roi_ci.high
+    assert inc.gross_roi == pytest.approx(27.6, abs=0.1)

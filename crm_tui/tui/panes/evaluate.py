@@ -16,9 +16,9 @@ from crm_tui.app.evaluating import EvaluationRequest
 from crm_tui.tui.widgets.charts import LiftChart
 from crm_tui.tui.widgets.forms import path_field, row, text_field
 from crm_tui.tui.widgets.paths import parse_path
-from evaluation import Incremental, Report
+from evaluation import Report
 from evaluation.model import OVERALL, segment_label
-from evaluation.render import fmt_p, signed_pct, srm_line
+from evaluation.render import fmt_p, incremental_line, signed_pct, srm_line
 
 
 class EvaluatePane(VerticalScroll):
@@ -174,18 +174,9 @@ class EvaluatePane(VerticalScroll):
                 q,
                 mark,
             )
-        lines = [_incremental_line(i) for i in self.report.incremental if i.segment == segment]
+        lines = [incremental_line(i) for i in self.report.incremental if i.segment == segment]
         self.query_one("#incremental", Static).update("\n".join([*lines, *self.report.notes]))
         self.query_one(LiftChart).draw(rows)
-
-
-def _incremental_line(i: Incremental) -> str:
-    roi = "-" if i.incremental_roi is None else f"{i.incremental_roi:.2f}"
-    gross = "-" if i.gross_roi is None else f"{i.gross_roi:.2f}"
-    return (
-        f"{i.arm}: incremental revenue {i.incremental_revenue:,.0f} over {i.treated:,} treated, "
-        f"cost {i.treatment_cost:,.0f}; incremental ROI {roi} (gross {gross})"
-    )
 
 
 def _fmt(x: float) -> str:
