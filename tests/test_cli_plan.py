@@ -186,6 +186,7 @@ def test_a_plan_assigns_with_the_data_it_was_checked_against(
     out = tmp_path / "assignment.csv"
     assert main(["plan", "assign", str(plan), "--out", str(out)]) == 0  # no data flags
     assignment = pl.read_csv(out)
+    assert assignment["plan_hash"].unique().to_list() == [checked["plan_hash"]]
     opted_out = assignment.filter(pl.col("suppressed_reason").str.starts_with("opted out"))
     assert opted_out.height == sum(
         n for reason, n in checked["suppressed"].items() if reason.startswith("opted out")

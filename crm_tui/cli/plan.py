@@ -11,7 +11,7 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from campaigns.model import OBJECTIVES
 from crm_tui.cli.options import (
@@ -23,6 +23,10 @@ from crm_tui.cli.options import (
     settings_from,
 )
 from crm_tui.errors import InputError
+
+if TYPE_CHECKING:
+    from campaigns import CampaignPlan
+    from crm_tui.app.shop import Shop, ShopFiles
 
 
 def add(sub: Any) -> None:
@@ -77,7 +81,7 @@ def _add_plan_data(p: argparse.ArgumentParser) -> None:
     add_data_options(p)
 
 
-def _files(ns: argparse.Namespace, plan: Any) -> Any:
+def _files(ns: argparse.Namespace, plan: CampaignPlan) -> ShopFiles:
     """The files named on the command line, else those the plan records, else the sample."""
     from crm_tui.app.planning import plan_files
     from crm_tui.app.sample import sample_paths
@@ -88,7 +92,7 @@ def _files(ns: argparse.Namespace, plan: Any) -> Any:
     return plan_files(plan, ns.plan, given, overrides_from(ns))
 
 
-def _shop(files: Any) -> Any:
+def _shop(files: ShopFiles) -> Shop:
     from crm_tui.app.shop import load_shop
 
     shop = load_shop(files)
@@ -133,9 +137,11 @@ def _check(ns: argparse.Namespace) -> int:
     files = _files(ns, plan)
     for change in changes(plan, files, ns.plan):
         print(f"note: {change}", file=sys.stderr)
+    if ns.record:  # checked as it will be saved, so the hash shown is the one assign writes
+        plan = recorded(plan, files, ns.plan)
     report, _ = check(plan, _shop(files))
     if ns.record:
-        save_data(ns.plan, recorded(plan, files, ns.plan).data)
+        save_data(ns.plan, plan.data)
         print(f"recorded the data files in {ns.plan}", file=sys.stderr)
     if ns.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2, default=str))
