@@ -11,6 +11,7 @@ ALPHA = 0.05  # the default significance level of every evaluation
 # twice when the overall row was keyed "all").
 OVERALL = "\x00all"
 NO_VALUE = "(none)"  # the breakdown value of customers whose breakdown column is empty
+SRM_THRESHOLD = 0.001  # a sample-ratio p below this means the split is broken
 
 
 def segment_label(segment: str) -> str:
@@ -75,7 +76,7 @@ class SampleRatio:
     observed: dict[str, int]
     expected: dict[str, float]
     basis: str = "the planned shares"
-    threshold: float = 0.001
+    threshold: float = SRM_THRESHOLD
 
     @property
     def ok(self) -> bool:

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from campaigns.library import starter_plan
@@ -60,3 +61,30 @@ def test_the_assignment_carries_the_planned_split(shop) -> None:
     assert from_file is not None and from_file.keys() == from_plan.keys()
     for arm, share in from_plan.items():
         assert from_file[arm] == pytest.approx(share, rel=1e-12)
+
+
+def test_each_breakdown_value_is_held_to_its_own_planned_split(shop, tmp_path: Path) -> None:
+    """Targets with different arms raise no false alarm; a value whose split broke is named."""
+    from crm_tui.app.evaluating import EvaluationRequest, run_evaluation
+    from crm_tui.io.writers import write_table
+
+    plan = starter_plan("custom", "s").plan  # 'active': 2 arms 20/80; 'silent': 3 arms 20/40/40
+    _, assignment = check(plan, shop)
+    assigned = assignment.filter(pl.col("arm").is_not_null())
+    write_table(assigned, tmp_path / "assignment.csv")
+    outcomes = assigned.select("customer_id", pl.lit(1).alias("conversions"))
+    outcomes.write_csv(tmp_path / "outcomes.csv")
+    request = EvaluationRequest(
+        tmp_path / "outcomes.csv", assignment=tmp_path / "assignment.csv", by="target"
+    )
+    assert not [n for n in run_evaluation(request).notes if "MISMATCH" in n]
+
+    # lose most of one target's control customers, as a broken data collection would
+    lost = assigned.filter((pl.col("target") == "active") & (pl.col("arm") == "control"))
+    broken = assigned.join(lost.head(int(lost.height * 0.8)), on="customer_id", how="anti")
+    write_table(broken, tmp_path / "broken.csv")
+    request = EvaluationRequest(
+        tmp_path / "outcomes.csv", assignment=tmp_path / "broken.csv", by="target"
+    )
+    mismatches = [n for n in run_evaluation(request).notes if "MISMATCH" in n]
+    assert len(mismatches) == 1 and "target = active" in mismatches[0]

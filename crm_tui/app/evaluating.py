@@ -16,7 +16,8 @@ from crm_tui.io.results import LoadedResults, load_assignment, load_results
 from evaluation import EvaluationError, Report
 from evaluation.aggregated import evaluate_aggregated
 from evaluation.evaluate import evaluate, intent_to_treat
-from evaluation.model import ADJUSTMENTS, ALPHA, NO_VALUE
+from evaluation.model import ADJUSTMENTS, ALPHA, NO_VALUE, SRM_THRESHOLD
+from evaluation.stats import sample_ratio
 
 
 def planned_shares(plan: CampaignPlan, assignment: pl.DataFrame | None) -> dict[str, float]:
@@ -93,6 +94,35 @@ def _largest_values(frame: pl.DataFrame, by: str, notes: list[str]) -> pl.DataFr
     )
 
 
+def _split_by_value(frame: pl.DataFrame, by: str) -> list[str]:
+    """A sample-ratio check within each breakdown value, where the assignment says the split.
+
+    Each customer's expected arm shares are its target's planned shares, so a value whose
+    customers come from targets with different arms is held to its own mix.
+    """
+    if not {"planned_share", "target"} <= set(frame.columns):
+        return []
+    shares = frame.group_by("target", "arm").agg(pl.col("planned_share").first())
+    per_target = frame.group_by(list(dict.fromkeys([by, "target"]))).len("customers")
+    expected = (
+        per_target.join(shares, on="target")
+        .group_by(by, "arm")
+        .agg((pl.col("customers") * pl.col("planned_share")).sum().alias("expected"))
+    )
+    observed = frame.group_by(by, "arm").len("observed")
+    notes = []
+    for (value,), rows in expected.join(observed, on=[by, "arm"], how="left").group_by(by):
+        counts = {arm: int(n or 0) for arm, n in rows.select("arm", "observed").iter_rows()}
+        planned = dict(rows.select("arm", "expected").iter_rows())
+        p_value, _ = sample_ratio(counts, planned)
+        if p_value < SRM_THRESHOLD:
+            notes.append(
+                f"SAMPLE RATIO MISMATCH within {by} = {value} (p = {p_value:.2g}): its arms "
+                "do not have their planned sizes; do not trust its comparisons"
+            )
+    return sorted(notes)
+
+
 def choose_control(arms: Sequence[str], given: str | None, plan: CampaignPlan | None) -> str:
     if given is not None:
         name = given
@@ -146,6 +176,7 @@ def _evaluate(request: EvaluationRequest, plan: CampaignPlan | None) -> Report:
         )
     if by is not None:
         frame = _largest_values(frame, by, notes)
+        notes += _split_by_value(frame, by)
     run = evaluate if loaded.per_customer else evaluate_aggregated
     try:
         return run(
