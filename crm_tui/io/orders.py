@@ -72,7 +72,9 @@ def _parse(
 ) -> pl.LazyFrame:
     src = mapping.sources
     date_col = src["ordered_at"]
-    sample = parsing.sample_cells(raw, date_col)
+    money_col = src["amount"] if "amount" in src else mapping.derived["amount"][1]  # or price
+    samples = parsing.sample_cells(raw, [date_col, money_col])
+    sample = samples[date_col]
     formats = parsing.datetime_formats(sample)
     if sample and not formats and not schema[date_col].is_temporal():
         raise InputError(
@@ -84,12 +86,11 @@ def _parse(
         if name in src:
             read = parsing.identifier if name in ID_COLUMNS else parsing.text
             exprs.append(read(src[name], schema[src[name]]).alias(name))
+    mark = parsing.decimal_mark(samples[money_col])
     if "amount" in src:
-        mark = parsing.decimal_mark(parsing.sample_cells(raw, src["amount"]))
         exprs.append(parsing.number(src["amount"], schema[src["amount"]], mark).alias("amount"))
     else:
         qty, price = mapping.derived["amount"]
-        mark = parsing.decimal_mark(parsing.sample_cells(raw, price))
         amount = parsing.number(qty, schema[qty]) * parsing.number(price, schema[price], mark)
         exprs.append(amount.alias("amount"))
     if "items" in src:

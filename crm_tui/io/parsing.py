@@ -75,10 +75,12 @@ def _clean_text(value: pl.Expr) -> pl.Expr:
 SAMPLE_ROWS = 2000
 
 
-def sample_cells(raw: pl.LazyFrame, column: str) -> list[str]:
-    """The column's first non-empty cells as text: its formats are chosen from them."""
-    cells = raw.select(pl.col(column).cast(pl.String)).drop_nulls().head(SAMPLE_ROWS)
-    return cells.collect().to_series().to_list()
+def sample_cells(raw: pl.LazyFrame, columns: Sequence[str]) -> dict[str, list[str]]:
+    """Each column's first non-empty cells as text, in one query: formats are chosen from them."""
+    names = list(dict.fromkeys(columns))
+    firsts = [pl.col(c).cast(pl.String).drop_nulls().head(SAMPLE_ROWS).implode() for c in names]
+    row = raw.select(firsts).collect().row(0) if names else ()
+    return dict(zip(names, row, strict=True))
 
 
 def decimal_mark(sample: Sequence[str]) -> str:

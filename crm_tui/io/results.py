@@ -55,11 +55,10 @@ def load_results(
             if c in src
         ]
         exprs += _extra_columns(extra, schema.names(), set(src))
+        money = parsing.sample_cells(raw, [src[c] for c in MONEY_COLUMNS if c in src])
         for c in (*COUNT_COLUMNS, *MONEY_COLUMNS):
             if c in src:
-                mark = "."
-                if c in MONEY_COLUMNS:
-                    mark = parsing.decimal_mark(parsing.sample_cells(raw, src[c]))
+                mark = parsing.decimal_mark(money[src[c]]) if c in MONEY_COLUMNS else "."
                 value = parsing.number(src[c], schema[src[c]], mark)
                 exprs.append(value.alias(c))
                 exprs.append((pl.col(src[c]).is_not_null() & value.is_null()).alias(f"_bad_{c}"))
