@@ -8,6 +8,7 @@ shows on screen.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from dataclasses import replace
@@ -75,7 +76,17 @@ def new_plan(
 
 
 def fingerprint(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in blocks."""
+    """SHA-256 of a file's bytes, read in blocks.
+
+    Comparing with a plan and then recording reads a file once: the digest is remembered for
+    the file as it is (its size and modification time), so a changed file is read again.
+    """
+    status = path.stat()
+    return _digest(path.resolve(), status.st_size, status.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=16)
+def _digest(path: Path, size: int, modified_ns: int) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while block := handle.read(1 << 20):
