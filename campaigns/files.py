@@ -1,4 +1,5 @@
-"""Writing a file so that nothing the user had is lost: a temporary file beside it, renamed.
+"""Files as the libraries and the shells read and write them: what may be read, and writing so
+that nothing the user had is lost (a temporary file beside it, renamed).
 
 The temporary file is named `.NAME.crm-tui-PID-XXXX`: recognisable, and the next write to the
 same destination removes those a killed run left behind (their process is gone).
@@ -12,6 +13,23 @@ from collections.abc import Callable
 from pathlib import Path
 
 TEMP_MARK = "crm-tui"
+
+
+class NotARegularFileError(OSError):
+    """A pipe or a device where a file is expected: reading it could block forever."""
+
+
+def check_source(path: Path, expected: str) -> None:
+    """Raise IsADirectoryError, FileNotFoundError or NotARegularFileError unless path is a
+    regular file; expected says what the reader wanted ("a plan .toml file")."""
+    if path.is_dir():
+        raise IsADirectoryError(f"{path}: is a folder, expected {expected}")
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file")
+    if not path.is_file():
+        raise NotARegularFileError(
+            f"{path}: is not a regular file (a pipe or a device?), expected {expected}"
+        )
 
 
 def check_target(path: Path, overwrite: bool) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import tomli_w
 
 from campaigns.errors import PlanError
-from campaigns.files import write_atomic
+from campaigns.files import check_source, write_atomic
 from campaigns.model import (
     CHANNELS,
     DATA_KINDS,
@@ -155,14 +155,12 @@ def _without_data_tables(lines: list[str]) -> list[str]:
 
 def load_plan(path: Path) -> CampaignPlan:
     path = Path(path)
-    if path.is_dir():
-        raise PlanError(f"{path}: is a folder, expected a plan .toml file")
-    if path.exists() and not path.is_file():  # a pipe would block forever
-        raise PlanError(f"{path}: is not a regular file, expected a plan .toml file")
+    try:
+        check_source(path, "a plan .toml file")
+    except OSError as exc:
+        raise PlanError(str(exc)) from None
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PlanError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise PlanError(f"{path}: cannot read the plan ({exc})") from None
     return loads(text, source=str(path))

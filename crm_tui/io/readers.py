@@ -19,6 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
+from campaigns import files
 from crm_tui.errors import InputError
 
 _SAMPLE_BYTES = 1 << 20
@@ -117,14 +118,10 @@ def scan_table(path: Path) -> Iterator[pl.LazyFrame]:
 
 def check_readable(path: Path, expected: str) -> None:
     """A regular file, or one line saying what it is instead (a pipe would block forever)."""
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, expected {expected}")
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if not path.is_file():
-        raise InputError(
-            f"{path}: is not a regular file (a pipe or a device?), expected {expected}"
-        )
+    try:
+        files.check_source(path, expected)
+    except OSError as exc:
+        raise InputError(str(exc)) from None
 
 
 def _scan_parquet(path: Path) -> pl.LazyFrame:
