@@ -34,9 +34,7 @@ def add_segmentation_options(p: argparse.ArgumentParser) -> None:
         "--lifecycle-quantiles",
         type=triple,
         metavar="A,B,C",
-        help="quantiles of the repurchase interval for the stages (default "
-        + ",".join(f"{q:g}" for q in LIFECYCLE_QUANTILES)
-        + ")",
+        help="quantiles of the repurchase interval for the stages" + _default(LIFECYCLE_QUANTILES),
     )
     p.add_argument(
         "--lifecycle-days",
@@ -48,10 +46,12 @@ def add_segmentation_options(p: argparse.ArgumentParser) -> None:
         "--tiers",
         type=pair,
         metavar="VIP,TOP",
-        help="single-order value for VIP and top VIP (default "
-        + ",".join(f"{t:g}" for t in TIER_THRESHOLDS)
-        + ")",
+        help="single-order value for VIP and top VIP" + _default(TIER_THRESHOLDS),
     )
+
+
+def _default(values: tuple[float, ...]) -> str:
+    return " (default " + ",".join(f"{v:g}" for v in values) + ")"
 
 
 def settings_from(ns: argparse.Namespace) -> SegmentationSettings:
