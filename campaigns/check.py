@@ -214,7 +214,7 @@ def _power(
         source,
         n_treatment,
         n_control,
-        plan.alpha,
+        plan.tested_alpha(target),
         plan.power,
         plan.wanted_lift,
     )

@@ -121,6 +121,9 @@ class CampaignPlan:
     as_of: dt.date | None = None
     segmentation: SegmentationSettings = field(default_factory=SegmentationSettings)
     metric: Metric = "conversion_rate"
+    # the metrics the campaign is judged by: the evaluation's confirmatory family; empty means
+    # the plan's `metric` alone
+    primary_metrics: tuple[str, ...] = ()
     alpha: float = 0.05
     power: float = 0.8
     duration_days: int = 14
@@ -131,6 +134,16 @@ class CampaignPlan:
     suppress: tuple[str, ...] = ()  # selectors of customers nobody in this plan contacts
     phases: tuple[Phase, ...] = ()
     data: PlanData = field(default_factory=PlanData)
+
+    def primaries(self) -> tuple[str, ...]:
+        return self.primary_metrics or (self.metric,)
+
+    def tested_alpha(self, target: Target) -> float:
+        """The alpha each of this target's primary comparisons must pass: the evaluation adjusts
+        within the primary metrics times the treatment arms (Holm), whose strictest step is
+        alpha over that number; power planned at it holds whatever the other p-values are."""
+        treatments = sum(not a.control for a in self.arms_for(target))
+        return self.alpha / (len(self.primaries()) * max(treatments, 1))
 
     def arms_for(self, target: Target) -> tuple[Arm, ...]:
         return target.arms if target.arms is not None else self.arms

@@ -83,6 +83,7 @@ class PowerResult:
     wanted_lift: float
     needed_treatment: float | None  # for wanted_lift at this split
     needed_control: float | None
+    alpha: float  # the level each comparison is powered at
 
 
 def plan_power(
@@ -121,4 +122,5 @@ def plan_power(
         wanted_lift=wanted_lift,
         needed_treatment=math.ceil(needed) if needed is not None else None,
         needed_control=math.ceil(needed * ratio) if needed is not None else None,
+        alpha=alpha,
     )

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from campaigns.errors import PlanError
 from campaigns.model import EVENT_PHASES, Arm, CampaignPlan, Costs, Offer, Phase, Target
+from evaluation.metrics import METRICS as EVALUATED
 
 Problems = list[tuple[str, str]]
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -96,6 +97,20 @@ def phase_problems(phase: Phase, path: str) -> Problems:
     return []
 
 
+def _primary_problems(names: tuple[str, ...]) -> Problems:
+    unknown = [n for n in names if n not in EVALUATED]
+    if unknown:
+        return [
+            (
+                "primary_metrics",
+                f"unknown metric {unknown[0]!r}; expected some of " + ", ".join(EVALUATED),
+            )
+        ]
+    if len(set(names)) != len(names):
+        return [("primary_metrics", "expected each metric once")]
+    return []
+
+
 def plan_problems(plan: CampaignPlan) -> Problems:
     """Every rule the plan breaks; an empty list means the plan can be saved and read back."""
     out: Problems = []
@@ -109,6 +124,7 @@ def plan_problems(plan: CampaignPlan) -> Problems:
     if not 0 < plan.duration_days <= MAX_DURATION_DAYS:
         message = f"expected a whole number of days from 1 to {MAX_DURATION_DAYS:,}"
         out.append(("duration_days", f"{message}, got {plan.duration_days}"))
+    out += _primary_problems(plan.primary_metrics)
     if not plan.wanted_lift > 0:
         out.append(("wanted_lift", f"expected a positive number, got {plan.wanted_lift:g}"))
     if plan.budget_cap is not None and not plan.budget_cap > 0:

@@ -58,8 +58,10 @@ def plan_to_dict(plan: CampaignPlan) -> dict[str, Any]:
     for key in LATER_SETTINGS:
         if getattr(plan.segmentation, key) == getattr(defaults, key):
             del data["segmentation"][key]
-    if not data["data"]:  # a plan that records no files keeps the hash it had before
-        del data["data"]
+    # a plan that records no files, or names no primary metrics, keeps the hash it had before
+    for key in ("data", "primary_metrics"):
+        if not data[key]:
+            del data[key]
     return {"schema_version": SCHEMA_VERSION, **data}
 
 
@@ -237,6 +239,7 @@ class _Reader:
             "as_of": v(data, "", "as_of", _date, "a date like 2025-06-30"),
             "segmentation": self.segmentation(data.get("segmentation", {}), "segmentation"),
             "metric": v(data, "", "metric", _choice(METRICS), _one_of(METRICS)),
+            "primary_metrics": v(data, "", "primary_metrics", _text_list, "a list of metrics"),
             "alpha": v(data, "", "alpha", _number, "a number between 0 and 1"),
             "power": v(data, "", "power", _number, "a number between 0 and 1"),
             "duration_days": v(data, "", "duration_days", _whole, "a whole number of days"),
@@ -392,6 +395,7 @@ PLAN_KEYS = {
     "as_of": False,
     "segmentation": False,
     "metric": False,
+    "primary_metrics": False,
     "alpha": False,
     "power": False,
     "duration_days": False,

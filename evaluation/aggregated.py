@@ -7,15 +7,15 @@ what the counts allow is tested; the report lists the statements it cannot suppo
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 
 import polars as pl
 
-from evaluation import stats
+from evaluation import pivot
 from evaluation.errors import EvaluationError
-from evaluation.evaluate import adjust_p_values, check_arguments, check_sample_ratio
+from evaluation.evaluate import adjust_p_values, check_arguments, check_sample_ratio, family_of
 from evaluation.model import ADJUSTMENTS, ALPHA, Comparison, Incremental, Report, TestResult
-from evaluation.sufficient import ALL
+from evaluation.pivot import constant
+from evaluation.sufficient import ALL, Moments
 
 COUNTS = ("customers", "impressions", "clicks", "add_to_cart", "conversions", "revenue", "cost")
 POINT_ONLY = {
@@ -36,6 +36,7 @@ def evaluate_aggregated(
     alpha: float = ALPHA,
     metrics: Sequence[str] | None = None,
     adjustment: str = ADJUSTMENTS[0],
+    primary: Sequence[str] = (),
     notes: Sequence[str] = (),
 ) -> Report:
     check_arguments(results, by, alpha, adjustment)
@@ -62,7 +63,7 @@ def evaluate_aggregated(
             a = cells.get((segment, arm))
             if a is None or c is None:
                 continue
-            comparisons += _compare(a, c, arm, control, segment, alpha, metrics)
+            comparisons += _compare(a, c, arm, control, segment, alpha, metrics, primary)
             if {"revenue", "cost"} <= set(present):
                 incremental.append(_incremental(a, c, arm, control, segment))
     observed = {arm: int(cells[(ALL, arm)]["customers"]) for arm in arms}
@@ -77,6 +78,8 @@ def evaluate_aggregated(
         incremental=tuple(incremental),
         notes=(*notes, *_notes(present)),
         customers=observed,
+        primary=tuple(primary),
+        by=by,
     )
 
 
@@ -92,6 +95,7 @@ def _compare(
     segment: str,
     alpha: float,
     metrics: Sequence[str] | None,
+    primary: Sequence[str],
 ) -> list[Comparison]:
     out = []
     n_a, n_c = int(a["customers"]), int(c["customers"])
@@ -105,11 +109,25 @@ def _compare(
             continue
         if a[num] > a[den] or c[num] > c[den]:
             continue  # counts of events, not of people: no binomial test possible
-        r = stats.two_proportions(int(a[num]), int(a[den]), int(c[num]), int(c[den]), alpha)
-        if name == "ctr":
-            r = replace(r, test=f"{r.test} per impression")
-        prob = stats.prob_beats_control(int(a[num]), int(a[den]), int(c[num]), int(c[den]))
-        out.append(Comparison(name, arm, control, segment, n_a, n_c, r, prob_beats_control=prob))
+        arm_units, control_units = _units(a[num], a[den]), _units(c[num], c[den])
+        test = "Welch t, skew-corrected" + (" per impression" if name == "ctr" else "")
+        r, found = pivot.compare(arm_units, control_units, {"y": 1.0}, constant(), alpha, test)
+        events = min(min(u.nonzero("y"), u.n - u.nonzero("y")) for u in (arm_units, control_units))
+        out.append(
+            Comparison(
+                name,
+                arm,
+                control,
+                segment,
+                n_a,
+                n_c,
+                r,
+                prob_beats_control=None if found is None else found.prob_beats("higher"),
+                risk=None if found is None else found.risk("higher"),
+                family=family_of(name, segment, primary),
+                events=events,
+            )
+        )
     for name, (num, den) in POINT_ONLY.items():
         if num not in a or den not in a or not _wanted(name, metrics):
             continue
@@ -117,8 +135,15 @@ def _compare(
         vc = c[num] / c[den] if c[den] else float("nan")
         rel = va / vc - 1 if vc else float("nan")
         point = TestResult(vc, va, va - vc, None, rel, None, None, "none (aggregated counts)")
-        out.append(Comparison(name, arm, control, segment, n_a, n_c, point))
+        family = family_of(name, segment, primary)
+        out.append(Comparison(name, arm, control, segment, n_a, n_c, point, family=family))
     return out
+
+
+def _units(successes: float, units: float) -> Moments:
+    """The moments of units with a 0/1 outcome, which their counts fully determine."""
+    k = float(successes)
+    return Moments(int(units), {"y": k, "y*y": k, "y*y*y": k, "#y": k})
 
 
 def _incremental(a: dict, c: dict, arm: str, control: str, segment: str) -> Incremental:

@@ -8,19 +8,25 @@ from dataclasses import replace
 
 import polars as pl
 
-from evaluation import stats
+from evaluation import pivot, stats
 from evaluation.errors import EvaluationError
-from evaluation.metrics import METRICS, OUTCOME_COLUMNS, Metric, available
+from evaluation.metrics import INDICATORS, METRICS, OUTCOME_COLUMNS, SOURCE, Metric, available
 from evaluation.model import (
     ADJUSTMENTS,
     ALPHA,
+    CAP_QUANTILE,
+    CAPPED_COLUMNS,
+    FAMILIES,
+    OVERALL,
     Comparison,
     ConfidenceInterval,
     Incremental,
     Report,
     SampleRatio,
+    Uncapped,
 )
-from evaluation.sufficient import Moments, sufficient_statistics
+from evaluation.pivot import constant
+from evaluation.sufficient import ONE, Moments, sufficient_statistics
 
 COVARIATE = "pre_revenue"
 
@@ -58,45 +64,166 @@ def evaluate(
     alpha: float = ALPHA,
     metrics: Sequence[str] | None = None,
     adjustment: str = ADJUSTMENTS[0],
+    primary: Sequence[str] = (),
+    cap: float | None = CAP_QUANTILE,
     notes: Sequence[str] = (),
 ) -> Report:
-    """Per-customer results (one row per customer: arm plus outcome columns) -> Report."""
+    """Per-customer results (one row per customer: arm plus outcome columns) -> Report.
+
+    `primary` names the metrics the campaign was planned to move: the overall comparisons on
+    them form the family their p-values are adjusted within. `cap` is the quantile money is
+    capped at before it is tested (None: not capped).
+    """
     check_arguments(results, by, alpha, adjustment)
+    check_cap(cap)
     chosen = _metrics(results, metrics)
-    moments = sufficient_statistics(results, by, chosen)
+    check_primary(primary, [m.name for m in chosen])
+    caps = money_caps(results, cap)
+    moments = sufficient_statistics(
+        _tested_columns(results, by, caps), by, _column_groups(chosen, results.columns, caps)
+    )
     arms = tuple(sorted(moments.arms()))
     if control not in arms:
         raise EvaluationError(
             f"control arm {control!r} is not in the results; arms are {', '.join(arms)}"
         )
-    treatments = [a for a in arms if a != control]
+    cuped = COVARIATE in results.columns
     comparisons: list[Comparison] = []
     incremental: list[Incremental] = []
     for segment in moments.segments():
         c = moments.get(segment, control)
-        for arm in treatments:
+        for arm in (a for a in arms if a != control):
             a = moments.get(segment, arm)
             if a is None or c is None:
                 continue
-            comparisons += [_compare(m, a, c, arm, control, segment, alpha) for m in chosen]
-            if COVARIATE in results.columns and "revenue_per_customer" in [m.name for m in chosen]:
-                comparisons.append(_cuped(a, c, arm, control, segment, alpha))
+            for metric in chosen:
+                comparison = _compare(metric, a, c, caps, alpha, cuped)
+                comparisons.append(
+                    replace(
+                        comparison,
+                        arm=arm,
+                        control=control,
+                        segment=segment,
+                        family=family_of(metric.name, segment, primary),
+                    )
+                )
             if {"revenue", "cost"} <= set(results.columns):
                 incremental.append(_incremental(a, c, arm, control, segment, alpha))
     observed = {arm: moments.overall(arm).n for arm in arms}
-    srm = check_sample_ratio(observed, shares)
     return Report(
         control=control,
         arms=arms,
         alpha=alpha,
         adjustment=adjustment,
         unit="customer",
-        srm=srm,
+        srm=check_sample_ratio(observed, shares),
         comparisons=tuple(adjust_p_values(comparisons, adjustment)),
         incremental=tuple(incremental),
-        notes=tuple(notes),
+        notes=(*notes, *_cap_notes(caps, cap), *_cuped_notes(cuped, chosen)),
         customers=observed,
+        primary=tuple(primary),
+        by=by,
+        caps=caps,
+        cap_quantile=cap if caps else None,
     )
+
+
+def family_of(metric: str, segment: str, primary: Sequence[str]) -> str:
+    """Which family a comparison's p-value is adjusted within."""
+    if segment != OVERALL:
+        return "breakdown"
+    if not primary:
+        return "overall"
+    return "primary" if metric in primary else "secondary"
+
+
+def check_cap(cap: float | None) -> None:
+    if cap is not None and not 0.5 <= cap < 1:
+        raise EvaluationError(f"cap {cap}: expected a quantile from 0.5 to below 1, or none")
+
+
+def check_primary(primary: Sequence[str], chosen: Sequence[str]) -> None:
+    unknown = [m for m in primary if m not in chosen]
+    if unknown:
+        raise EvaluationError(
+            f"primary metric {unknown[0]!r} is not among the metrics evaluated: "
+            + ", ".join(chosen)
+        )
+
+
+def money_caps(results: pl.DataFrame, cap: float | None) -> dict[str, float]:
+    """Each money column's cap: the quantile of all customers' values, both arms pooled, or of
+    the customers with any value where more than 1 - cap of them have none."""
+    columns = [c for c in CAPPED_COLUMNS if c in results.columns]
+    if cap is None or not columns or results.height == 0:
+        return {}
+    values = (
+        results.lazy()
+        .select(
+            *[pl.col(c).cast(pl.Float64).quantile(cap, "linear").alias(c) for c in columns],
+            *[
+                pl.col(c)
+                .cast(pl.Float64)
+                .filter(pl.col(c) != 0)
+                .quantile(cap, "linear")
+                .alias(f"#{c}")
+                for c in columns
+            ],
+        )
+        .collect()
+        .row(0, named=True)
+    )
+    caps = {c: values[c] or values[f"#{c}"] for c in columns}
+    return {c: float(v) for c, v in caps.items() if v is not None and v > 0}
+
+
+def capped(column: str) -> str:
+    return f"{column} (capped)"
+
+
+def _tested_columns(
+    results: pl.DataFrame, by: str | None, caps: Mapping[str, float]
+) -> pl.LazyFrame:
+    """The outcome columns as numbers, the indicators derived, each capped column beside its
+    uncapped self."""
+    numeric = [c for c in (*OUTCOME_COLUMNS, COVARIATE) if c in results.columns]
+    return results.lazy().select(
+        "arm",
+        *([by] if by is not None and by not in numeric else []),
+        *[pl.col(c).cast(pl.Float64) for c in numeric],
+        *[e.cast(pl.Float64).alias(n) for n, e in INDICATORS.items() if SOURCE[n] in numeric],
+        *[pl.col(c).cast(pl.Float64).clip(upper_bound=v).alias(capped(c)) for c, v in caps.items()],
+    )
+
+
+def _linear(metric: Metric, caps: Mapping[str, float]) -> tuple[dict[str, float], dict[str, float]]:
+    """The metric as R = mean(y) / mean(x) on the tested (capped) columns."""
+
+    def tested(column: str) -> str:
+        return capped(column) if column in caps else column
+
+    y = {tested(metric.numerator): 1.0}
+    x = {tested(metric.denominator): 1.0} if metric.denominator else constant()
+    return y, x
+
+
+def _column_groups(
+    chosen: Sequence[Metric], columns: Sequence[str], caps: Mapping[str, float]
+) -> list[set[str]]:
+    """The columns used together, whose products the tests need."""
+    groups: list[set[str]] = []
+    for metric in chosen:
+        y, x = _linear(metric, caps)
+        groups.append({*y, *x})
+        groups.append({*_linear(metric, {})[0], *_linear(metric, {})[1]})  # uncapped figures
+    if COVARIATE in columns:
+        groups.append({capped("revenue") if caps else "revenue", _covariate(caps)})
+    groups.append({c for c in ("revenue", "cost") if c in columns})  # incremental money
+    return groups
+
+
+def _covariate(caps: Mapping[str, float]) -> str:
+    return capped(COVARIATE) if COVARIATE in caps else COVARIATE
 
 
 def check_sample_ratio(
@@ -141,60 +268,75 @@ def _metrics(results: pl.DataFrame, names: Sequence[str] | None) -> list[Metric]
 
 
 def _compare(
-    metric: Metric, a: Moments, c: Moments, arm: str, control: str, segment: str, alpha: float
+    metric: Metric,
+    a: Moments,
+    c: Moments,
+    caps: Mapping[str, float],
+    alpha: float,
+    cuped: bool,
 ) -> Comparison:
-    prob = None
-    if metric.kind == "proportion":
-        xa, xc = int(a.sum(metric.numerator)), int(c.sum(metric.numerator))
-        result = stats.two_proportions(xa, a.n, xc, c.n, alpha)
-        prob = stats.prob_beats_control(xa, a.n, xc, c.n)
-    elif metric.kind == "mean":
-        y = metric.numerator
-        result = stats.welch(a.mean(y), a.var(y), a.n, c.mean(y), c.var(y), c.n, alpha)
-    else:
-        assert metric.denominator is not None
-        result = stats.ratio_delta(
-            a.ratio_moments(metric.numerator, metric.denominator),
-            c.ratio_moments(metric.numerator, metric.denominator),
-            alpha,
-        )
-    return Comparison(metric.name, arm, control, segment, a.n, c.n, result, prob_beats_control=prob)
+    """One metric, the arm against the control; arm, control and segment are filled in after."""
+    y, x = _linear(metric, caps)
+    test = "Welch t, skew-corrected"
+    if cuped and metric.name == "revenue_per_customer":
+        y, test = _cuped(a, c, y, caps), f"{test}, CUPED"
+    result, found = pivot.compare(a, c, y, x, alpha, test)
+    uncapped = None
+    if _linear(metric, {}) != _linear(metric, caps):
+        raw_y, raw_x = _linear(metric, {})
+        arm_value, control_value = pivot.ratio(a, raw_y, raw_x), pivot.ratio(c, raw_y, raw_x)
+        lift = arm_value / control_value - 1 if control_value else math.nan
+        uncapped = Uncapped(control_value, arm_value, lift)
+    return Comparison(
+        metric.name,
+        arm="",
+        control="",
+        segment="",
+        n_arm=a.n,
+        n_control=c.n,
+        result=result,
+        prob_beats_control=None if found is None else found.prob_beats(metric.better),
+        risk=None if found is None else found.risk(metric.better),
+        events=min(_events(m, {*y, *x}) for m in (a, c)),
+        uncapped=uncapped,
+    )
 
 
-def _cuped(
-    a: Moments, c: Moments, arm: str, control: str, segment: str, alpha: float
-) -> Comparison:
-    # theta from both arms pooled, so the adjustment cannot favour either arm
+def _events(m: Moments, columns: set[str]) -> int:
+    """Customers with the rarer outcome: a 0/1 outcome's rarer value, else any nonzero value."""
+    counts = []
+    for column in columns - {ONE}:
+        nonzero = m.nonzero(column)
+        indicator = column in INDICATORS
+        counts.append(min(nonzero, m.n - nonzero) if indicator else nonzero)
+    return min(counts, default=m.n)
+
+
+def _cuped(a: Moments, c: Moments, y: Mapping[str, float], caps: Mapping[str, float]) -> dict:
+    """Revenue less theta times its pre-period value (around the pooled mean), theta from both
+    arms pooled so that the adjustment cannot favour either arm."""
+    (revenue,) = y
+    covariate = _covariate(caps)
     pooled = a + c
-    var_x = pooled.var(COVARIATE)
-    theta = pooled.cov("revenue", COVARIATE) / var_x if var_x > 0 else 0.0
-    mean_x = pooled.mean(COVARIATE)
-
-    def adjusted(m: Moments) -> tuple[float, float]:
-        mean = m.mean("revenue") - theta * (m.mean(COVARIATE) - mean_x)
-        var = (
-            m.var("revenue") + theta**2 * m.var(COVARIATE) - 2 * theta * m.cov("revenue", COVARIATE)
-        )
-        return mean, max(var, 0.0)
-
-    (ma, va), (mc, vc) = adjusted(a), adjusted(c)
-    r = replace(stats.welch(ma, va, a.n, mc, vc, c.n, alpha), test="Welch t (CUPED)")
-    return Comparison("revenue_per_customer_cuped", arm, control, segment, a.n, c.n, r)
+    var_x = pooled.var(covariate)
+    theta = pooled.cov(revenue, covariate) / var_x if var_x > 0 else 0.0
+    return {revenue: 1.0, covariate: -theta, ONE: theta * pooled.mean(covariate)}
 
 
 def _incremental(
     a: Moments, c: Moments, arm: str, control: str, segment: str, alpha: float
 ) -> Incremental:
-    def difference(col: str) -> tuple[float, ConfidenceInterval | None, float]:
-        """Treatment minus control mean, its interval, and its variance."""
-        r = stats.welch(a.mean(col), a.var(col), a.n, c.mean(col), c.var(col), c.n, alpha)
-        return r.abs_diff, r.abs_ci, a.var(col) / a.n + c.var(col) / c.n
+    """Uncapped: this is the money the campaign made and spent."""
 
-    def scaled(ci: ConfidenceInterval | None) -> ConfidenceInterval | None:
-        return ConfidenceInterval(ci.low * a.n, ci.high * a.n) if ci else None
+    def difference(col: str) -> tuple[float, ConfidenceInterval | None]:
+        result, _ = pivot.compare(a, c, {col: 1.0}, constant(), alpha, "")
+        ci = result.abs_ci
+        return result.abs_diff, ConfidenceInterval(ci.low * a.n, ci.high * a.n) if ci else None
 
-    revenue, revenue_ci, var_revenue = difference("revenue")
-    cost, cost_ci, var_cost = difference("cost")
+    revenue, revenue_ci = difference("revenue")
+    cost, cost_ci = difference("cost")
+    var_revenue = a.var("revenue") / a.n + c.var("revenue") / c.n
+    var_cost = a.var("cost") / a.n + c.var("cost") / c.n
     covariance = a.cov("revenue", "cost") / a.n + c.cov("revenue", "cost") / c.n
     spent = a.sum("cost")
     return Incremental(
@@ -203,9 +345,9 @@ def _incremental(
         segment=segment,
         treated=a.n,
         incremental_revenue=revenue * a.n,
-        incremental_revenue_ci=scaled(revenue_ci),
+        incremental_revenue_ci=revenue_ci,
         incremental_cost=cost * a.n,
-        incremental_cost_ci=scaled(cost_ci),
+        incremental_cost_ci=cost_ci,
         incremental_roi=revenue / cost if cost > 0 else None,
         incremental_roi_ci=stats.fieller(revenue, cost, var_revenue, var_cost, covariance, alpha)
         if cost > 0
@@ -215,14 +357,42 @@ def _incremental(
     )
 
 
+def _cap_notes(caps: Mapping[str, float], cap: float | None) -> list[str]:
+    if not caps:
+        return []
+    values = ", ".join(f"{c} at {v:,.2f}" for c, v in caps.items())
+    return [
+        f"Money is capped before it is tested ({values}: the {cap:.0%} quantile of all "
+        "customers in both arms), so that a few large orders in a small arm cannot decide the "
+        "test; the uncapped values and lifts are shown beside. Incremental revenue and ROI are "
+        "uncapped."
+    ]
+
+
+def _cuped_notes(cuped: bool, chosen: Sequence[Metric]) -> list[str]:
+    if not cuped or "revenue_per_customer" not in [m.name for m in chosen]:
+        return []
+    return [
+        f"revenue_per_customer is tested with CUPED: adjusted for each customer's {COVARIATE}, "
+        "which narrows its interval; the values shown are the adjusted means"
+    ]
+
+
 def adjust_p_values(comparisons: list[Comparison], adjustment: str) -> list[Comparison]:
-    p_values = [c.result.p_value for c in comparisons]
-    tested = [i for i, p in enumerate(p_values) if p is not None and not math.isnan(p)]
-    if not tested:
-        return comparisons
-    raw = [p_values[i] or 0.0 for i in tested]
-    adjusted = stats.holm(raw) if adjustment == "holm" else stats.benjamini_hochberg(raw)
+    """Holm or Benjamini-Hochberg within each family of comparisons."""
     out = list(comparisons)
-    for i, p in zip(tested, adjusted, strict=True):
-        out[i] = replace(out[i], p_adjusted=p)
+    for family in FAMILIES:
+        tested = [
+            i
+            for i, c in enumerate(comparisons)
+            if c.family == family
+            and c.result.p_value is not None
+            and not math.isnan(c.result.p_value)
+        ]
+        if not tested:
+            continue
+        raw = [comparisons[i].result.p_value or 0.0 for i in tested]
+        adjusted = stats.holm(raw) if adjustment == "holm" else stats.benjamini_hochberg(raw)
+        for i, p in zip(tested, adjusted, strict=True):
+            out[i] = replace(out[i], p_adjusted=p)
     return out

@@ -7,6 +7,8 @@ from typing import Literal
 
 import polars as pl
 
+from evaluation.model import Better
+
 Kind = Literal["proportion", "mean", "ratio"]
 
 
@@ -17,6 +19,7 @@ class Metric:
     numerator: str  # a per-customer column (indicators are derived, see INDICATORS)
     denominator: str | None = None  # ratio metrics only
     label: str = ""
+    better: Better = "higher"
 
 
 INDICATORS = {
@@ -39,11 +42,13 @@ METRICS: dict[str, Metric] = {
         Metric("revenue_per_customer", "mean", "revenue", label="revenue / customers"),
         Metric("ctr", "ratio", "clicks", "impressions", "clicks / impressions"),
         Metric("roi", "ratio", "revenue", "cost", "revenue / cost (gross)"),
-        Metric("cost_per_conversion", "ratio", "cost", "conversions", "cost / conversions"),
+        Metric(
+            "cost_per_conversion", "ratio", "cost", "conversions", "cost / conversions", "lower"
+        ),
         Metric(
             "value_per_converter", "ratio", "revenue", "converted", "revenue / converting customers"
         ),
-        Metric("cost_per_click", "ratio", "cost", "clicks", "cost / clicks"),
+        Metric("cost_per_click", "ratio", "cost", "clicks", "cost / clicks", "lower"),
     )
 }
 OUTCOME_COLUMNS = ("impressions", "clicks", "add_to_cart", "conversions", "revenue", "cost")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
+Better = Literal["higher", "lower"]  # which way a metric improves
 ALPHA = 0.05  # the default significance level of every evaluation
 # The overall comparison's segment. It starts with a NUL, which crm-tui's readers drop from
 # every text cell, so no segment of the data can take it (a segment named "all" was counted
@@ -20,6 +21,14 @@ def segment_label(segment: str) -> str:
 
 
 ADJUSTMENTS = ("holm", "bh")  # multiple-testing adjustments; the first is the default
+# Money is capped at this quantile of all customers' values in both arms before it is tested
+# (GrowthBook's percentile capping): with a 10% holdout and 5% buyers a handful of large orders
+# otherwise decides the test. Capping every customer alike keeps the arms exchangeable, so the
+# test stays valid for "no effect"; the uncapped figures are reported beside.
+CAP_QUANTILE = 0.99
+CAPPED_COLUMNS = ("revenue", "pre_revenue")
+MIN_EVENTS = 20  # fewer customers with the outcome in an arm, and no test can be trusted
+FAMILIES = ("primary", "secondary", "overall", "breakdown")
 
 
 class ConfidenceInterval(NamedTuple):
@@ -33,9 +42,10 @@ class ConfidenceInterval(NamedTuple):
 class TestResult:
     """One arm against the control on one metric, shaped like SciPy's test results.
 
-    statistic and df are those of the test named in `test` (df is None for z tests); the
-    intervals are at the evaluation's alpha, abs_ci for the difference and rel_ci for the
-    relative lift; None where the data cannot give one.
+    statistic and df are those of the test named in `test`; the intervals are at the
+    evaluation's alpha, abs_ci for the difference and rel_ci for the relative lift, both from
+    the test that gives p_value, so that each excludes zero exactly when p_value < alpha. An end
+    is infinite where the data cannot bound it; an interval is None where the data give none.
     """
 
     control_value: float
@@ -48,11 +58,26 @@ class TestResult:
     test: str
     statistic: float | None = None
     df: float | None = None
+    skewness: float | None = None  # of the statistic, corrected for (see evaluation.pivot)
+
+
+class Uncapped(NamedTuple):
+    """A capped metric's figures before capping."""
+
+    control_value: float
+    arm_value: float
+    rel_lift: float
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """One arm against the control on one metric within one segment, with its test's result."""
+    """One arm against the control on one metric within one segment, with its test's result.
+
+    prob_beats_control and risk (the expected loss, in the metric's units, of choosing the arm)
+    read the same test as the p-value: a flat-prior reading of its confidence distribution.
+    `family` is the set of tests p_adjusted is adjusted within; `events` the fewer customers
+    with the outcome in either arm (below MIN_EVENTS no test can be trusted).
+    """
 
     metric: str
     arm: str
@@ -63,6 +88,14 @@ class Comparison:
     result: TestResult
     p_adjusted: float | None = None
     prob_beats_control: float | None = None
+    risk: float | None = None
+    family: str = "overall"
+    events: int | None = None
+    uncapped: Uncapped | None = None
+
+    @property
+    def few_events(self) -> bool:
+        return self.events is not None and self.events < MIN_EVENTS
 
     def significant(self, alpha: float) -> bool:
         return self.p_adjusted is not None and self.p_adjusted < alpha
@@ -119,3 +152,7 @@ class Report:
     incremental: tuple[Incremental, ...]
     notes: tuple[str, ...] = field(default_factory=tuple)
     customers: dict[str, int] = field(default_factory=dict)
+    primary: tuple[str, ...] = ()
+    by: str | None = None  # the breakdown column, if any
+    caps: dict[str, float] = field(default_factory=dict)  # column -> the value it is capped at
+    cap_quantile: float | None = None

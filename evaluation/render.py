@@ -6,7 +6,15 @@ import math
 import unicodedata
 from typing import Any
 
-from evaluation.model import OVERALL, Comparison, Incremental, Report, segment_label
+from evaluation.model import (
+    FAMILIES,
+    MIN_EVENTS,
+    OVERALL,
+    Comparison,
+    Incremental,
+    Report,
+    segment_label,
+)
 
 SRM_WARNING = (
     "SAMPLE RATIO MISMATCH: the arms' sizes do not match {basis} (p = {p:.2g}). "
@@ -81,25 +89,34 @@ def srm_line(report: Report) -> str:
     return f"Sample ratio OK against {srm.basis} (chi-square p = {srm.p_value:.3g}): {observed}"
 
 
-def _rows(report: Report) -> list[list[str]]:
-    rows = []
-    for c in report.comparisons:
-        rows.append(
-            [
-                segment_label(c.segment),
-                c.metric,
-                c.arm,
-                _num(c.result.control_value),
-                _num(c.result.arm_value),
-                f"{_num(c.result.rel_lift, True)} {_ci(c.result.rel_ci, True)}".strip(),
-                f"{_num(c.result.abs_diff)} {_ci(c.result.abs_ci)}".strip(),
-                fmt_p(c.result.p_value),
-                fmt_p(c.p_adjusted) + _mark(c, report.alpha),
-                "-" if c.prob_beats_control is None else f"{c.prob_beats_control:.1%}",
-                c.result.test,
-            ]
-        )
-    return rows
+def metric_label(c: Comparison) -> str:
+    return f"{c.metric} (capped)" if c.uncapped is not None else c.metric
+
+
+def _row(c: Comparison, alpha: float) -> list[str]:
+    return [
+        segment_label(c.segment),
+        metric_label(c) + ("!" if c.few_events else ""),
+        c.arm,
+        _num(c.result.control_value),
+        _num(c.result.arm_value),
+        f"{_num(c.result.rel_lift, True)} {_ci(c.result.rel_ci, True)}".strip(),
+        f"{_num(c.result.abs_diff)} {_ci(c.result.abs_ci)}".strip(),
+        fmt_p(c.result.p_value),
+        fmt_p(c.p_adjusted) + _mark(c, alpha),
+        "-" if c.prob_beats_control is None else f"{c.prob_beats_control:.1%}",
+        risk_text(c),
+    ]
+
+
+def risk_text(c: Comparison) -> str:
+    """The expected loss as a share of the control's value, as GrowthBook shows it."""
+    control = c.result.control_value
+    if c.risk is None:
+        return "-"
+    if control == 0 or math.isnan(control):
+        return _num(c.risk)
+    return f"{c.risk / abs(control):.2%}"
 
 
 HEADERS = [
@@ -113,8 +130,57 @@ HEADERS = [
     "p",
     "p adj",
     "P(beats)",
-    "test",
+    "risk",
 ]
+ADJUSTED_MARK = 8  # the column that carries the significance mark
+
+
+def family_title(report: Report, family: str) -> str:
+    adjustment = "Holm" if report.adjustment == "holm" else "Benjamini-Hochberg"
+    count = sum(c.family == family and c.result.p_value is not None for c in report.comparisons)
+    titles = {
+        "primary": f"Primary metrics ({', '.join(report.primary)})",
+        "secondary": "Secondary metrics",
+        "overall": "All metrics (no primary metric named)",
+        "breakdown": f"By {report.by} (exploratory)",
+    }
+    tests = "this test" if count == 1 else f"these {count} tests"
+    return f"{titles[family]}: p adj by {adjustment} within {tests}"
+
+
+def families(report: Report) -> list[tuple[str, list[Comparison]]]:
+    """The report's comparisons in their families, in the order they are read."""
+    out = []
+    for family in FAMILIES:
+        rows = [c for c in report.comparisons if c.family == family]
+        if rows:
+            out.append((family, rows))
+    return out
+
+
+def legend(report: Report) -> str:
+    tests = {c.result.test for c in report.comparisons if c.result.p_value is not None}
+    return (
+        f"Control {report.control!r}; arms {', '.join(report.arms)}; alpha {report.alpha}. "
+        f"Test: {'; '.join(sorted(tests)) or 'none'}; each row's intervals, P(beats) and risk "
+        "(the expected loss, as a share of the control's value, if the arm is chosen) come from "
+        "its test. "
+        f"* = significant after adjustment; ! = under {MIN_EVENTS} customers with the outcome "
+        "in an arm: no test can be trusted."
+    )
+
+
+def uncapped_line(c: Comparison) -> str:
+    assert c.uncapped is not None
+    return (
+        f"{segment_label(c.segment)} / {c.arm} / {c.metric}: uncapped control "
+        f"{_num(c.uncapped.control_value)}, arm {_num(c.uncapped.arm_value)} "
+        f"({_num(c.uncapped.rel_lift, True)})"
+    )
+
+
+def _uncapped_lines(report: Report) -> list[str]:
+    return [uncapped_line(c) for c in report.comparisons if c.uncapped is not None]
 
 
 def incremental_line(inc: Incremental) -> str:
@@ -135,54 +201,60 @@ def _incremental_lines(report: Report) -> list[str]:
     return [incremental_line(inc) for inc in report.incremental]
 
 
-def _header(report: Report) -> list[str]:
-    family = "Holm" if report.adjustment == "holm" else "Benjamini-Hochberg"
-    return [
-        srm_line(report),
-        f"Control {report.control!r}; arms {', '.join(report.arms)}; alpha {report.alpha}; "
-        f"p adj: {family} over the {sum(c.result.p_value is not None for c in report.comparisons)} "
-        f"tests in this report; * = significant after adjustment",
+def _table(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(HEADERS)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    return [fmt.format(*HEADERS), fmt.format(*("-" * w for w in widths))] + [
+        fmt.format(*r) for r in rows
     ]
 
 
 def to_text(report: Report) -> str:
-    rows = _rows(report)
-    widths = [
-        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(HEADERS)
-    ]
-    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-    lines = [*_header(report), "", fmt.format(*HEADERS), fmt.format(*("-" * w for w in widths))]
-    lines += [fmt.format(*r) for r in rows]
+    lines = [srm_line(report), legend(report)]
+    for family, rows in families(report):
+        lines += ["", family_title(report, family)]
+        lines += _table([_row(c, report.alpha) for c in rows])
     if report.incremental:
         lines += ["", "Incremental (treatment minus control, per treated customer):"]
         lines += ["  " + line for line in _incremental_lines(report)]
+    if uncapped := _uncapped_lines(report):
+        lines += ["", "Before capping:", *("  " + line for line in uncapped)]
     lines += [f"note: {n}" for n in report.notes]
     return printable("\n".join(lines))
+
+
+def _markdown_row(c: Comparison, alpha: float) -> str:
+    cells = [
+        f"**{x}**"
+        if c.significant(alpha) and i == ADJUSTED_MARK
+        else _markdown_name(x)
+        if i in NAME_COLUMNS
+        else x.replace("|", "/")
+        for i, x in enumerate(_row(c, alpha))
+    ]
+    return "| " + " | ".join(cells) + " |"
 
 
 def to_markdown(report: Report) -> str:
     lines = ["# Campaign evaluation", ""]
     srm = srm_line(report)
     lines += [f"> **{srm}**" if report.srm is not None and not report.srm.ok else srm, ""]
-    lines += [_header(report)[1], ""]
-    lines.append("| " + " | ".join(HEADERS) + " |")
-    lines.append("|" + "---|" * len(HEADERS))
-    for c, row in zip(report.comparisons, _rows(report), strict=True):
-        cells = [
-            f"**{x}**"
-            if c.significant(report.alpha) and i == 8
-            else _markdown_name(x)
-            if i in NAME_COLUMNS
-            else x.replace("|", "/")
-            for i, x in enumerate(row)
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
+    lines += [legend(report), ""]
+    for family, rows in families(report):
+        lines += [f"## {family_title(report, family)}", ""]
+        lines.append("| " + " | ".join(HEADERS) + " |")
+        lines.append("|" + "---|" * len(HEADERS))
+        lines += [_markdown_row(c, report.alpha) for c in rows]
+        lines.append("")
     if report.incremental:
-        lines += ["", "## Incremental revenue and ROI", ""]
+        lines += ["## Incremental revenue and ROI", ""]
         lines += [f"- {line}" for line in _incremental_lines(report)]
+        lines.append("")
+    if uncapped := _uncapped_lines(report):
+        lines += ["## Before capping", "", *[f"- {line}" for line in uncapped], ""]
     if report.notes:
-        lines += ["", "## Notes", "", *[f"- {n}" for n in report.notes]]
-    return printable("\n".join(lines) + "\n")
+        lines += ["## Notes", "", *[f"- {n}" for n in report.notes]]
+    return printable("\n".join(lines).rstrip("\n") + "\n")
 
 
 def _clean(x: Any) -> Any:
@@ -201,6 +273,10 @@ def to_json(report: Report) -> dict[str, Any]:
         "alpha": report.alpha,
         "adjustment": report.adjustment,
         "unit": report.unit,
+        "primary": list(report.primary),
+        "by": report.by,
+        "caps": report.caps,
+        "cap_quantile": report.cap_quantile,
         "customers": report.customers,
         "srm": None
         if srm is None
@@ -226,8 +302,16 @@ def to_json(report: Report) -> dict[str, Any]:
                 "p_value": c.result.p_value,
                 "p_adjusted": c.p_adjusted,
                 "test": c.result.test,
+                "statistic": _clean(c.result.statistic),
+                "df": _clean(c.result.df),
+                "skewness": _clean(c.result.skewness),
+                "family": c.family,
                 "significant": c.significant(report.alpha),
                 "prob_beats_control": c.prob_beats_control,
+                "risk": c.risk,
+                "events": c.events,
+                "few_events": c.few_events,
+                "uncapped": None if c.uncapped is None else _clean(tuple(c.uncapped)),
                 "n_arm": c.n_arm,
                 "n_control": c.n_control,
             }

@@ -1,46 +1,94 @@
-"""Per (segment, arm) sums, sums of squares and cross products: everything the tests need.
+"""Per (segment, arm) sums of columns and of their products up to the third order.
 
 One Polars group-by over the per-customer rows; every statistic afterwards works on these few
-numbers, so evaluating ten million customers costs about as much as summing them.
+numbers, so evaluating ten million customers costs about as much as summing them. Third-order
+sums give each arm's skewness, which the tests correct for (see evaluation.pivot).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import polars as pl
 
-from evaluation.metrics import INDICATORS, Metric
 from evaluation.model import NO_VALUE, OVERALL
-from evaluation.stats import RatioMoments
 
 ALL = OVERALL
+ONE = "1"  # the constant column: a mean is a ratio over it
+Linear = Mapping[str, float]  # a per-customer linear combination: column -> coefficient
+
+
+def product_key(columns: Iterable[str]) -> str:
+    return "*".join(sorted(columns))
+
+
+def nonzero_key(column: str) -> str:
+    return f"#{column}"
 
 
 @dataclass(frozen=True)
 class Moments:
     n: int
-    sums: dict[str, float]  # "x" -> sum x; "x*x" -> sum x^2; "x*y" -> sum xy
+    sums: dict[str, float]  # "x" -> sum x; "x*y" -> sum xy; "x*y*z" -> sum xyz; "#x" -> x != 0
 
     def sum(self, col: str) -> float:
-        return self.sums[col]
+        return float(self.n) if col == ONE else self.sums[col]
 
     def mean(self, col: str) -> float:
-        return self.sums[col] / self.n
+        return self.sum(col) / self.n
+
+    def nonzero(self, col: str) -> int:
+        return self.n if col == ONE else int(self.sums[nonzero_key(col)])
+
+    def _raw(self, *cols: str) -> float:
+        """E[product of the columns] over this arm's customers."""
+        named = [c for c in cols if c != ONE]
+        return (self.sums[product_key(named)] if named else float(self.n)) / self.n
 
     def cov(self, x: str, y: str) -> float:
-        key = f"{x}*{y}" if f"{x}*{y}" in self.sums else f"{y}*{x}"
-        if self.n < 2:
+        if self.n < 2 or ONE in (x, y):
             return 0.0
-        return (self.sums[key] - self.sums[x] * self.sums[y] / self.n) / (self.n - 1)
+        central = self._raw(x, y) - self.mean(x) * self.mean(y)
+        return central * self.n / (self.n - 1)
 
     def var(self, col: str) -> float:
         return max(self.cov(col, col), 0.0)
 
-    def ratio_moments(self, y: str, x: str) -> RatioMoments:
-        return RatioMoments(
-            self.n, self.mean(y), self.mean(x), self.var(y), self.var(x), self.cov(x, y)
+    def _comoment3(self, x: str, y: str, z: str) -> float:
+        if ONE in (x, y, z):
+            return 0.0
+        mx, my, mz = self.mean(x), self.mean(y), self.mean(z)
+        return (
+            self._raw(x, y, z)
+            - mx * self._raw(y, z)
+            - my * self._raw(x, z)
+            - mz * self._raw(x, y)
+            + 2 * mx * my * mz
+        )
+
+    def mean_of(self, combination: Linear) -> float:
+        """The mean of sum(coefficient * column) over this arm's customers."""
+        return sum(k * self.mean(c) for c, k in combination.items())
+
+    def cov_of(self, p: Linear, q: Linear) -> float:
+        """The covariance (ddof 1) of two linear combinations; var_of(p) is cov_of(p, p)."""
+        return sum(
+            kp * kq * self.cov(cp, cq)
+            for (cp, kp), (cq, kq) in itertools.product(p.items(), q.items())
+            if kp and kq
+        )
+
+    def var_of(self, combination: Linear) -> float:
+        return max(self.cov_of(combination, combination), 0.0)
+
+    def m3_of(self, combination: Linear) -> float:
+        """The third central moment (ddof 0) of a linear combination."""
+        items = [(c, k) for c, k in combination.items() if k != 0]
+        return sum(
+            ki * kj * kl * self._comoment3(ci, cj, cl)
+            for (ci, ki), (cj, kj), (cl, kl) in itertools.product(items, items, items)
         )
 
     def __add__(self, other: Moments) -> Moments:
@@ -65,36 +113,35 @@ class MomentTable:
         return self.cells[(ALL, arm)]
 
 
-def _products(
-    metrics: Iterable[Metric], present: set[str]
-) -> tuple[set[str], set[tuple[str, str]]]:
-    # Revenue and cost always: incremental revenue and ROI use them; pre_revenue for CUPED.
-    columns = {"revenue", "cost", "pre_revenue"} & present
-    pairs = {("revenue", "revenue"), ("pre_revenue", "pre_revenue"), ("revenue", "pre_revenue")}
-    pairs |= {("cost", "cost"), ("revenue", "cost")}  # incremental cost and ROI
-    for m in metrics:
-        columns.add(m.numerator)
-        pairs.add((m.numerator, m.numerator))
-        if m.denominator:
-            columns.add(m.denominator)
-            pairs |= {(m.denominator, m.denominator), (m.denominator, m.numerator)}
-    return columns, {p for p in pairs if p[0] in columns and p[1] in columns}
+def products(groups: Iterable[Iterable[str]]) -> set[str]:
+    """Every product up to the third order within each group of columns used together."""
+    keys: set[str] = set()
+    for group in groups:
+        named = sorted(set(group) - {ONE})
+        for order in (1, 2, 3):
+            keys |= {product_key(p) for p in itertools.combinations_with_replacement(named, order)}
+    return keys
 
 
 def sufficient_statistics(
-    results: pl.DataFrame, by: str | None, metrics: Iterable[Metric]
+    frame: pl.LazyFrame, by: str | None, groups: Iterable[Iterable[str]]
 ) -> MomentTable:
-    columns, pairs = _products(metrics, set(results.columns))
-    base = results.lazy().with_columns(
-        *[INDICATORS[c].cast(pl.Float64).alias(c) for c in columns if c in INDICATORS],
-        *[pl.col(c).cast(pl.Float64) for c in columns if c not in INDICATORS],
-    )
-    aggs = [pl.len().alias("n"), *[pl.col(c).sum().alias(c) for c in sorted(columns)]]
-    aggs += [(pl.col(x) * pl.col(y)).sum().alias(f"{x}*{y}") for x, y in sorted(pairs)]
+    """Sums of every product `products(groups)` names, and nonzero counts, per (segment, arm).
+
+    `frame` holds the columns the groups name, as numbers.
+    """
+    keys = products(groups)
+    columns = sorted({k for k in keys if "*" not in k})
+    aggs = [pl.len().alias("n")]
+    aggs += [
+        pl.reduce(lambda acc, x: acc * x, [pl.col(c) for c in key.split("*")]).sum().alias(key)
+        for key in sorted(keys)
+    ]
+    aggs += [(pl.col(c) != 0).sum().alias(nonzero_key(c)) for c in columns]
     # group on the column as it is and name the segments afterwards: casting millions of
     # categorical or numeric keys to text first costs more than the whole aggregation
-    keys = ["arm"] if by is None else [pl.col(by).alias("_segment"), "arm"]
-    table = base.group_by(keys).agg(aggs).collect()
+    group_keys = ["arm"] if by is None else [pl.col(by).alias("_segment"), "arm"]
+    table = frame.group_by(group_keys).agg(aggs).collect()
     if by is not None:
         table = table.with_columns(pl.col("_segment").cast(pl.String).fill_null(NO_VALUE))
     cells: dict[tuple[str, str], Moments] = {}

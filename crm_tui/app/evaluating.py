@@ -16,7 +16,8 @@ from crm_tui.io.results import LoadedResults, load_assignment, load_results
 from evaluation import EvaluationError, Report
 from evaluation.aggregated import evaluate_aggregated
 from evaluation.evaluate import evaluate, intent_to_treat
-from evaluation.model import ADJUSTMENTS, ALPHA, NO_VALUE, SRM_THRESHOLD
+from evaluation.metrics import available
+from evaluation.model import ADJUSTMENTS, ALPHA, CAP_QUANTILE, NO_VALUE, SRM_THRESHOLD
 from evaluation.stats import sample_ratio
 
 
@@ -151,10 +152,11 @@ class EvaluationRequest:
     plan: Path | None = None
     control: str | None = None
     by: str | None = None
-    alpha: float = ALPHA
+    alpha: float | None = None  # None: the plan's alpha, else ALPHA
     metrics: tuple[str, ...] | None = None
     adjustment: str = ADJUSTMENTS[0]
     overrides: tuple[tuple[str, str], ...] = ()
+    cap: float | None = CAP_QUANTILE
 
 
 def run_evaluation(request: EvaluationRequest) -> Report:
@@ -177,20 +179,47 @@ def _evaluate(request: EvaluationRequest, plan: CampaignPlan | None) -> Report:
     if by is not None:
         frame = _largest_values(frame, by, notes)
         notes += _split_by_value(frame, by)
-    run = evaluate if loaded.per_customer else evaluate_aggregated
+    alpha = request.alpha if request.alpha is not None else plan.alpha if plan else ALPHA
+    primary = _primary(plan, frame, request.metrics)
     try:
-        return run(
+        if loaded.per_customer:
+            return evaluate(
+                frame,
+                control,
+                shares=shares,
+                by=by,
+                alpha=alpha,
+                metrics=request.metrics,
+                adjustment=request.adjustment,
+                primary=primary,
+                cap=request.cap,
+                notes=notes,
+            )
+        return evaluate_aggregated(
             frame,
             control,
             shares=shares,
             by=by,
-            alpha=request.alpha,
+            alpha=alpha,
             metrics=request.metrics,
             adjustment=request.adjustment,
+            primary=primary,
             notes=notes,
         )
     except EvaluationError as exc:
         raise InputError(f"{request.results}: {exc}") from None
+
+
+def _primary(
+    plan: CampaignPlan | None, frame: pl.DataFrame, metrics: Sequence[str] | None
+) -> tuple[str, ...]:
+    """The plan's primary metrics that these results can measure."""
+    if plan is None:
+        return ()
+    measurable = set(available(set(frame.columns)))
+    return tuple(
+        m for m in plan.primaries() if m in measurable and (metrics is None or m in metrics)
+    )
 
 
 def _load(

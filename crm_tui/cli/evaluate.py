@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from crm_tui.errors import InputError
-from evaluation.model import ADJUSTMENTS, ALPHA
+from evaluation.model import ADJUSTMENTS, ALPHA, CAP_QUANTILE
 
 
 def add(sub: Any) -> None:
@@ -24,7 +24,15 @@ def add(sub: Any) -> None:
     p.add_argument("--control", help="name of the control arm")
     p.add_argument("--by", metavar="COLUMN", help="also compare within each value of COLUMN")
     p.add_argument(
-        "--alpha", type=float, default=ALPHA, help=f"significance level (default {ALPHA})"
+        "--alpha", type=float, help=f"significance level (default: the plan's, else {ALPHA})"
+    )
+    p.add_argument(
+        "--cap",
+        type=_cap,
+        default=CAP_QUANTILE,
+        metavar="Q|none",
+        help="test money capped at this quantile of all customers, the uncapped figures shown "
+        f"beside; none turns capping off (default {CAP_QUANTILE})",
     )
     p.add_argument("--metrics", help="comma-separated metrics (default: all the data allows)")
     p.add_argument(
@@ -45,6 +53,17 @@ def add(sub: Any) -> None:
     )
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.set_defaults(handler=run)
+
+
+def _cap(text: str) -> float | None:
+    if text.strip().lower() == "none":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a quantile such as 0.99, or none; got {text!r}"
+        ) from None
 
 
 REPORT_SUFFIXES = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".txt": "text"}
@@ -81,6 +100,7 @@ def run(ns: argparse.Namespace) -> int:
             alpha=ns.alpha,
             metrics=tuple(metrics) if metrics else None,
             adjustment=ns.adjust,
+            cap=ns.cap,
             overrides=tuple(parse_overrides(ns.column).items()),
         )
     )

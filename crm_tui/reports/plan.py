@@ -26,7 +26,7 @@ def check_text(report: PlanCheck) -> str:
             else "baseline unknown"
         )
         mde = (
-            f"MDE {p.mde_abs:.4g} abs, {_pct(p.mde_rel).strip()} rel"
+            f"MDE {p.mde_abs:.4g} abs, {_pct(p.mde_rel).strip()} rel at alpha {p.alpha:.3g}"
             if p.mde_abs is not None
             else "MDE -"
         )
