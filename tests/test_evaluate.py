@@ -9,6 +9,7 @@ from scipy import stats
 
 from crm_tui.app.sample import campaign_results
 from evaluation.aggregated import evaluate_aggregated
+from evaluation.errors import EvaluationError
 from evaluation.evaluate import evaluate, intent_to_treat
 from evaluation.model import OVERALL
 
@@ -259,3 +260,24 @@ def test_incremental_roi_on_the_sample_counts_the_control_cost() -> None:
     assert inc.incremental_roi_ci is not None
     assert inc.incremental_roi_ci.low < inc.incremental_roi < inc.incremental_roi_ci.high
     assert inc.gross_roi == pytest.approx(27.6, abs=0.1)
+
+
+def test_families_primary_secondary_and_breakdown() -> None:
+    frame = per_customer(4000, 14).drop("pre_revenue")
+    report = evaluate(frame, "control", by="segment", primary=["conversion_rate", "roi"])
+    families = {(c.segment == OVERALL, c.metric): c.family for c in report.comparisons}
+    assert families[(True, "conversion_rate")] == families[(True, "roi")] == "primary"
+    assert families[(True, "ctr")] == "secondary"
+    assert {f for (overall, _), f in families.items() if not overall} == {"breakdown"}
+    for family in ("primary", "secondary", "breakdown"):
+        rows = [c for c in report.comparisons if c.family == family and c.result.p_value]
+        expected = stats_holm([c.result.p_value for c in rows])
+        assert [c.p_adjusted for c in rows] == pytest.approx(expected)
+    with pytest.raises(EvaluationError, match="primary metric 'profit'"):
+        evaluate(frame, "control", primary=["profit"])
+
+
+def stats_holm(p_values: list[float]) -> list[float]:
+    from statsmodels.stats.multitest import multipletests
+
+    return list(multipletests(p_values, method="holm")[1])

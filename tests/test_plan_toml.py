@@ -21,6 +21,7 @@ from campaigns import (
 from campaigns.library import starter_plan
 from campaigns.model import CHANNELS, METRICS
 from campaigns.toml_io import dumps, loads, plan_hash, save_plan
+from evaluation.metrics import METRICS as EVALUATED
 
 names = st.text(
     st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1, max_size=12
@@ -72,9 +73,10 @@ targets = st.builds(
     cap=st.none() | money,
     holdout=st.floats(0, 0.5),
     suppress=st.lists(st.sampled_from(["lifecycle = lost", "orders = 1"]), max_size=2),
+    primary=st.lists(st.sampled_from(sorted(EVALUATED)), unique=True, max_size=3),
 )
 def test_save_then_load_gives_an_equal_plan(
-    name, salt, arms, targets, as_of, metric, cap, holdout, suppress
+    name, salt, arms, targets, as_of, metric, cap, holdout, suppress, primary
 ) -> None:
     plan = CampaignPlan(
         name=name,
@@ -84,6 +86,7 @@ def test_save_then_load_gives_an_equal_plan(
         arms=arms,
         as_of=as_of,
         metric=metric,
+        primary_metrics=tuple(primary),
         budget_cap=cap,
         holdout_share=holdout,
         suppress=tuple(suppress),
@@ -170,6 +173,10 @@ value = 10
             "segmentation.lifecycle_quantiles: expected three increasing numbers",
         ),
         (("value = 10", "value = 10\n[broken"), "not valid TOML"),
+        (
+            ('salt = "s"', 'salt = "s"\nprimary_metrics = ["roi", "profit"]'),
+            "primary_metrics: unknown metric 'profit'; expected some of conversion_rate",
+        ),
     ],
 )
 def test_bad_plans_name_the_key(edit: tuple[str, str], message: str) -> None:
@@ -220,3 +227,13 @@ def test_recorded_data_round_trips_and_is_checked() -> None:
     broken = dumps(plan).replace("b" * 64, "not-a-hash")
     with pytest.raises(PlanError, match=r"data\.profiles\.sha256: expected 64 hex digits"):
         loads(broken)
+
+
+def test_naming_no_primary_metrics_keeps_the_plan_hash() -> None:
+    """Plans saved before primary metrics existed keep the hash their assignments record."""
+    plan = loads(GOOD)
+    assert "primary_metrics" not in dumps(plan)
+    assert plan.primaries() == (plan.metric,)
+    named = replace(plan, primary_metrics=("conversion_rate", "roi"))
+    assert plan_hash(named) != plan_hash(plan)
+    assert loads(dumps(named)).primaries() == ("conversion_rate", "roi")

@@ -108,3 +108,28 @@ def test_a_rate_already_at_100_percent_needs_no_impossible_sample() -> None:
 
     result = plan_power("conversion_rate", 1.0, None, "history", 100, 100, 0.05, 0.8, 0.2)
     assert result.needed_treatment is None and result.needed_control is None
+
+
+def test_targets_are_powered_at_the_alpha_the_evaluation_demands() -> None:
+    """Holm over 2 primary metrics x 2 treatment arms: the strictest step is alpha / 4."""
+    import polars as pl
+
+    n = 4000
+    frame = pl.DataFrame(
+        {"customer_id": [f"c{i}" for i in range(n)], "lifecycle": ["sleeping"] * n}
+    )
+    arms = (Arm("control", 0.2, control=True), Arm("a", 0.4), Arm("b", 0.4))
+    target = Target("sleeping", "lifecycle = sleeping", baseline=0.05, arms=arms)
+    plan = CampaignPlan(
+        name="p",
+        objective="custom",
+        salt="x",
+        targets=(target,),
+        primary_metrics=("conversion_rate", "roi"),
+    )
+    assert plan.tested_alpha(target) == pytest.approx(0.05 / 4)
+    report, _ = check_plan(plan, frame)
+    power = report.targets[0].power
+    assert power.alpha == pytest.approx(0.0125)
+    expected = proportion_mde(0.05, power.n_treatment, power.n_control, 0.0125, 0.8)
+    assert power.mde_abs == pytest.approx(expected)
