@@ -12,9 +12,16 @@ import polars as pl
 
 from evaluation import pivot
 from evaluation.errors import EvaluationError
-from evaluation.evaluate import adjust_p_values, check_arguments, check_sample_ratio, family_of
+from evaluation.evaluate import (
+    adjust_p_values,
+    check_arguments,
+    check_sample_ratio,
+    family_of,
+    look_level,
+)
 from evaluation.model import ADJUSTMENTS, ALPHA, Comparison, Incremental, Report, TestResult
 from evaluation.pivot import constant
+from evaluation.sequential import Look
 from evaluation.sufficient import ALL, Moments
 
 COUNTS = ("customers", "impressions", "clicks", "add_to_cart", "conversions", "revenue", "cost")
@@ -37,9 +44,11 @@ def evaluate_aggregated(
     metrics: Sequence[str] | None = None,
     adjustment: str = ADJUSTMENTS[0],
     primary: Sequence[str] = (),
+    sequential: Look | None = None,
     notes: Sequence[str] = (),
 ) -> Report:
     check_arguments(results, by, alpha, adjustment)
+    alpha = look_level(alpha, sequential)
     if "customers" not in results.columns:
         raise EvaluationError("aggregated results need a customers column (people per arm)")
     present = [c for c in COUNTS if c in results.columns]
@@ -80,6 +89,7 @@ def evaluate_aggregated(
         customers=observed,
         primary=tuple(primary),
         by=by,
+        sequential=sequential,
     )
 
 

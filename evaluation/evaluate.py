@@ -26,6 +26,7 @@ from evaluation.model import (
     Uncapped,
 )
 from evaluation.pivot import constant
+from evaluation.sequential import Look
 from evaluation.sufficient import ONE, Moments, sufficient_statistics
 
 COVARIATE = "pre_revenue"
@@ -66,6 +67,7 @@ def evaluate(
     adjustment: str = ADJUSTMENTS[0],
     primary: Sequence[str] = (),
     cap: float | None = CAP_QUANTILE,
+    sequential: Look | None = None,
     notes: Sequence[str] = (),
 ) -> Report:
     """Per-customer results (one row per customer: arm plus outcome columns) -> Report.
@@ -76,6 +78,7 @@ def evaluate(
     """
     check_arguments(results, by, alpha, adjustment)
     check_cap(cap)
+    alpha = look_level(alpha, sequential)
     chosen = _metrics(results, metrics)
     check_primary(primary, [m.name for m in chosen])
     caps = money_caps(results, cap)
@@ -125,7 +128,17 @@ def evaluate(
         by=by,
         caps=caps,
         cap_quantile=cap if caps else None,
+        sequential=sequential,
     )
+
+
+def look_level(alpha: float, sequential: Look | None) -> float:
+    """The level a look's tests and intervals use: alpha, or the sequential look's share."""
+    if sequential is None:
+        return alpha
+    if sequential.alpha != alpha:
+        raise EvaluationError(f"the look was planned at alpha {sequential.alpha}, not {alpha}")
+    return sequential.look_alpha
 
 
 def family_of(metric: str, segment: str, primary: Sequence[str]) -> str:

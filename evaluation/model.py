@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
+
+if TYPE_CHECKING:
+    from evaluation.sequential import Look
 
 Better = Literal["higher", "lower"]  # which way a metric improves
 ALPHA = 0.05  # the default significance level of every evaluation
@@ -156,3 +159,4 @@ class Report:
     by: str | None = None  # the breakdown column, if any
     caps: dict[str, float] = field(default_factory=dict)  # column -> the value it is capped at
     cap_quantile: float | None = None
+    sequential: Look | None = None  # the look of a running campaign; alpha is then its level

@@ -56,6 +56,8 @@ def signed_pct(x: float) -> str:
 def _num(x: float | None, pct: bool = False) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
+    if math.isinf(x):
+        return "∞" if x > 0 else "-∞"  # an interval the data cannot bound
     if pct:
         return signed_pct(x)
     return f"{x:,.4g}" if abs(x) < 1000 else f"{x:,.0f}"
@@ -161,7 +163,8 @@ def families(report: Report) -> list[tuple[str, list[Comparison]]]:
 def legend(report: Report) -> str:
     tests = {c.result.test for c in report.comparisons if c.result.p_value is not None}
     return (
-        f"Control {report.control!r}; arms {', '.join(report.arms)}; alpha {report.alpha}. "
+        f"Control {report.control!r}; arms {', '.join(report.arms)}; alpha {report.alpha:.3g}"
+        f"{' at this look' if report.sequential else ''}. "
         f"Test: {'; '.join(sorted(tests)) or 'none'}; each row's intervals, P(beats) and risk "
         "(the expected loss, as a share of the control's value, if the arm is chosen) come from "
         "its test. "
@@ -211,6 +214,8 @@ def _table(rows: list[list[str]]) -> list[str]:
 
 def to_text(report: Report) -> str:
     lines = [srm_line(report), legend(report)]
+    if report.sequential is not None:
+        lines.append(report.sequential.description)
     for family, rows in families(report):
         lines += ["", family_title(report, family)]
         lines += _table([_row(c, report.alpha) for c in rows])
@@ -240,6 +245,8 @@ def to_markdown(report: Report) -> str:
     srm = srm_line(report)
     lines += [f"> **{srm}**" if report.srm is not None and not report.srm.ok else srm, ""]
     lines += [legend(report), ""]
+    if report.sequential is not None:
+        lines += [f"**{report.sequential.description}**", ""]
     for family, rows in families(report):
         lines += [f"## {family_title(report, family)}", ""]
         lines.append("| " + " | ".join(HEADERS) + " |")
@@ -277,6 +284,16 @@ def to_json(report: Report) -> dict[str, Any]:
         "by": report.by,
         "caps": report.caps,
         "cap_quantile": report.cap_quantile,
+        "sequential": None
+        if report.sequential is None
+        else {
+            "method": report.sequential.method,
+            "look": report.sequential.look,
+            "looks": report.sequential.looks,
+            "alpha": report.sequential.alpha,
+            "boundary_z": report.sequential.boundary,
+            "look_alpha": report.sequential.look_alpha,
+        },
         "customers": report.customers,
         "srm": None
         if srm is None

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import polars as pl
@@ -254,3 +255,72 @@ def test_by_takes_any_column_of_the_results_or_the_assignment(
     assert main([*base, "--by", "City", "--json"]) == 0
     by_city = json.loads(capsys.readouterr().out)
     assert "(none)" in {c["segment"] for c in by_city["comparisons"]}
+
+
+def sample_args(campaign: Path) -> list[str]:
+    return [
+        "evaluate",
+        str(campaign / "results.csv"),
+        "--assignment",
+        str(campaign / "assignment.csv"),
+        "--plan",
+        str(campaign / "plan.toml"),
+    ]
+
+
+def test_the_report_says_what_is_primary_capped_and_incremental(
+    campaign: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = run_json(sample_args(campaign), capsys)
+    assert out["primary"] == ["conversion_rate"]  # the plan's metric
+    families = {c["metric"]: c["family"] for c in out["comparisons"]}
+    assert families["conversion_rate"] == "primary" and families["ctr"] == "secondary"
+    assert out["caps"]["revenue"] > 0 and out["cap_quantile"] == 0.99
+    revenue = next(c for c in out["comparisons"] if c["metric"] == "revenue_per_customer")
+    assert revenue["uncapped"] is not None
+    assert {"prob_beats_control", "risk", "events"} <= set(revenue)
+    capsys.readouterr()
+    assert main(sample_args(campaign)) == 0
+    text = capsys.readouterr().out
+    assert "Primary metrics (conversion_rate)" in text
+    assert "revenue_per_customer (capped)" in text and "Before capping:" in text
+    assert "incremental ROI" in text
+
+
+def test_a_sequential_look_tests_at_its_own_level(
+    campaign: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from evaluation.sequential import look
+
+    out = run_json([*sample_args(campaign), "--sequential", "spending", "--day", "3"], capsys)
+    expected = look("spending", 3, 30, 0.05)  # the sample plan runs 30 days at alpha 0.05
+    assert out["sequential"]["look_alpha"] == pytest.approx(expected.look_alpha)
+    assert out["alpha"] == pytest.approx(expected.look_alpha)
+    fixed = run_json(sample_args(campaign), capsys)
+    for early, once in zip(out["comparisons"], fixed["comparisons"], strict=True):
+        if early["abs_ci"] and once["abs_ci"]:
+            low, high = ends(early["abs_ci"])
+            assert low <= ends(once["abs_ci"])[0] <= ends(once["abs_ci"])[1] <= high
+
+
+def ends(interval: list[float | None]) -> tuple[float, float]:
+    """An interval from JSON, where an end the data cannot bound is null."""
+    low, high = interval
+    return (-math.inf if low is None else low, math.inf if high is None else high)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--sequential", "spending"], "needs the day it is taken on; give --day N"),
+        (["--sequential", "always-valid", "--day", "0"], "day 0: expected a whole number"),
+        (["--cap", "1.5"], "cap 1.5: expected a quantile"),
+    ],
+)
+def test_bad_sequential_and_cap_settings_are_one_line(
+    campaign: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
+    capsys.readouterr()
+    assert main([*sample_args(campaign), *extra]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1

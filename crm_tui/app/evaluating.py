@@ -18,6 +18,7 @@ from evaluation.aggregated import evaluate_aggregated
 from evaluation.evaluate import evaluate, intent_to_treat
 from evaluation.metrics import available
 from evaluation.model import ADJUSTMENTS, ALPHA, CAP_QUANTILE, NO_VALUE, SRM_THRESHOLD
+from evaluation.sequential import Look, SequentialError, look
 from evaluation.stats import sample_ratio
 
 
@@ -157,6 +158,9 @@ class EvaluationRequest:
     adjustment: str = ADJUSTMENTS[0]
     overrides: tuple[tuple[str, str], ...] = ()
     cap: float | None = CAP_QUANTILE
+    sequential: str | None = None  # "spending" or "always-valid": a look at a running campaign
+    day: int | None = None  # the day of that look
+    days: int | None = None  # the campaign's planned length; None: the plan's duration_days
 
 
 def run_evaluation(request: EvaluationRequest) -> Report:
@@ -181,6 +185,7 @@ def _evaluate(request: EvaluationRequest, plan: CampaignPlan | None) -> Report:
         notes += _split_by_value(frame, by)
     alpha = request.alpha if request.alpha is not None else plan.alpha if plan else ALPHA
     primary = _primary(plan, frame, request.metrics)
+    this_look = _look(request, plan, alpha)
     try:
         if loaded.per_customer:
             return evaluate(
@@ -193,6 +198,7 @@ def _evaluate(request: EvaluationRequest, plan: CampaignPlan | None) -> Report:
                 adjustment=request.adjustment,
                 primary=primary,
                 cap=request.cap,
+                sequential=this_look,
                 notes=notes,
             )
         return evaluate_aggregated(
@@ -204,10 +210,28 @@ def _evaluate(request: EvaluationRequest, plan: CampaignPlan | None) -> Report:
             metrics=request.metrics,
             adjustment=request.adjustment,
             primary=primary,
+            sequential=this_look,
             notes=notes,
         )
     except EvaluationError as exc:
         raise InputError(f"{request.results}: {exc}") from None
+
+
+def _look(request: EvaluationRequest, plan: CampaignPlan | None, alpha: float) -> Look | None:
+    """The look at a running campaign the request describes, if it is one."""
+    if request.sequential is None:
+        return None
+    days = request.days if request.days is not None else plan.duration_days if plan else None
+    if days is None:
+        raise InputError(
+            "a sequential look needs the campaign's planned length in days", setting="days"
+        )
+    if request.day is None:
+        raise InputError("a sequential look needs the day it is taken on", setting="day")
+    try:
+        return look(request.sequential, request.day, days, alpha)
+    except SequentialError as exc:
+        raise InputError(str(exc), setting="sequential") from None
 
 
 def _primary(

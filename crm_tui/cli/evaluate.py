@@ -9,6 +9,7 @@ from typing import Any
 
 from crm_tui.errors import InputError
 from evaluation.model import ADJUSTMENTS, ALPHA, CAP_QUANTILE
+from evaluation.sequential import METHODS
 
 
 def add(sub: Any) -> None:
@@ -33,6 +34,19 @@ def add(sub: Any) -> None:
         metavar="Q|none",
         help="test money capped at this quantile of all customers, the uncapped figures shown "
         f"beside; none turns capping off (default {CAP_QUANTILE})",
+    )
+    p.add_argument(
+        "--sequential",
+        choices=METHODS,
+        help="a look at a running campaign: spending (alpha spent over the planned daily looks) "
+        "or always-valid (confidence sequences, for open-ended programmes)",
+    )
+    p.add_argument("--day", type=int, metavar="N", help="the day of this look (with --sequential)")
+    p.add_argument(
+        "--days",
+        type=int,
+        metavar="N",
+        help="the campaign's planned length in days (default: the plan's duration_days)",
     )
     p.add_argument("--metrics", help="comma-separated metrics (default: all the data allows)")
     p.add_argument(
@@ -101,6 +115,9 @@ def run(ns: argparse.Namespace) -> int:
             metrics=tuple(metrics) if metrics else None,
             adjustment=ns.adjust,
             cap=ns.cap,
+            sequential=ns.sequential,
+            day=ns.day,
+            days=ns.days,
             overrides=tuple(parse_overrides(ns.column).items()),
         )
     )

@@ -19,6 +19,9 @@ HOW = {
     "customers": "ask for more with --customers N",
     "changed_data": "check the plan again with `plan check --record`, or pass --changed-data",
     "orders": "name it with --orders FILE",
+    "days": "give --plan or --days N",
+    "day": "give --day N",
+    "sequential": "--sequential takes spending or always-valid, --day and --days whole days",
 }
 
 

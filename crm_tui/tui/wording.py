@@ -15,6 +15,8 @@ HOW = {
     "by": "By takes a column of the results file",
     "as_of": "choose a later As of on the Segments tab",
     "out": "name a .csv or .parquet file",
+    "days": "name the plan, or type the planned days",
+    "day": "type the day of this look in Day",
 }
 
 

@@ -149,7 +149,10 @@ async def test_whole_loop(tmp_path: Path) -> None:
         assert "EvaluationFinished" in recorder.names()
         assert str(app.query_one("#srm", Static).render()).startswith("Sample ratio OK")
         comparisons = app.query_one("#comparisons", DataTable)
-        metrics = [comparisons.get_row_at(i)[0] for i in range(comparisons.row_count)]
+        metrics = [
+            str(comparisons.get_row_at(i)[0]).removesuffix(" (capped)")
+            for i in range(comparisons.row_count)
+        ]
         assert {"ctr", "roi", "cost_per_conversion", "value_per_converter"} <= set(metrics)
         report_file = tmp_path / "report.md"
         await fill(pilot, "#report-path", report_file)

@@ -115,3 +115,34 @@ async def test_a_new_salt_never_replaces_a_saved_plan_unasked(
         await settle(app, pilot)
         assert plan_file.read_text() == saved
         assert app.state.plan_dirty
+
+
+@pytest.mark.usefixtures("in_repo")
+async def test_a_sequential_look_reads_the_same_in_both_shells(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from textual.widgets import Select
+
+    from crm_tui.tui.panes.evaluate import EvaluatePane
+    from evaluation.render import to_json
+
+    paths = sample()
+    files = [str(paths["results"]), "--assignment", str(paths["assignment"])]
+    look = ["--plan", str(paths["plan"]), "--sequential", "spending", "--day", "3"]
+    capsys.readouterr()
+    assert main(["evaluate", *files, *look, "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    app = CrmApp(paths["orders"], None, None, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4")
+        pane = app.query_one(EvaluatePane)
+        pane.set_paths(paths["results"], paths["assignment"], paths["plan"])
+        app.query_one("#looks", Select).value = "spending"
+        app.query_one("#day", Input).value = "3"
+        await pilot.pause()
+        assert await pilot.click("#evaluate")
+        await settle(app, pilot)
+        assert app.state.report is not None
+        assert to_json(app.state.report) == cli
+        assert "look 3 of 30" in str(app.query_one("#srm", Static).render())

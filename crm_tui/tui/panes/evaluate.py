@@ -3,6 +3,7 @@ the per-segment breakdown, and a Markdown export."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from textual import on
@@ -18,7 +19,17 @@ from crm_tui.tui.widgets.forms import path_field, row, text_field
 from crm_tui.tui.widgets.paths import parse_path
 from evaluation import Report
 from evaluation.model import OVERALL, segment_label
-from evaluation.render import fmt_p, incremental_line, signed_pct, srm_line
+from evaluation.render import (
+    families,
+    family_title,
+    fmt_p,
+    incremental_line,
+    metric_label,
+    risk_text,
+    signed_pct,
+    srm_line,
+    uncapped_line,
+)
 
 
 class EvaluatePane(VerticalScroll):
@@ -54,6 +65,12 @@ class EvaluatePane(VerticalScroll):
             Button("Evaluate", id="evaluate", variant="primary", compact=True),
             Button("Sample results", id="sample", compact=True),
         )
+        yield row(
+            "Looks",
+            Select(LOOKS, value="once", allow_blank=False, id="looks", compact=True),
+            Label("Day", classes="field-label"),
+            text_field("day", "e.g. 7", short=True),
+        )
         yield Static("Open a results file to see whether the campaign worked.", id="srm")
         yield row(
             "Segment",
@@ -76,7 +93,7 @@ class EvaluatePane(VerticalScroll):
 
     def on_mount(self) -> None:
         self.query_one("#comparisons", DataTable).add_columns(
-            "metric", "arm", "control", "treatment", "lift [CI]", "p", "p adj", "sig."
+            "metric", "arm", "control", "treatment", "lift [CI]", "p", "p adj", "P(beats)", "risk"
         )
 
     def form(self) -> EvaluationRequest | None:
@@ -84,13 +101,16 @@ class EvaluatePane(VerticalScroll):
         results = parse_path(self.query_one("#results-path", Input).value)
         if results is None:
             return None
-        text = {i: self.query_one(f"#{i}", Input).value.strip() for i in ("control", "by")}
+        text = {i: self.query_one(f"#{i}", Input).value.strip() for i in ("control", "by", "day")}
+        looks = str(self.query_one("#looks", Select).value)
         return EvaluationRequest(
             results,
             assignment=parse_path(self.query_one("#assignment-path", Input).value),
             plan=parse_path(self.query_one("#eval-plan-path", Input).value),
             control=text["control"] or None,
             by=text["by"] or None,
+            sequential=None if looks == "once" else looks,
+            day=int(text["day"]) if text["day"].isdigit() else None,
         )
 
     def set_paths(self, results: Path | None, assignment: Path | None, plan: Path | None) -> None:
@@ -129,7 +149,7 @@ class EvaluatePane(VerticalScroll):
         event.stop()
         self.request_export()
 
-    @on(Input.Submitted, "#results-path, #assignment-path, #eval-plan-path, #control, #by")
+    @on(Input.Submitted, "#results-path, #assignment-path, #eval-plan-path, #control, #by, #day")
     def _form_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.request_evaluation()
@@ -138,7 +158,10 @@ class EvaluatePane(VerticalScroll):
         if report is None:
             return
         srm = self.query_one("#srm", Static)
-        srm.update(srm_line(report))
+        lines = [srm_line(report)]
+        if report.sequential is not None:
+            lines.append(report.sequential.description)
+        srm.update("\n".join(lines))
         srm.set_class(report.srm is not None and not report.srm.ok, "alarm")
         segments = sorted({c.segment for c in report.comparisons} - {OVERALL})
         select = self.query_one("#segment", Select)
@@ -160,23 +183,38 @@ class EvaluatePane(VerticalScroll):
             ci = (
                 ""
                 if c.result.rel_ci is None
-                else f" [{c.result.rel_ci[0]:+.0%}, {c.result.rel_ci[1]:+.0%}]"
+                else f" [{_pct(c.result.rel_ci[0])}, {_pct(c.result.rel_ci[1])}]"
             )
-            mark = "✓" if c.significant(self.report.alpha) else ""
-            p, q = fmt_p(c.result.p_value), fmt_p(c.p_adjusted)
+            mark = "*" if c.significant(self.report.alpha) else ""
+            beats = "-" if c.prob_beats_control is None else f"{c.prob_beats_control:.0%}"
             table.add_row(
-                c.metric,
+                metric_label(c) + ("!" if c.few_events else ""),
                 c.arm,
                 _fmt(c.result.control_value),
                 _fmt(c.result.arm_value),
                 f"{signed_pct(c.result.rel_lift)}{ci}",
-                p,
-                q,
-                mark,
+                fmt_p(c.result.p_value),
+                fmt_p(c.p_adjusted) + mark,
+                beats,
+                risk_text(c),
             )
+        titles = [family_title(self.report, f) for f, _ in families(self.report)]
+        uncapped = [uncapped_line(c) for c in rows if c.uncapped is not None]
         lines = [incremental_line(i) for i in self.report.incremental if i.segment == segment]
-        self.query_one("#incremental", Static).update("\n".join([*lines, *self.report.notes]))
+        legend = [*titles, *uncapped, *lines, *self.report.notes]
+        self.query_one("#incremental", Static).update("\n".join(legend))
         self.query_one(LiftChart).draw(rows)
+
+
+LOOKS = [
+    ("once, at the end", "once"),
+    ("daily, alpha spending", "spending"),
+    ("daily, always valid", "always-valid"),
+]
+
+
+def _pct(x: float) -> str:
+    return "∞" if math.isinf(x) else f"{x:+.0%}"
 
 
 def _fmt(x: float) -> str:
