@@ -2,8 +2,9 @@
 
     python benchmarks/evaluate_bench.py [--rows 10000000] [--repeat 5]
 
-In one process: the full `evaluation.evaluate` (every metric and test, overall and per segment)
-against a bare Polars group-by computing the same sums (the floor). Prints medians and the ratio.
+In one process: the full `evaluation.evaluate` (capping, every metric and test with its intervals,
+chance to beat and risk, overall and per segment) against a bare Polars group-by of the outcome
+columns' sums and squares (the floor). Prints medians and the ratio.
 """
 
 from __future__ import annotations
@@ -69,7 +70,10 @@ def main() -> None:
     )
     for name, value in med.items():
         print(f"{name:>9}: median {value:.3f} s over {args.repeat} runs")
-    print(f"evaluate / floor = {med['evaluate'] / med['floor']:.2f}x  (goal <= 3; and < 2 s)")
+    print(
+        f"evaluate / floor = {med['evaluate'] / med['floor']:.2f}x; "
+        f"evaluate {med['evaluate']:.2f} s against the goal of 2 s"
+    )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ sums give each arm's skewness, which the tests correct for (see evaluation.pivot
 
 from __future__ import annotations
 
+import functools
 import itertools
+import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -134,7 +136,7 @@ def sufficient_statistics(
     columns = sorted({k for k in keys if "*" not in k})
     aggs = [pl.len().alias("n")]
     aggs += [
-        pl.reduce(lambda acc, x: acc * x, [pl.col(c) for c in key.split("*")]).sum().alias(key)
+        functools.reduce(operator.mul, [pl.col(c) for c in key.split("*")]).sum().alias(key)
         for key in sorted(keys)
     ]
     aggs += [(pl.col(c) != 0).sum().alias(nonzero_key(c)) for c in columns]
