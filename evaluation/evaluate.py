@@ -111,7 +111,7 @@ def evaluate(
                     )
                 )
             if {"revenue", "cost"} <= set(results.columns):
-                incremental.append(_incremental(a, c, arm, control, segment, alpha))
+                incremental.append(_incremental(a, c, arm, control, segment, alpha, caps))
     observed = {arm: moments.overall(arm).n for arm in arms}
     return Report(
         control=control,
@@ -232,6 +232,8 @@ def _column_groups(
     if COVARIATE in columns:
         groups.append({capped("revenue") if caps else "revenue", _covariate(caps)})
     groups.append({c for c in ("revenue", "cost") if c in columns})  # incremental money
+    if "revenue" in caps and "cost" in columns:
+        groups.append({capped("revenue"), "cost"})
     return groups
 
 
@@ -337,21 +339,29 @@ def _cuped(a: Moments, c: Moments, y: Mapping[str, float], caps: Mapping[str, fl
 
 
 def _incremental(
-    a: Moments, c: Moments, arm: str, control: str, segment: str, alpha: float
+    a: Moments,
+    c: Moments,
+    arm: str,
+    control: str,
+    segment: str,
+    alpha: float,
+    caps: Mapping[str, float],
 ) -> Incremental:
-    """Uncapped: this is the money the campaign made and spent."""
+    """On the tested (capped) revenue, the uncapped figures beside."""
 
     def difference(col: str) -> tuple[float, ConfidenceInterval | None]:
         result, _ = pivot.compare(a, c, {col: 1.0}, constant(), alpha, "")
         ci = result.abs_ci
         return result.abs_diff, ConfidenceInterval(ci.low * a.n, ci.high * a.n) if ci else None
 
-    revenue, revenue_ci = difference("revenue")
+    tested = capped("revenue") if "revenue" in caps else "revenue"
+    revenue, revenue_ci = difference(tested)
     cost, cost_ci = difference("cost")
-    var_revenue = a.var("revenue") / a.n + c.var("revenue") / c.n
+    var_revenue = a.var(tested) / a.n + c.var(tested) / c.n
     var_cost = a.var("cost") / a.n + c.var("cost") / c.n
-    covariance = a.cov("revenue", "cost") / a.n + c.cov("revenue", "cost") / c.n
+    covariance = a.cov(tested, "cost") / a.n + c.cov(tested, "cost") / c.n
     spent = a.sum("cost")
+    uncapped = a.mean("revenue") - c.mean("revenue")
     return Incremental(
         arm=arm,
         control=control,
@@ -367,6 +377,8 @@ def _incremental(
         else None,
         treatment_cost=spent,
         gross_roi=a.sum("revenue") / spent if spent > 0 else None,
+        uncapped_revenue=uncapped * a.n if tested != "revenue" else None,
+        uncapped_roi=uncapped / cost if tested != "revenue" and cost > 0 else None,
     )
 
 
@@ -377,8 +389,8 @@ def _cap_notes(caps: Mapping[str, float], cap: float | None) -> list[str]:
     return [
         f"Money is capped before it is tested ({values}: the {cap:.0%} quantile of all "
         "customers in both arms), so that a few large orders in a small arm cannot decide the "
-        "test; the uncapped values and lifts are shown beside. Incremental revenue and ROI are "
-        "uncapped."
+        "test; the uncapped values and lifts are shown beside, as are the uncapped incremental "
+        "revenue and ROI."
     ]
 
 

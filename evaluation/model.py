@@ -126,7 +126,9 @@ class Incremental:
     Incremental revenue and cost are (treatment mean - control mean) x treated customers: the
     control often costs something too (the shop's usual ads). Incremental ROI is the one over
     the other, with Fieller's interval (None where the extra cost is not surely above zero).
-    Gross ROI, revenue over cost in the treatment arm, stands beside it.
+    Revenue is the tested, capped revenue where the report caps it, as no interval of uncapped
+    heavy-tailed revenue can be trusted; the uncapped figures stand beside, as does gross ROI,
+    revenue over cost in the treatment arm.
     """
 
     arm: str
@@ -141,6 +143,8 @@ class Incremental:
     incremental_roi_ci: ConfidenceInterval | None
     treatment_cost: float
     gross_roi: float | None
+    uncapped_revenue: float | None = None  # incremental revenue before capping, if capped
+    uncapped_roi: float | None = None
 
 
 @dataclass(frozen=True)

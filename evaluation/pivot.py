@@ -209,11 +209,12 @@ def pivot(a: Moments, c: Moments, y: Linear, x: Linear) -> Pivot | None:
     total_x = sx_a + sx_c
     if total_x == 0:
         return None
-    residual = combine((1, y), (-(sy_a + sy_c) / total_x, x))  # e at no difference
+    pooled = (sy_a + sy_c) / total_x
+    residual = combine((1, y), (-pooled, x))  # e at no difference
+    if all(_no_spread(m, residual, y, x, pooled) for m in (a, c)):
+        return None
     va, vc = a.var_of(residual) / a.n, c.var_of(residual) / c.n
     variance = va + vc
-    if not variance > 0:
-        return None
     df = variance**2 / (va**2 / (a.n - 1) + vc**2 / (c.n - 1))
     gamma = (a.m3_of(residual) / a.n**2 - c.m3_of(residual) / c.n**2) / variance**1.5
     absolute = _line(
@@ -232,6 +233,13 @@ def pivot(a: Moments, c: Moments, y: Linear, x: Linear) -> Pivot | None:
         )
     statistic = (a.mean_of(residual) - c.mean_of(residual)) / math.sqrt(variance)
     return Pivot(statistic, Hall(gamma), df, absolute, relative)
+
+
+def _no_spread(m: Moments, residual: Linear, y: Linear, x: Linear, r: float) -> bool:
+    """Whether the residuals vary by no more than the rounding of the sums they come from: a
+    ratio that is the same for every customer (a fixed cost per click) has no test."""
+    scale = m.mean_of(y) ** 2 + m.var_of(y) + r * r * (m.mean_of(x) ** 2 + m.var_of(x))
+    return m.var_of(residual) <= 1e-10 * scale
 
 
 def ratio(m: Moments, y: Linear, x: Linear) -> float:

@@ -53,20 +53,22 @@ def signed_pct(x: float) -> str:
     return f"{round(x, 6) + 0.0:+.1%}"
 
 
-def _num(x: float | None, pct: bool = False) -> str:
+def number_text(x: float | None, pct: bool = False) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
     if math.isinf(x):
         return "∞" if x > 0 else "-∞"  # an interval the data cannot bound
     if pct:
         return signed_pct(x)
+    if abs(x) < 1e-12:
+        return "0"  # a difference of equal values, up to the order the sums were taken in
     return f"{x:,.4g}" if abs(x) < 1000 else f"{x:,.0f}"
 
 
 def _ci(ci: tuple[float, float] | None, pct: bool = False) -> str:
     if ci is None:
         return ""
-    return f"[{_num(ci[0], pct)}, {_num(ci[1], pct)}]"
+    return f"[{number_text(ci[0], pct)}, {number_text(ci[1], pct)}]"
 
 
 def fmt_p(p: float | None) -> str:
@@ -100,10 +102,10 @@ def _row(c: Comparison, alpha: float) -> list[str]:
         segment_label(c.segment),
         metric_label(c) + ("!" if c.few_events else ""),
         c.arm,
-        _num(c.result.control_value),
-        _num(c.result.arm_value),
-        f"{_num(c.result.rel_lift, True)} {_ci(c.result.rel_ci, True)}".strip(),
-        f"{_num(c.result.abs_diff)} {_ci(c.result.abs_ci)}".strip(),
+        number_text(c.result.control_value),
+        number_text(c.result.arm_value),
+        f"{number_text(c.result.rel_lift, True)} {_ci(c.result.rel_ci, True)}".strip(),
+        f"{number_text(c.result.abs_diff)} {_ci(c.result.abs_ci)}".strip(),
         fmt_p(c.result.p_value),
         fmt_p(c.p_adjusted) + _mark(c, alpha),
         "-" if c.prob_beats_control is None else f"{c.prob_beats_control:.1%}",
@@ -117,7 +119,7 @@ def risk_text(c: Comparison) -> str:
     if c.risk is None:
         return "-"
     if control == 0 or math.isnan(control):
-        return _num(c.risk)
+        return number_text(c.risk)
     return f"{c.risk / abs(control):.2%}"
 
 
@@ -177,8 +179,8 @@ def uncapped_line(c: Comparison) -> str:
     assert c.uncapped is not None
     return (
         f"{segment_label(c.segment)} / {c.arm} / {c.metric}: uncapped control "
-        f"{_num(c.uncapped.control_value)}, arm {_num(c.uncapped.arm_value)} "
-        f"({_num(c.uncapped.rel_lift, True)})"
+        f"{number_text(c.uncapped.control_value)}, arm {number_text(c.uncapped.arm_value)} "
+        f"({number_text(c.uncapped.rel_lift, True)})"
     )
 
 
@@ -192,11 +194,19 @@ def incremental_line(inc: Incremental) -> str:
     if inc.incremental_roi is not None:
         roi += f" {_ci(inc.incremental_roi_ci)}" if inc.incremental_roi_ci else " [unbounded]"
     gross = "-" if inc.gross_roi is None else f"{inc.gross_roi:.2f}"
+    capped = " (capped)" if inc.uncapped_revenue is not None else ""
+    beside = [f"gross ROI {gross}"]
+    if inc.uncapped_revenue is not None:
+        uncapped_roi = "-" if inc.uncapped_roi is None else f"{inc.uncapped_roi:.2f}"
+        beside.insert(
+            0, f"uncapped: revenue {number_text(inc.uncapped_revenue)}, ROI {uncapped_roi}"
+        )
+    revenue = f"{number_text(inc.incremental_revenue)} {_ci(inc.incremental_revenue_ci)}"
     return (
         f"{segment_label(inc.segment)} / {inc.arm}: over {inc.treated:,} treated, incremental "
-        f"revenue {_num(inc.incremental_revenue)} {_ci(inc.incremental_revenue_ci)}, "
-        f"incremental cost {_num(inc.incremental_cost)} {_ci(inc.incremental_cost_ci)}; "
-        f"incremental ROI {roi} (gross ROI {gross})"
+        f"revenue{capped} {revenue}, "
+        f"incremental cost {number_text(inc.incremental_cost)} {_ci(inc.incremental_cost_ci)}; "
+        f"incremental ROI{capped} {roi} ({'; '.join(beside)})"
     ).replace("  ", " ")
 
 
@@ -220,7 +230,10 @@ def to_text(report: Report) -> str:
         lines += ["", family_title(report, family)]
         lines += _table([_row(c, report.alpha) for c in rows])
     if report.incremental:
-        lines += ["", "Incremental (treatment minus control, per treated customer):"]
+        lines += [
+            "",
+            "Incremental (treatment minus control per customer, times the treated customers):",
+        ]
         lines += ["  " + line for line in _incremental_lines(report)]
     if uncapped := _uncapped_lines(report):
         lines += ["", "Before capping:", *("  " + line for line in uncapped)]
@@ -348,6 +361,8 @@ def to_json(report: Report) -> dict[str, Any]:
                 "incremental_roi": _clean(i.incremental_roi),
                 "incremental_roi_ci": _clean(i.incremental_roi_ci),
                 "gross_roi": _clean(i.gross_roi),
+                "uncapped_revenue": _clean(i.uncapped_revenue),
+                "uncapped_roi": _clean(i.uncapped_roi),
             }
             for i in report.incremental
         ],

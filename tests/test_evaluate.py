@@ -93,6 +93,12 @@ def test_money_is_capped_at_the_pooled_quantile_with_the_uncapped_figures_beside
         assert row.uncapped.rel_lift == pytest.approx(by_name(raw, metric).result.rel_lift)
     assert by_name(report, "ctr").uncapped is None
     assert any("capped" in note for note in report.notes)
+    inc, on_capped, on_raw = (next(iter(r.incremental)) for r in (report, plain, raw))
+    assert inc.incremental_revenue == pytest.approx(on_capped.incremental_revenue, rel=1e-9)
+    assert inc.incremental_revenue_ci == pytest.approx(on_capped.incremental_revenue_ci)
+    assert inc.incremental_roi_ci == pytest.approx(on_capped.incremental_roi_ci)
+    assert inc.uncapped_revenue == pytest.approx(on_raw.incremental_revenue, rel=1e-9)
+    assert inc.uncapped_roi == pytest.approx(on_raw.incremental_roi, rel=1e-9)
 
 
 def test_few_buyers_cap_among_the_buyers() -> None:
@@ -256,10 +262,11 @@ def test_incremental_roi_on_the_sample_counts_the_control_cost() -> None:
     paths = sample_paths()
     report = run_evaluation(EvaluationRequest(paths["results"], paths["assignment"], paths["plan"]))
     inc = next(i for i in report.incremental if i.segment == OVERALL)
-    assert inc.incremental_roi == pytest.approx(55.3, abs=0.1)
+    assert inc.uncapped_roi == pytest.approx(55.3, abs=0.1)
     assert inc.incremental_roi_ci is not None
     assert inc.incremental_roi_ci.low < inc.incremental_roi < inc.incremental_roi_ci.high
     assert inc.gross_roi == pytest.approx(27.6, abs=0.1)
+    assert inc.incremental_revenue < inc.uncapped_revenue  # the interval's is capped revenue
 
 
 def test_families_primary_secondary_and_breakdown() -> None:

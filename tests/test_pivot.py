@@ -188,3 +188,19 @@ def test_no_variance_gives_no_test() -> None:
     flat = moments_of(y=np.full(10, 3.0))
     result, found = compare(flat, flat, {"y": 1.0}, constant(), 0.05, "t")
     assert found is None and result.p_value is None and result.abs_ci is None
+
+
+def test_a_ratio_the_same_for_every_customer_has_no_test() -> None:
+    """A fixed cost per click: the residuals are rounding noise, not spread to test."""
+    rng = np.random.default_rng(12)
+    xa, xc = rng.poisson(3, 900) + 1.0, rng.poisson(3, 100) + 1.0
+    result, found = compare(
+        moments_of(y=0.8 * xa, x=xa),
+        moments_of(y=0.8 * xc, x=xc),
+        {"y": 1.0},
+        {"x": 1.0},
+        0.05,
+        "t",
+    )
+    assert found is None and result.p_value is None
+    assert result.arm_value == pytest.approx(0.8) and result.control_value == pytest.approx(0.8)

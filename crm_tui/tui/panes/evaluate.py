@@ -25,6 +25,7 @@ from evaluation.render import (
     fmt_p,
     incremental_line,
     metric_label,
+    number_text,
     risk_text,
     signed_pct,
     srm_line,
@@ -190,8 +191,8 @@ class EvaluatePane(VerticalScroll):
             table.add_row(
                 metric_label(c) + ("!" if c.few_events else ""),
                 c.arm,
-                _fmt(c.result.control_value),
-                _fmt(c.result.arm_value),
+                number_text(c.result.control_value),
+                number_text(c.result.arm_value),
                 f"{signed_pct(c.result.rel_lift)}{ci}",
                 fmt_p(c.result.p_value),
                 fmt_p(c.p_adjusted) + mark,
@@ -215,7 +216,3 @@ LOOKS = [
 
 def _pct(x: float) -> str:
     return "∞" if math.isinf(x) else f"{x:+.0%}"
-
-
-def _fmt(x: float) -> str:
-    return f"{x:,.4g}" if abs(x) < 1000 else f"{x:,.0f}"
