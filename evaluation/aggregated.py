@@ -17,6 +17,7 @@ from evaluation.evaluate import (
     check_arguments,
     check_sample_ratio,
     family_of,
+    few,
     look_level,
 )
 from evaluation.model import ADJUSTMENTS, ALPHA, Comparison, Incremental, Report, TestResult
@@ -85,7 +86,7 @@ def evaluate_aggregated(
         srm=check_sample_ratio(observed, shares),
         comparisons=tuple(adjust_p_values(comparisons, adjustment)),
         incremental=tuple(incremental),
-        notes=(*notes, *_notes(present)),
+        notes=(*notes, *_notes(present), *few(comparisons)),
         customers=observed,
         primary=tuple(primary),
         by=by,

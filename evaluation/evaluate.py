@@ -17,6 +17,7 @@ from evaluation.model import (
     CAP_QUANTILE,
     CAPPED_COLUMNS,
     FAMILIES,
+    MIN_EVENTS,
     OVERALL,
     Comparison,
     ConfidenceInterval,
@@ -122,7 +123,7 @@ def evaluate(
         srm=check_sample_ratio(observed, shares),
         comparisons=tuple(adjust_p_values(comparisons, adjustment)),
         incremental=tuple(incremental),
-        notes=(*notes, *_cap_notes(caps, cap), *_cuped_notes(cuped, chosen)),
+        notes=(*notes, *_cap_notes(caps, cap), *_cuped_notes(cuped, chosen), *few(comparisons)),
         customers=observed,
         primary=tuple(primary),
         by=by,
@@ -380,6 +381,17 @@ def _incremental(
         uncapped_revenue=uncapped * a.n if tested != "revenue" else None,
         uncapped_roi=uncapped / cost if tested != "revenue" and cost > 0 else None,
     )
+
+
+def few(comparisons: Sequence[Comparison]) -> list[str]:
+    """A note for each overall comparison whose smaller arm has too few customers with the
+    outcome for any test to be trusted."""
+    return [
+        f"{c.metric} / {c.arm}: only {c.events} customers with the outcome in an arm; "
+        f"below {MIN_EVENTS} no test can be trusted, whatever its p-value says"
+        for c in comparisons
+        if c.segment == OVERALL and c.few_events
+    ]
 
 
 def _cap_notes(caps: Mapping[str, float], cap: float | None) -> list[str]:

@@ -111,6 +111,7 @@ def test_few_buyers_cap_among_the_buyers() -> None:
     spent = frame.filter(pl.col("revenue") > 0)["revenue"].to_numpy()
     assert report.caps["revenue"] == pytest.approx(float(np.quantile(spent, 0.99)), rel=1e-9)
     assert by_name(report, "revenue_per_customer").few_events  # 15 buyers in all
+    assert any(n.startswith("revenue_per_customer / treatment: only") for n in report.notes)
 
 
 def test_cuped_replaces_the_raw_revenue_test_and_narrows_its_interval() -> None:
