@@ -148,6 +148,8 @@ def family_title(report: Report, family: str) -> str:
         "overall": "All metrics (no primary metric named)",
         "breakdown": f"By {report.by} (exploratory)",
     }
+    if count == 0:
+        return f"{titles[family]}: no test possible"
     tests = "this test" if count == 1 else f"these {count} tests"
     return f"{titles[family]}: p adj by {adjustment} within {tests}"
 
