@@ -227,9 +227,9 @@ def _column_groups(
     """The columns used together, whose products the tests need."""
     groups: list[set[str]] = []
     for metric in chosen:
-        y, x = _linear(metric, caps)
-        groups.append({*y, *x})
-        groups.append({*_linear(metric, {})[0], *_linear(metric, {})[1]})  # uncapped figures
+        for tested in (caps, {}):  # the tested figures, and the uncapped ones beside
+            y, x = _linear(metric, tested)
+            groups.append({*y, *x})
     if COVARIATE in columns:
         groups.append({capped("revenue") if caps else "revenue", _covariate(caps)})
     groups.append({c for c in ("revenue", "cost") if c in columns})  # incremental money
@@ -293,6 +293,7 @@ def _compare(
 ) -> Comparison:
     """One metric, the arm against the control; arm, control and segment are filled in after."""
     y, x = _linear(metric, caps)
+    events = min(_events(m, {*y, *x}) for m in (a, c))
     test = "Welch t, skew-corrected"
     if cuped and metric.name == "revenue_per_customer":
         y, test = _cuped(a, c, y, caps), f"{test}, CUPED"
@@ -313,7 +314,7 @@ def _compare(
         result=result,
         prob_beats_control=None if found is None else found.prob_beats(metric.better),
         risk=None if found is None else found.risk(metric.better),
-        events=min(_events(m, {*y, *x}) for m in (a, c)),
+        events=events,
         uncapped=uncapped,
     )
 
@@ -328,7 +329,9 @@ def _events(m: Moments, columns: set[str]) -> int:
     return min(counts, default=m.n)
 
 
-def _cuped(a: Moments, c: Moments, y: Mapping[str, float], caps: Mapping[str, float]) -> dict:
+def _cuped(
+    a: Moments, c: Moments, y: Mapping[str, float], caps: Mapping[str, float]
+) -> dict[str, float]:
     """Revenue less theta times its pre-period value (around the pooled mean), theta from both
     arms pooled so that the adjustment cannot favour either arm."""
     (revenue,) = y

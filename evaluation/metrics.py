@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import polars as pl
 
 from evaluation.model import Better
 
-Kind = Literal["proportion", "mean", "ratio"]
-
 
 @dataclass(frozen=True)
 class Metric:
+    """R = mean(numerator) / mean(denominator) over customers; no denominator: a mean (a rate
+    where the numerator is a 0/1 indicator)."""
+
     name: str
-    kind: Kind
     numerator: str  # a per-customer column (indicators are derived, see INDICATORS)
     denominator: str | None = None  # ratio metrics only
     label: str = ""
@@ -32,23 +31,15 @@ SOURCE = {"converted": "conversions", "clicked": "clicks", "carted": "add_to_car
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in (
-        Metric(
-            "conversion_rate", "proportion", "converted", label="converting customers / customers"
-        ),
-        Metric("click_rate", "proportion", "clicked", label="clicking customers / customers"),
-        Metric(
-            "add_to_cart_rate", "proportion", "carted", label="customers adding to cart / customers"
-        ),
-        Metric("revenue_per_customer", "mean", "revenue", label="revenue / customers"),
-        Metric("ctr", "ratio", "clicks", "impressions", "clicks / impressions"),
-        Metric("roi", "ratio", "revenue", "cost", "revenue / cost (gross)"),
-        Metric(
-            "cost_per_conversion", "ratio", "cost", "conversions", "cost / conversions", "lower"
-        ),
-        Metric(
-            "value_per_converter", "ratio", "revenue", "converted", "revenue / converting customers"
-        ),
-        Metric("cost_per_click", "ratio", "cost", "clicks", "cost / clicks", "lower"),
+        Metric("conversion_rate", "converted", label="converting customers / customers"),
+        Metric("click_rate", "clicked", label="clicking customers / customers"),
+        Metric("add_to_cart_rate", "carted", label="customers adding to cart / customers"),
+        Metric("revenue_per_customer", "revenue", label="revenue / customers"),
+        Metric("ctr", "clicks", "impressions", "clicks / impressions"),
+        Metric("roi", "revenue", "cost", "revenue / cost (gross)"),
+        Metric("cost_per_conversion", "cost", "conversions", "cost / conversions", "lower"),
+        Metric("value_per_converter", "revenue", "converted", "revenue / converting customers"),
+        Metric("cost_per_click", "cost", "clicks", "cost / clicks", "lower"),
     )
 }
 OUTCOME_COLUMNS = ("impressions", "clicks", "add_to_cart", "conversions", "revenue", "cost")
