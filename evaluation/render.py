@@ -173,8 +173,19 @@ def legend(report: Report) -> str:
         "(the expected loss, as a share of the control's value, if the arm is chosen) come from "
         "its test. "
         f"* = significant after adjustment; ! = under {MIN_EVENTS} customers with the outcome "
-        "in an arm: no test can be trusted."
+        "in an arm: no test can be trusted." + (UNBOUNDED if _unbounded(report) else "")
     )
+
+
+UNBOUNDED = (
+    " ∞ = the data cannot bound that end of the interval: the control's value (a ratio's "
+    "denominator) is not surely above zero, so every larger lift is as consistent with them."
+)
+
+
+def _unbounded(report: Report) -> bool:
+    intervals = [i for c in report.comparisons for i in (c.result.abs_ci, c.result.rel_ci) if i]
+    return any(math.isinf(end) for i in intervals for end in i)
 
 
 def uncapped_line(c: Comparison) -> str:
