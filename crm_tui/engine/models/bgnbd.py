@@ -1,0 +1,152 @@
+"""BG/NBD (Fader, Hardie and Lee 2005): how often each customer buys and whether they still do.
+
+While alive a customer buys at a Poisson rate, Gamma(r, alpha) across customers; after each
+purchase they drop out with probability p, Beta(a, b) across customers. Fitted by maximum
+likelihood on each customer's repeat occasions x, the time of the last one t_x and their tenure
+T, with identical histories counted once, so millions of customers cost their few distinct
+histories.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+WEEK = 7.0  # the models work in weeks, the unit of the published fits; inputs are in days
+BOUNDS = (1e-4, 1e4)  # a parameter this close to 0 or this far out means the fit failed
+
+
+@dataclass(frozen=True)
+class History:
+    """Distinct (x, t_x, T) histories, in weeks, with how many customers share each."""
+
+    x: np.ndarray
+    t_x: np.ndarray
+    T: np.ndarray
+    count: np.ndarray
+
+    @classmethod
+    def of(cls, frequency: np.ndarray, recency: np.ndarray, tenure: np.ndarray) -> History:
+        rows = np.stack([frequency, recency, tenure], axis=1).astype(float)
+        distinct, count = np.unique(rows, axis=0, return_counts=True)
+        return cls(distinct[:, 0], distinct[:, 1] / WEEK, distinct[:, 2] / WEEK, count)
+
+
+@dataclass(frozen=True)
+class BgNbd:
+    r: float
+    alpha: float  # in weeks
+    a: float
+    b: float
+    log_likelihood: float
+    customers: int
+    repeat_customers: int
+    problems: tuple[str, ...] = ()  # why the fit cannot be trusted, if it cannot
+
+    time_unit = "weeks"
+
+    def p_alive(self, frequency: np.ndarray, recency: np.ndarray, tenure: np.ndarray) -> np.ndarray:
+        """P(still a customer) given the history (days)."""
+        x, t_x, T = _weeks(frequency, recency, tenure)
+        return 1 / (1 + self._dropout_odds(x, t_x, T))
+
+    def expected_purchases(
+        self, days: float, frequency: np.ndarray, recency: np.ndarray, tenure: np.ndarray
+    ) -> np.ndarray:
+        """Expected purchase occasions in the next `days` days, given the history (days)."""
+        x, t_x, T = _weeks(frequency, recency, tenure)
+        t = days / WEEK
+        r, alpha, a, b = self.r, self.alpha, self.a, self.b
+        z = t / (alpha + T + t)
+        hyper = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
+        head = (a + b + x - 1) / (a - 1)
+        body = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyper
+        return head * body / (1 + self._dropout_odds(x, t_x, T))
+
+    def _dropout_odds(self, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
+        """P(dropped out after the last purchase) / P(alive), zero without a repeat purchase."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            odds = (
+                self.a / (self.b + x - 1) * ((self.alpha + T) / (self.alpha + t_x)) ** (self.r + x)
+            )
+        return np.where(x > 0, odds, 0.0)
+
+
+def _weeks(
+    frequency: np.ndarray, recency: np.ndarray, tenure: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return (
+        np.asarray(frequency, float),
+        np.asarray(recency, float) / WEEK,
+        np.asarray(tenure, float) / WEEK,
+    )
+
+
+def log_likelihood(params: np.ndarray, h: History) -> float:
+    """The BG/NBD log-likelihood of all customers (FHL 2005, eq. 6)."""
+    r, alpha, a, b = params
+    x, t_x, T = h.x, h.t_x, h.T
+    shared = (
+        special.gammaln(r + x)
+        - special.gammaln(r)
+        + r * math.log(alpha)
+        + special.gammaln(a + b)
+        + special.gammaln(b + x)
+        - special.gammaln(b)
+        - special.gammaln(a + b + x)
+    )
+    alive = -(r + x) * np.log(alpha + T)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dropped = np.where(
+            x > 0,
+            math.log(a) - np.log(b + x - 1) - (r + x) * np.log(alpha + t_x),
+            -np.inf,
+        )
+    return float(np.sum(h.count * (shared + np.logaddexp(alive, dropped))))
+
+
+def fit(frequency: np.ndarray, recency: np.ndarray, tenure: np.ndarray) -> BgNbd:
+    """Maximum likelihood on the log parameters, from the method-of-moments-free start the
+    published fits use (all ones)."""
+    from scipy.optimize import minimize  # only fitting needs it: slow to import
+
+    h = History.of(frequency, recency, tenure)
+    result = minimize(
+        lambda p: -log_likelihood(np.exp(p), h),
+        np.zeros(4),
+        method="L-BFGS-B",
+        bounds=[(math.log(BOUNDS[0]), math.log(BOUNDS[1]))] * 4,
+    )
+    r, alpha, a, b = np.exp(result.x)
+    repeat = int(h.count[h.x > 0].sum())
+    return BgNbd(
+        r=float(r),
+        alpha=float(alpha),
+        a=float(a),
+        b=float(b),
+        log_likelihood=-float(result.fun),
+        customers=int(h.count.sum()),
+        repeat_customers=repeat,
+        problems=_problems(result, np.exp(result.x), repeat),
+    )
+
+
+MIN_REPEAT_CUSTOMERS = 30
+
+
+def _problems(result: object, params: np.ndarray, repeat: int) -> tuple[str, ...]:
+    out = []
+    if not getattr(result, "success", False):
+        out.append(f"the fit did not converge ({getattr(result, 'message', '')})")
+    names = ("r", "alpha", "a", "b")
+    at_bound = [
+        n for n, v in zip(names, params, strict=True) if not 1.01 * BOUNDS[0] < v < 0.99 * BOUNDS[1]
+    ]
+    if at_bound:
+        out.append(f"{', '.join(at_bound)} at the edge of what the fit allows")
+    if repeat < MIN_REPEAT_CUSTOMERS:
+        out.append(f"only {repeat} customers bought again; at least {MIN_REPEAT_CUSTOMERS} needed")
+    return tuple(out)

@@ -1,0 +1,110 @@
+"""The customer-base models fitted together, each customer scored, and the scores checked on
+what customers did after the fit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+from scipy import special
+
+from crm_tui.engine.models import bgnbd, gamma_gamma
+from crm_tui.engine.models.repeat_summary import repeat_summary
+
+MONTH_DAYS = 30  # CLV sums discounted value month by month
+
+
+@dataclass(frozen=True)
+class CustomerBase:
+    end: dt.date  # the last day of the purchases fitted on
+    bgnbd: bgnbd.BgNbd
+    gamma_gamma: gamma_gamma.GammaGamma
+    summary: pl.DataFrame  # repeat_summary as of `end`
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        return self.bgnbd.problems + self.gamma_gamma.problems
+
+
+def fit(orders: pl.LazyFrame | pl.DataFrame, end: dt.date) -> CustomerBase:
+    summary = repeat_summary(orders, end)
+    columns = [summary[c].to_numpy() for c in ("frequency", "recency", "tenure")]
+    buying = bgnbd.fit(*columns)
+    value = gamma_gamma.fit(summary["frequency"].to_numpy(), summary["repeat_value"].to_numpy())
+    return CustomerBase(end, buying, value, summary)
+
+
+def scores(base: CustomerBase, horizon_days: int, annual_discount: float) -> pl.DataFrame:
+    """Per customer: p_alive, expected purchase occasions and CLV over the horizon (the value of
+    each month's expected purchases, discounted monthly), expected value of a purchase."""
+    s = base.summary
+    x, t_x, T = (s[c].to_numpy().astype(float) for c in ("frequency", "recency", "tenure"))
+    value = base.gamma_gamma.expected_value(x, s["repeat_value"].to_numpy())
+    monthly = (1 + annual_discount) ** (1 / 12) - 1
+    months = max(1, math.ceil(horizon_days / MONTH_DAYS))
+    clv = np.zeros(len(x))
+    before = np.zeros(len(x))
+    for k in range(1, months + 1):
+        upto = base.bgnbd.expected_purchases(min(k * MONTH_DAYS, horizon_days), x, t_x, T)
+        clv += (upto - before) * value / (1 + monthly) ** k
+        before = upto
+    return s.select("customer_id").with_columns(
+        pl.Series("p_alive", base.bgnbd.p_alive(x, t_x, T)),
+        pl.Series("expected_purchases", before),
+        pl.Series("expected_value", value),
+        pl.Series("clv", clv),
+    )
+
+
+@dataclass(frozen=True)
+class Validation:
+    """How well a score ranks the customers who bought again in the holdout days after the fit."""
+
+    holdout_days: int
+    customers: int
+    returned: int
+    auc: float
+    auc_ci: tuple[float, float]  # Hanley and McNeil's interval
+
+
+def validate(
+    base: CustomerBase, orders: pl.LazyFrame | pl.DataFrame, holdout_days: int, alpha: float
+) -> Validation:
+    """AUC of expected purchases over the holdout for "bought again within it"."""
+    start, stop = base.end, base.end + dt.timedelta(days=holdout_days)
+    day = pl.col("ordered_at").dt.date()
+    later = (
+        orders.lazy()
+        .filter((day > start) & (day <= stop))
+        .select("customer_id")
+        .unique()
+        .collect()
+        .with_columns(pl.lit(True).alias("returned"))
+    )
+    s = base.summary.join(later, on="customer_id", how="left")
+    returned = s["returned"].fill_null(False).to_numpy()
+    x, t_x, T = (s[c].to_numpy().astype(float) for c in ("frequency", "recency", "tenure"))
+    score = base.bgnbd.expected_purchases(holdout_days, x, t_x, T)
+    auc, ci = auc_with_interval(score, returned, alpha)
+    return Validation(holdout_days, len(s), int(returned.sum()), auc, ci)
+
+
+def auc_with_interval(
+    score: np.ndarray, positive: np.ndarray, alpha: float
+) -> tuple[float, tuple[float, float]]:
+    """The area under the ROC curve (ties count half), from ranks, and its Hanley-McNeil
+    interval."""
+    from scipy.stats import rankdata  # only validation needs it: slow to import
+
+    n1, n2 = int(positive.sum()), int((~positive).sum())
+    if n1 == 0 or n2 == 0:
+        return math.nan, (math.nan, math.nan)
+    ranks = rankdata(score)
+    auc = (ranks[positive].sum() - n1 * (n1 + 1) / 2) / (n1 * n2)
+    q1, q2 = auc / (2 - auc), 2 * auc * auc / (1 + auc)
+    var = (auc * (1 - auc) + (n1 - 1) * (q1 - auc**2) + (n2 - 1) * (q2 - auc**2)) / (n1 * n2)
+    half = float(-special.ndtri(alpha / 2)) * math.sqrt(max(var, 0.0))
+    return float(auc), (float(max(0.0, auc - half)), float(min(1.0, auc + half)))

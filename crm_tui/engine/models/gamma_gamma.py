@@ -1,0 +1,72 @@
+"""Gamma-Gamma (Fader, Hardie and Lee 2005, "RFM and CLV"): what each customer's purchases are
+worth. A customer's purchase values are Gamma(p, nu) around their own mean, nu is Gamma(q, v)
+across customers; fitted on the customers who bought again, from the mean value of their repeat
+purchase occasions, which is independent of how often they buy."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+from crm_tui.engine.models.bgnbd import BOUNDS, MIN_REPEAT_CUSTOMERS
+
+
+@dataclass(frozen=True)
+class GammaGamma:
+    p: float
+    q: float
+    v: float
+    log_likelihood: float
+    customers: int  # the repeat customers it was fitted on
+    problems: tuple[str, ...] = ()
+
+    def expected_value(self, frequency: np.ndarray, repeat_value: np.ndarray) -> np.ndarray:
+        """Expected value of a purchase occasion: the population mean shrunk towards the
+        customer's own repeat mean as their repeat purchases accumulate."""
+        x = np.asarray(frequency, float)
+        m = np.nan_to_num(np.asarray(repeat_value, float))
+        return self.p * (self.v + x * m) / (self.p * x + self.q - 1)
+
+
+def log_likelihood(params: np.ndarray, x: np.ndarray, m: np.ndarray) -> float:
+    p, q, v = params
+    px = p * x
+    return float(
+        np.sum(
+            special.gammaln(px + q)
+            - special.gammaln(px)
+            - special.gammaln(q)
+            + q * math.log(v)
+            + (px - 1) * np.log(m)
+            + px * np.log(x)
+            - (px + q) * np.log(x * m + v)
+        )
+    )
+
+
+def fit(frequency: np.ndarray, repeat_value: np.ndarray) -> GammaGamma:
+    """Fit on the customers with a repeat occasion of positive value."""
+    from scipy.optimize import minimize  # only fitting needs it: slow to import
+
+    x = np.asarray(frequency, float)
+    m = np.asarray(repeat_value, float)
+    keep = (x > 0) & np.isfinite(m) & (m > 0)
+    x, m = x[keep], m[keep]
+    result = minimize(
+        lambda p: -log_likelihood(np.exp(p), x, m),
+        np.zeros(3),
+        method="L-BFGS-B",
+        bounds=[(math.log(BOUNDS[0]), math.log(BOUNDS[1]))] * 3,
+    )
+    p, q, v = (float(e) for e in np.exp(result.x))
+    problems = []
+    if not result.success:
+        problems.append(f"the value fit did not converge ({result.message})")
+    if not q > 1:
+        problems.append("q at or below 1: the expected value of a purchase is not defined")
+    if len(x) < MIN_REPEAT_CUSTOMERS:
+        problems.append(f"only {len(x)} customers bought again; at least 30 needed")
+    return GammaGamma(p, q, v, -float(result.fun), len(x), tuple(problems))

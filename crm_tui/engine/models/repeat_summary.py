@@ -1,0 +1,29 @@
+"""Each customer's purchase history as the customer-base models read it, as of a day."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from crm_tui.engine.features import customer_features
+
+
+def repeat_summary(orders: pl.LazyFrame | pl.DataFrame, end: dt.date) -> pl.DataFrame:
+    """One row per customer who bought by `end` (inclusive): repeat purchase occasions
+    (`frequency`; several orders on one day are one occasion), days from the first occasion to
+    the last (`recency`) and to `end` (`tenure`), and the mean value of the repeat occasions
+    (`repeat_value`, null without one)."""
+    upto = orders.lazy().filter(pl.col("ordered_at").dt.date() <= end)
+    customers = customer_features(upto)
+    first = pl.col("first_order_at").dt.date()
+    frequency = pl.col("purchases") - 1
+    return customers.select(
+        "customer_id",
+        frequency.alias("frequency"),
+        (pl.col("last_order_at").dt.date() - first).dt.total_days().alias("recency"),
+        (pl.lit(end) - first).dt.total_days().alias("tenure"),
+        pl.when(frequency > 0)
+        .then((pl.col("revenue") - pl.col("first_order_amount")) / frequency)
+        .alias("repeat_value"),
+    )
