@@ -11,12 +11,12 @@ import sys
 from collections.abc import Sequence
 
 from campaigns.errors import PlanError
-from crm_tui.cli import evaluate, plan, sample, segment, tui
+from crm_tui.cli import evaluate, plan, predict, sample, segment, tui
 from crm_tui.cli.wording import error_line
 from crm_tui.errors import InputError
 
-COMMANDS = (tui, segment, sample, plan, evaluate)
-NAMES = ("tui", "segment", "sample", "plan", "evaluate")
+COMMANDS = (tui, segment, sample, plan, evaluate, predict)
+NAMES = ("tui", "segment", "sample", "plan", "evaluate", "predict")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

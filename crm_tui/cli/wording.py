@@ -20,6 +20,9 @@ HOW = {
     "changed_data": "check the plan again with `plan check --record`, or pass --changed-data",
     "orders": "name it with --orders FILE",
     "days": "give --plan or --days N",
+    "calibration_end": "choose another --calibration-end",
+    "horizon": "set --horizon DAYS",
+    "discount": "set --discount RATE",
     "day": "give --day N",
     "sequential": "--sequential takes spending or always-valid, --day and --days whole days",
 }

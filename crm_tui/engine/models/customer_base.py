@@ -26,7 +26,7 @@ class CustomerBase:
 
     @property
     def problems(self) -> tuple[str, ...]:
-        return self.bgnbd.problems + self.gamma_gamma.problems
+        return tuple(dict.fromkeys(self.bgnbd.problems + self.gamma_gamma.problems))
 
 
 def fit(orders: pl.LazyFrame | pl.DataFrame, end: dt.date) -> CustomerBase:
@@ -63,7 +63,8 @@ def scores(base: CustomerBase, horizon_days: int, annual_discount: float) -> pl.
 class Validation:
     """How well a score ranks the customers who bought again in the holdout days after the fit."""
 
-    holdout_days: int
+    fitted_to: dt.date  # the last day of the purchases the checked fit saw
+    holdout_days: int  # the days after it that it is checked on
     customers: int
     returned: int
     auc: float
@@ -89,7 +90,7 @@ def validate(
     x, t_x, T = (s[c].to_numpy().astype(float) for c in ("frequency", "recency", "tenure"))
     score = base.bgnbd.expected_purchases(holdout_days, x, t_x, T)
     auc, ci = auc_with_interval(score, returned, alpha)
-    return Validation(holdout_days, len(s), int(returned.sum()), auc, ci)
+    return Validation(base.end, holdout_days, len(s), int(returned.sum()), auc, ci)
 
 
 def auc_with_interval(

@@ -63,10 +63,12 @@ def fit(frequency: np.ndarray, repeat_value: np.ndarray) -> GammaGamma:
     )
     p, q, v = (float(e) for e in np.exp(result.x))
     problems = []
-    if not result.success:
-        problems.append(f"the value fit did not converge ({result.message})")
-    if not q > 1:
-        problems.append("q at or below 1: the expected value of a purchase is not defined")
     if len(x) < MIN_REPEAT_CUSTOMERS:
-        problems.append(f"only {len(x)} customers bought again; at least 30 needed")
+        problems.append(
+            f"only {len(x)} customers bought again; at least {MIN_REPEAT_CUSTOMERS} needed"
+        )
+    elif not result.success:
+        problems.append(f"the value fit did not converge ({result.message})")
+    elif not q > 1:
+        problems.append("q at or below 1: the expected value of a purchase is not defined")
     return GammaGamma(p, q, v, -float(result.fun), len(x), tuple(problems))

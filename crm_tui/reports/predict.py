@@ -1,0 +1,63 @@
+"""Readable text and JSON for `crm-tui predict`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crm_tui.app.predicting import Prediction
+
+
+def to_text(p: Prediction) -> str:
+    m, g = p.base.bgnbd, p.base.gamma_gamma
+    lines = [
+        f"Customer-base model as of {p.as_of}: {m.customers:,} customers, "
+        f"{m.repeat_customers:,} of whom bought again",
+        f"  BG/NBD: r {m.r:.3g}, alpha {m.alpha:.4g} weeks ({m.alpha * 7:.3g} days), "
+        f"a {m.a:.3g}, b {m.b:.4g}",
+        f"  Gamma-Gamma: p {g.p:.3g}, q {g.q:.3g}, v {g.v:.4g}; "
+        f"a purchase is worth {g.p * g.v / (g.q - 1):,.2f} on average",
+    ]
+    if (v := p.validation) is not None:
+        lines.append(
+            f"Check: fitted up to {v.fitted_to}, expected purchases "
+            f"ranked the {v.returned:,} of {v.customers:,} customers who bought in the next "
+            f"{v.holdout_days} days with AUC {v.auc:.3f} [{v.auc_ci[0]:.3f}, {v.auc_ci[1]:.3f}] "
+            "(0.5 is chance, 1 a perfect ranking)"
+        )
+    lines += [
+        "",
+        f"Deciles by expected purchases over the next {p.horizon_days} days "
+        f"(CLV discounted {p.annual_discount:.0%} a year):",
+        f"  {'decile':>6}{'customers':>11}{'p_alive':>9}{'purchases':>11}{'CLV':>10}"
+        f"{'CLV total':>13}",
+    ]
+    for row in p.deciles.iter_rows(named=True):
+        lines.append(
+            f"  {row['decile']:>6}{row['customers']:>11,}{row['p_alive']:>9.2f}"
+            f"{row['expected_purchases']:>11.2f}{row['clv']:>10,.2f}{row['clv_total']:>13,.0f}"
+        )
+    return "\n".join(lines)
+
+
+def to_json(p: Prediction) -> dict[str, Any]:
+    m, g, v = p.base.bgnbd, p.base.gamma_gamma, p.validation
+    return {
+        "as_of": p.as_of.isoformat(),
+        "horizon_days": p.horizon_days,
+        "annual_discount": p.annual_discount,
+        "customers": m.customers,
+        "repeat_customers": m.repeat_customers,
+        "bgnbd": {"r": m.r, "alpha": m.alpha, "a": m.a, "b": m.b, "time_unit": m.time_unit},
+        "gamma_gamma": {"p": g.p, "q": g.q, "v": g.v},
+        "validation": None
+        if v is None
+        else {
+            "fitted_to": v.fitted_to.isoformat(),
+            "holdout_days": v.holdout_days,
+            "customers": v.customers,
+            "returned": v.returned,
+            "auc": v.auc,
+            "auc_ci": list(v.auc_ci),
+        },
+        "deciles": p.deciles.to_dicts(),
+    }

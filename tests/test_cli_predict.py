@@ -1,0 +1,71 @@
+"""`crm-tui predict`: the fit, the check and the scores, and one line for what cannot be fitted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from crm_tui.app.sample import sample_paths
+from crm_tui.cli.main import main
+
+
+def run_json(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict:
+    capsys.readouterr()
+    assert main([*args, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_sample_shop_fit_check_and_scores(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    orders = str(sample_paths()["orders"])
+    out = tmp_path / "scores.csv"
+    got = run_json(
+        ["predict", orders, "--calibration-end", "2025-09-30", "--out", str(out)], capsys
+    )
+    assert {"r", "alpha", "a", "b", "time_unit"} <= set(got["bgnbd"])
+    assert {"p", "q", "v"} <= set(got["gamma_gamma"])
+    check = got["validation"]
+    assert check["fitted_to"] == "2025-09-30" and check["holdout_days"] == 93
+    assert 0.5 < check["auc"] < 1 and check["auc_ci"][0] < check["auc"] < check["auc_ci"][1]
+    scores = pl.read_csv(out, schema_overrides={"customer_id": pl.String})
+    assert scores.height == got["customers"] == sum(d["customers"] for d in got["deciles"])
+    assert scores["p_alive"].is_between(0, 1).all()
+    assert (scores["clv"] >= 0).all() and (scores["expected_purchases"] >= 0).all()
+    first, last = got["deciles"][0], got["deciles"][-1]
+    assert first["expected_purchases"] > last["expected_purchases"]
+    assert sum(d["clv_total"] for d in got["deciles"]) == pytest.approx(scores["clv"].sum())
+
+
+@pytest.mark.parametrize(
+    ("rows", "extra", "message"),
+    [
+        (
+            ["a,2025-01-01,10", "b,2025-01-01,20", "a,2025-01-01,5"],
+            [],
+            "cannot be trusted: only 0 customers bought again; at least 30 needed",
+        ),
+        (
+            ["a,2025-01-01,10", "a,2025-02-01,20", "b,2025-01-03,5"],
+            ["--calibration-end", "2026-01-01"],
+            "calibration end 2026-01-01: expected a day from 2025-01-01",
+        ),
+        (["a,2025-01-01,10"], ["--horizon", "0"], "horizon 0: expected days from 1"),
+    ],
+)
+def test_what_cannot_be_fitted_is_one_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    rows: list[str],
+    extra: list[str],
+    message: str,
+) -> None:
+    orders = tmp_path / "orders.csv"
+    orders.write_text("\n".join(["customer_id,ordered_at,amount", *rows]) + "\n")
+    capsys.readouterr()
+    assert main(["predict", str(orders), *extra]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
