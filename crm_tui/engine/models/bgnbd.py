@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import polars as pl
 from scipy import special
 
 WEEK = 7.0  # the models work in weeks, the unit of the published fits; inputs are in days
@@ -30,9 +31,24 @@ class History:
 
     @classmethod
     def of(cls, frequency: np.ndarray, recency: np.ndarray, tenure: np.ndarray) -> History:
-        rows = np.stack([frequency, recency, tenure], axis=1).astype(float)
-        distinct, count = np.unique(rows, axis=0, return_counts=True)
+        distinct, which = distinct_histories(frequency, recency, tenure)
+        count = np.bincount(which, minlength=len(distinct))
         return cls(distinct[:, 0], distinct[:, 1] / WEEK, distinct[:, 2] / WEEK, count)
+
+
+def distinct_histories(
+    frequency: np.ndarray, recency: np.ndarray, tenure: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (frequency, recency, tenure) rows and, per customer, which is theirs.
+
+    A Polars group-by: NumPy's unique over rows sorts them lexicographically, 30 times slower
+    on millions of customers."""
+    frame = pl.DataFrame(
+        {"x": frequency, "r": recency, "t": tenure}, schema=dict.fromkeys("xrt", pl.Float64)
+    )
+    keyed = frame.with_columns(pl.struct("x", "r", "t").rank("dense").cast(pl.Int64).alias("h") - 1)
+    distinct = keyed.group_by("h").agg(pl.col("x", "r", "t").first()).sort("h")
+    return distinct.select("x", "r", "t").to_numpy(), keyed["h"].to_numpy()
 
 
 @dataclass(frozen=True)
@@ -85,10 +101,12 @@ def _weeks(
     )
 
 
-def log_likelihood(params: np.ndarray, h: History) -> float:
-    """The BG/NBD log-likelihood of all customers (FHL 2005, eq. 6)."""
+def log_likelihood(params: np.ndarray, h: History) -> tuple[float, np.ndarray]:
+    """The BG/NBD log-likelihood of all customers (FHL 2005, eq. 6), and its gradient in the
+    logarithms of (r, alpha, a, b)."""
     r, alpha, a, b = params
-    x, t_x, T = h.x, h.t_x, h.T
+    x, t_x, T, n = h.x, h.t_x, h.T, h.count
+    repeat = x > 0
     shared = (
         special.gammaln(r + x)
         - special.gammaln(r)
@@ -101,11 +119,20 @@ def log_likelihood(params: np.ndarray, h: History) -> float:
     alive = -(r + x) * np.log(alpha + T)
     with np.errstate(divide="ignore", invalid="ignore"):
         dropped = np.where(
-            x > 0,
-            math.log(a) - np.log(b + x - 1) - (r + x) * np.log(alpha + t_x),
-            -np.inf,
+            repeat, math.log(a) - np.log(b + x - 1) - (r + x) * np.log(alpha + t_x), -np.inf
         )
-    return float(np.sum(h.count * (shared + np.logaddexp(alive, dropped))))
+    both = np.logaddexp(alive, dropped)
+    w = np.exp(dropped - both)  # the share of the likelihood from "dropped out after t_x"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        last = np.where(repeat, w, 0.0)
+        d_r = special.digamma(r + x) - special.digamma(r) + math.log(alpha)
+        d_r -= (1 - w) * np.log(alpha + T) + last * np.log(alpha + t_x)
+        d_alpha = r / alpha - (r + x) * ((1 - w) / (alpha + T) + last / (alpha + t_x))
+        d_a = special.digamma(a + b) - special.digamma(a + b + x) + last / a
+        d_b = special.digamma(a + b) + special.digamma(b + x) - special.digamma(b)
+        d_b -= special.digamma(a + b + x) + np.where(repeat, w / (b + x - 1), 0.0)
+    gradient = np.array([n @ d for d in (d_r, d_alpha, d_a, d_b)]) * params
+    return float(n @ (shared + both)), gradient
 
 
 def fit(frequency: np.ndarray, recency: np.ndarray, tenure: np.ndarray) -> BgNbd:
@@ -114,10 +141,17 @@ def fit(frequency: np.ndarray, recency: np.ndarray, tenure: np.ndarray) -> BgNbd
     from scipy.optimize import minimize  # only fitting needs it: slow to import
 
     h = History.of(frequency, recency, tenure)
+
+    def loss(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        value, gradient = log_likelihood(np.exp(log_params), h)
+        return -value, -gradient
+
     result = minimize(
-        lambda p: -log_likelihood(np.exp(p), h),
+        loss,
         np.zeros(4),
+        jac=True,
         method="L-BFGS-B",
+        options={"ftol": 1e-15},  # the likelihood is flat near its top
         bounds=[(math.log(BOUNDS[0]), math.log(BOUNDS[1]))] * 4,
     )
     r, alpha, a, b = np.exp(result.x)

@@ -41,21 +41,26 @@ def scores(base: CustomerBase, horizon_days: int, annual_discount: float) -> pl.
     """Per customer: p_alive, expected purchase occasions and CLV over the horizon (the value of
     each month's expected purchases, discounted monthly), expected value of a purchase."""
     s = base.summary
-    x, t_x, T = (s[c].to_numpy().astype(float) for c in ("frequency", "recency", "tenure"))
-    value = base.gamma_gamma.expected_value(x, s["repeat_value"].to_numpy())
+    frequency = s["frequency"].to_numpy()
+    # customers with the same history have the same purchase outlook: compute it once
+    histories, which = bgnbd.distinct_histories(
+        frequency, s["recency"].to_numpy(), s["tenure"].to_numpy()
+    )
+    x, t_x, T = histories.T
     monthly = (1 + annual_discount) ** (1 / 12) - 1
     months = max(1, math.ceil(horizon_days / MONTH_DAYS))
-    clv = np.zeros(len(x))
+    discounted = np.zeros(len(x))  # expected purchases, each month's discounted
     before = np.zeros(len(x))
     for k in range(1, months + 1):
         upto = base.bgnbd.expected_purchases(min(k * MONTH_DAYS, horizon_days), x, t_x, T)
-        clv += (upto - before) * value / (1 + monthly) ** k
+        discounted += (upto - before) / (1 + monthly) ** k
         before = upto
+    value = base.gamma_gamma.expected_value(frequency, s["repeat_value"].to_numpy())
     return s.select("customer_id").with_columns(
-        pl.Series("p_alive", base.bgnbd.p_alive(x, t_x, T)),
-        pl.Series("expected_purchases", before),
+        pl.Series("p_alive", base.bgnbd.p_alive(x, t_x, T)[which]),
+        pl.Series("expected_purchases", before[which]),
         pl.Series("expected_value", value),
-        pl.Series("clv", clv),
+        pl.Series("clv", discounted[which] * value),
     )
 
 

@@ -31,20 +31,24 @@ class GammaGamma:
         return self.p * (self.v + x * m) / (self.p * x + self.q - 1)
 
 
-def log_likelihood(params: np.ndarray, x: np.ndarray, m: np.ndarray) -> float:
+def log_likelihood(params: np.ndarray, x: np.ndarray, m: np.ndarray) -> tuple[float, np.ndarray]:
+    """The Gamma-Gamma log-likelihood, and its gradient in the logarithms of (p, q, v)."""
     p, q, v = params
     px = p * x
-    return float(
-        np.sum(
-            special.gammaln(px + q)
-            - special.gammaln(px)
-            - special.gammaln(q)
-            + q * math.log(v)
-            + (px - 1) * np.log(m)
-            + px * np.log(x)
-            - (px + q) * np.log(x * m + v)
-        )
+    value = np.sum(
+        special.gammaln(px + q)
+        - special.gammaln(px)
+        - special.gammaln(q)
+        + q * math.log(v)
+        + (px - 1) * np.log(m)
+        + px * np.log(x)
+        - (px + q) * np.log(x * m + v)
     )
+    both = special.digamma(px + q)
+    d_p = np.sum(x * (both - special.digamma(px) + np.log(m) + np.log(x) - np.log(x * m + v)))
+    d_q = np.sum(both - special.digamma(q) + math.log(v) - np.log(x * m + v))
+    d_v = np.sum(q / v - (px + q) / (x * m + v))
+    return float(value), np.array([d_p, d_q, d_v]) * params
 
 
 def fit(frequency: np.ndarray, repeat_value: np.ndarray) -> GammaGamma:
@@ -55,10 +59,17 @@ def fit(frequency: np.ndarray, repeat_value: np.ndarray) -> GammaGamma:
     m = np.asarray(repeat_value, float)
     keep = (x > 0) & np.isfinite(m) & (m > 0)
     x, m = x[keep], m[keep]
+
+    def loss(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        value, gradient = log_likelihood(np.exp(log_params), x, m)
+        return -value, -gradient
+
     result = minimize(
-        lambda p: -log_likelihood(np.exp(p), x, m),
+        loss,
         np.zeros(3),
+        jac=True,
         method="L-BFGS-B",
+        options={"ftol": 1e-15},  # the likelihood is flat near its top
         bounds=[(math.log(BOUNDS[0]), math.log(BOUNDS[1]))] * 3,
     )
     p, q, v = (float(e) for e in np.exp(result.x))
