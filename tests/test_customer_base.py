@@ -139,3 +139,22 @@ def test_auc_against_every_pair() -> None:
     pairs = (pos[:, None] > neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])
     assert auc == pytest.approx(pairs.mean(), rel=1e-12)
     assert low < auc < high
+
+
+def test_gradients_agree_with_finite_differences() -> None:
+    from scipy.optimize import approx_fprime
+
+    x, last, tenure = simulate(np.random.default_rng(8), 2000, 0.5, 6.0, 0.8, 2.5)
+    h = bgnbd.History.of(x, last * WEEK, tenure * WEEK)
+    at = np.log([0.4, 5.0, 0.9, 2.0])
+    _, analytic = bgnbd.log_likelihood(np.exp(at), h)
+    numeric = approx_fprime(at, lambda p: bgnbd.log_likelihood(np.exp(p), h)[0], 1e-6)
+    assert analytic == pytest.approx(numeric, rel=1e-4)
+    rng = np.random.default_rng(9)
+    repeats, means = rng.integers(1, 6, 500).astype(float), rng.gamma(5, 6, 500)
+    at = np.log([5.0, 3.0, 12.0])
+    _, analytic = gamma_gamma.log_likelihood(np.exp(at), repeats, means)
+    numeric = approx_fprime(
+        at, lambda p: gamma_gamma.log_likelihood(np.exp(p), repeats, means)[0], 1e-6
+    )
+    assert analytic == pytest.approx(numeric, rel=1e-4)
