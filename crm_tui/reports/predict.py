@@ -7,7 +7,8 @@ from typing import Any
 from crm_tui.app.predicting import Prediction
 
 
-def to_text(p: Prediction) -> str:
+def fit_lines(p: Prediction) -> list[str]:
+    """The fitted parameters and the check, in words."""
     m, g = p.base.bgnbd, p.base.gamma_gamma
     lines = [
         f"Customer-base model as of {p.as_of}: {m.customers:,} customers, "
@@ -19,12 +20,17 @@ def to_text(p: Prediction) -> str:
     ]
     if (v := p.validation) is not None:
         lines.append(
-            f"Check: fitted up to {v.fitted_to}, expected purchases "
-            f"ranked the {v.returned:,} of {v.customers:,} customers who bought in the next "
-            f"{v.holdout_days} days with AUC {v.auc:.3f} [{v.auc_ci[0]:.3f}, {v.auc_ci[1]:.3f}] "
-            "(0.5 is chance, 1 a perfect ranking)"
+            f"Check: fitted up to {v.fitted_to}, expected purchases ranked the {v.returned:,} "
+            f"of {v.customers:,} customers who bought in the next {v.holdout_days} days with "
+            f"AUC {v.auc:.3f} [{v.auc_ci[0]:.3f}, {v.auc_ci[1]:.3f}] (0.5 is chance, 1 a "
+            "perfect ranking)"
         )
-    lines += [
+    return lines
+
+
+def to_text(p: Prediction) -> str:
+    lines = [
+        *fit_lines(p),
         "",
         f"Deciles by expected purchases over the next {p.horizon_days} days "
         f"(CLV discounted {p.annual_discount:.0%} a year):",

@@ -24,6 +24,7 @@ from campaigns import CampaignPlan, PlanError
 from campaigns.model import OBJECTIVES
 from campaigns.settings import SegmentationSettings
 from crm_tui.app.evaluating import EvaluationRequest
+from crm_tui.app.predicting import PredictRequest
 from crm_tui.app.shop import Shop, ShopFiles
 from crm_tui.engine import Segmentation
 from crm_tui.errors import InputError
@@ -32,6 +33,7 @@ from crm_tui.tui.messages import (
     EvaluationFinished,
     PlanChecked,
     PlanSaved,
+    Predicted,
     ReportExported,
     SegmentsComputed,
     ShopLoaded,
@@ -39,6 +41,7 @@ from crm_tui.tui.messages import (
 from crm_tui.tui.panes.data import DataPane
 from crm_tui.tui.panes.evaluate import EvaluatePane
 from crm_tui.tui.panes.plan import PlanPane
+from crm_tui.tui.panes.predict import PredictPane
 from crm_tui.tui.panes.segments import SegmentsPane
 from crm_tui.tui.screens import Confirm, HelpScreen
 from crm_tui.tui.state import AppState
@@ -59,6 +62,7 @@ TABS = (
     Tab("segments", "Segments", SegmentsPane, "#segment-table"),
     Tab("plan", "Plan", PlanPane, "#targets"),
     Tab("evaluate", "Evaluate", EvaluatePane, "#comparisons"),
+    Tab("predict", "Predict", PredictPane, "#deciles"),
 )
 
 
@@ -191,6 +195,11 @@ class CrmApp(App[None]):
             "Write the evaluation to the file named on the Evaluate tab",
             evaluate.request_export,
         )
+        yield SystemCommand(
+            "Fit customer-base models",
+            "Who will come back and what they are worth (the Predict tab)",
+            self.query_one(PredictPane).request_fit,
+        )
         yield SystemCommand("Cancel work", "Stop what is running (escape)", self.action_cancel)
         yield SystemCommand("Help", "Show how to use crm-tui (?)", self.action_help)
 
@@ -281,6 +290,23 @@ class CrmApp(App[None]):
         if not get_current_worker().is_cancelled:
             self.post_message(EvaluationFinished(report))
 
+    @work(thread=True, exclusive=True, group="predict", exit_on_error=False, description="fitting")
+    def _predict(self, shop: Shop, request: PredictRequest) -> None:
+        from crm_tui.app.predicting import predict
+
+        prediction = predict(shop, request)
+        if not get_current_worker().is_cancelled:
+            self.post_message(Predicted(prediction))
+
+    @on(PredictPane.PredictRequested)
+    def _on_predict(self, message: PredictPane.PredictRequested) -> None:
+        if self.state.shop is None:
+            self.notify("Load data first", severity="warning")
+            return
+        self._set_busy(True, PredictPane)
+        # the shop as the Segments tab dates it: the same As of scores the same customers
+        self._predict(self.state.shop, replace(message.request, as_of=self.state.as_of))
+
     @work(thread=True, exclusive=True, group="io", exit_on_error=False, description="exporting")
     def _export_report(self, report: Report, path: Path) -> None:
         from crm_tui.io.writers import write_text_atomic
@@ -340,6 +366,10 @@ class CrmApp(App[None]):
     def on_evaluation_finished(self, message: EvaluationFinished) -> None:
         self.state.report = message.report
         self.query_one(EvaluatePane).report = message.report
+
+    def on_predicted(self, message: Predicted) -> None:
+        self.state.prediction = message.prediction
+        self.query_one(PredictPane).prediction = message.prediction
 
     def on_report_exported(self, message: ReportExported) -> None:
         self.notify(f"Wrote {message.path}")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from crm_tui.app.predicting import Prediction
 from crm_tui.app.shop import Shop
 from crm_tui.engine import Segmentation
 from evaluation import Report
@@ -58,6 +59,12 @@ class EvaluationFinished(Message):
     def __init__(self, report: Report) -> None:
         super().__init__()
         self.report = report
+
+
+class Predicted(Message):
+    def __init__(self, prediction: Prediction) -> None:
+        super().__init__()
+        self.prediction = prediction
 
 
 class ReportExported(Message):

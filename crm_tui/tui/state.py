@@ -8,6 +8,7 @@ from pathlib import Path
 
 from campaigns import CampaignPlan
 from campaigns.settings import SegmentationSettings
+from crm_tui.app.predicting import Prediction
 from crm_tui.app.shop import Shop, ShopFiles
 from crm_tui.engine import Segmentation
 from evaluation import Report
@@ -24,3 +25,4 @@ class AppState:
     plan_path: Path | None = None  # the file the plan was opened from or last saved to
     plan_dirty: bool = False
     report: Report | None = None
+    prediction: Prediction | None = None

@@ -41,6 +41,8 @@ def tab(key: str):
 
 @pytest.mark.usefixtures("in_repo")
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("key", ["1", "2", "3", "4"], ids=["data", "segments", "plan", "evaluate"])
+@pytest.mark.parametrize(
+    "key", ["1", "2", "3", "4", "5"], ids=["data", "segments", "plan", "evaluate", "predict"]
+)
 def test_tab_layout(snap_compare, key: str, size: tuple[int, int]) -> None:
     assert snap_compare(make_app(), terminal_size=size, run_before=tab(key))

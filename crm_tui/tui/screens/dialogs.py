@@ -12,7 +12,8 @@ from textual.widgets import Button, Markdown, Static
 HELP = """\
 # crm-tui
 
-**1** Data · **2** Segments · **3** Plan · **4** Evaluate — **ctrl+p** finds every action.
+**1** Data · **2** Segments · **3** Plan · **4** Evaluate · **5** Predict — **ctrl+p** finds
+every action.
 
 **Data**: type the orders file (the right arrow completes paths) and press enter. Optional
 visitors and profiles files; *Mapping* takes overrides such as `amount=Paid`. You see which
@@ -29,8 +30,14 @@ arms as `control=0.2, treatment=0.8`. Audiences, MDE and budget update as you ty
 **ctrl+s** saves the TOML; *Export assignment* writes who is in which arm.
 
 **Evaluate**: open results (with the assignment for intent-to-treat) or the sample results.
-The sample-ratio verdict comes first; rows marked significant survive the multiple-testing
-adjustment.
+The sample-ratio verdict comes first; rows marked * survive the multiple-testing adjustment
+within their family (primary metrics, the others, each breakdown); capped money says so.
+*Looks*: for a running campaign, the day of this look keeps daily looks from false alarms.
+
+**Predict**: fit the customer-base models on the loaded orders (as of the Segments tab's day):
+who is still a customer, expected purchases and CLV by decile, the most valuable customers at
+risk. *Check to* a date also fits on the orders up to it and shows how well it ranked who
+bought after.
 
 **escape** cancels running work · **q** quits (asks first if the plan is unsaved).
 """
