@@ -69,3 +69,30 @@ def test_what_cannot_be_fitted_is_one_line(
     assert main(["predict", str(orders), *extra]) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1
+
+
+def test_a_plan_can_target_by_the_models_scores(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The audience of `churn_risk > 0.7 and clv > 100` among sleeping customers is the one
+    the segment and predict outputs give, joined and filtered here directly."""
+    orders = str(sample_paths()["orders"])
+    plan = tmp_path / "plan.toml"
+    init = ["plan", "init", "--objective", "churn_recall", "--orders", orders, "--salt", "s1"]
+    assert main([*init, "--out", str(plan)]) == 0
+    text = plan.read_text()
+    old = 'selector = "lifecycle = sleeping and purchases >= 2"'
+    assert old in text
+    plan.write_text(
+        text.replace(old, 'selector = "lifecycle = sleeping and churn_risk > 0.7 and clv > 100"')
+    )
+    check = run_json(["plan", "check", str(plan)], capsys)
+    target = next(t for t in check["targets"] if t["name"] == "sleeping repeat buyers")
+    customers, scores = tmp_path / "customers.parquet", tmp_path / "scores.parquet"
+    assert main(["segment", orders, "--out", str(customers)]) == 0
+    assert main(["predict", orders, "--out", str(scores)]) == 0
+    joined = pl.read_parquet(customers).join(pl.read_parquet(scores), on="customer_id")
+    expected = joined.filter(
+        (pl.col("lifecycle") == "sleeping") & (pl.col("churn_risk") > 0.7) & (pl.col("clv") > 100)
+    )
+    assert target["selected"] == expected.height > 0

@@ -78,7 +78,8 @@ def test_bgnbd_recovers_the_parameters_it_simulated() -> None:
 
 
 def test_expected_purchases_of_a_new_customer_match_simulation() -> None:
-    """With no history the conditional expectation is the process's mean over t weeks."""
+    """With no history the conditional expectation is the process's mean over t weeks, and the
+    chance of no purchase its share of customers who bought nothing."""
     m = bgnbd.BgNbd(0.5, 6.0, 0.8, 2.5, 0.0, 0, 0)
     t = 26.0
     rng = np.random.default_rng(5)
@@ -91,6 +92,8 @@ def test_expected_purchases_of_a_new_customer_match_simulation() -> None:
         alive = bought & (rng.random(200_000) >= drop)
     expected = m.expected_purchases(t * WEEK, np.zeros(1), np.zeros(1), np.zeros(1))[0]
     assert expected == pytest.approx(count.mean(), rel=0.03)
+    quiet = m.p_no_purchase(t * WEEK, np.zeros(1), np.zeros(1), np.zeros(1))[0]
+    assert quiet == pytest.approx((count == 0).mean(), abs=0.005)
 
 
 def test_gamma_gamma_recovers_the_parameters_it_simulated() -> None:

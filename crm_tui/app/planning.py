@@ -19,9 +19,12 @@ import polars as pl
 from campaigns import CampaignPlan, DataFile, PlanData
 from campaigns.check import Baseline, PlanCheck, check_plan, historical_baseline
 from campaigns.library import Starter, starter_plan
+from campaigns.selectors import SelectorError, columns_of, parse
 from campaigns.settings import SegmentationSettings
+from crm_tui.app.predicting import with_scores
 from crm_tui.app.shop import Shop, ShopFiles
 from crm_tui.engine import Segmentation
+from crm_tui.engine.models.customer_base import SCORES
 from crm_tui.errors import InputError
 
 Overrides = tuple[tuple[str, str], ...]
@@ -56,7 +59,20 @@ def check(plan: CampaignPlan, shop: Shop) -> tuple[PlanCheck, pl.DataFrame]:
     """The plan's audiences, suppression, power and budget, and the assignment behind them."""
     seg = plan_segmentation(plan, shop)
     baselines = history_baselines(plan, shop, seg)
-    return check_plan(plan, seg.customers, shop.profiles, baselines)
+    customers = seg.customers
+    if names_scores(plan):
+        customers = with_scores(customers, shop, seg)
+    return check_plan(plan, customers, shop.profiles, baselines)
+
+
+def names_scores(plan: CampaignPlan) -> bool:
+    """Whether a selector of the plan reads a model's score: only then are the models fitted."""
+    selectors = [t.selector for t in plan.targets] + list(plan.suppress)
+    try:
+        named = {c for text in selectors for c in columns_of(parse(text))}
+    except SelectorError:
+        return False  # the check itself names the broken selector
+    return bool(named & set(SCORES))
 
 
 def new_plan(

@@ -8,11 +8,15 @@ from dataclasses import dataclass
 import polars as pl
 
 from crm_tui.app.shop import Shop
+from crm_tui.engine import Segmentation
 from crm_tui.engine.models import customer_base
 from crm_tui.engine.models.customer_base import CustomerBase, Validation
 from crm_tui.errors import InputError
 
 HORIZON_DAYS = 365  # CLV and expected purchases look a year ahead unless told otherwise
+# churn_risk: no purchase within the days in which 90% of repeat buyers come back, the
+# lifecycle's threshold of "lost"
+CHURN_THRESHOLD = 2
 ANNUAL_DISCOUNT = 0.10
 DECILES = 10
 
@@ -23,6 +27,7 @@ class PredictRequest:
     calibration_end: dt.date | None = None  # check: fit up to it, compare with the days after
     horizon_days: int = HORIZON_DAYS
     annual_discount: float = ANNUAL_DISCOUNT
+    churn_days: int | None = None  # None: the shop's lifecycle threshold of "lost"
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,7 @@ class Prediction:
     as_of: dt.date
     horizon_days: int
     annual_discount: float
+    churn_days: int  # churn_risk is the chance of no purchase within these days
     base: CustomerBase  # fitted on every purchase before as_of
     scores: pl.DataFrame  # per customer
     deciles: pl.DataFrame  # of expected purchases: the customers most likely to buy first
@@ -51,11 +57,13 @@ def predict(shop: Shop, request: PredictRequest) -> Prediction:
         validation = customer_base.validate(early, orders, holdout, 0.05)
     base = customer_base.fit(orders, as_of - dt.timedelta(days=1))
     _trusted(base, shop, f"before {as_of}")
-    scores = customer_base.scores(base, request.horizon_days, request.annual_discount)
+    churn_days = request.churn_days or churn_horizon(shop, as_of, request.horizon_days)
+    scores = customer_base.scores(base, request.horizon_days, request.annual_discount, churn_days)
     return Prediction(
         as_of,
         request.horizon_days,
         request.annual_discount,
+        churn_days,
         base,
         scores,
         deciles(scores),
@@ -108,3 +116,21 @@ def deciles(scores: pl.DataFrame) -> pl.DataFrame:
         )
         .sort("decile")
     )
+
+
+def churn_horizon(shop: Shop, as_of: dt.date, fallback: int) -> int:
+    """The days after which a customer who has not bought counts as lost, as the shop's
+    lifecycle learns them with the default settings; `fallback` where too few came back."""
+    try:
+        seg = shop.segment(as_of=as_of)
+    except InputError:
+        return fallback
+    return round(seg.lifecycle.thresholds_days[CHURN_THRESHOLD])
+
+
+def with_scores(customers: pl.DataFrame, shop: Shop, seg: Segmentation) -> pl.DataFrame:
+    """The customers frame with each buyer's scores as of the segmentation's day (visitors who
+    never bought have none), for selectors such as `churn_risk > 0.7 and clv > 200`."""
+    churn_days = round(seg.lifecycle.thresholds_days[CHURN_THRESHOLD])
+    prediction = predict(shop, PredictRequest(as_of=seg.as_of, churn_days=churn_days))
+    return customers.join(prediction.scores, on="customer_id", how="left")

@@ -33,7 +33,8 @@ def to_text(p: Prediction) -> str:
         *fit_lines(p),
         "",
         f"Deciles by expected purchases over the next {p.horizon_days} days "
-        f"(CLV discounted {p.annual_discount:.0%} a year):",
+        f"(CLV discounted {p.annual_discount:.0%} a year; churn_risk: no purchase within "
+        f"{p.churn_days} days):",
         f"  {'decile':>6}{'customers':>11}{'p_alive':>9}{'purchases':>11}{'CLV':>10}"
         f"{'CLV total':>13}",
     ]
@@ -51,6 +52,7 @@ def to_json(p: Prediction) -> dict[str, Any]:
         "as_of": p.as_of.isoformat(),
         "horizon_days": p.horizon_days,
         "annual_discount": p.annual_discount,
+        "churn_days": p.churn_days,
         "customers": m.customers,
         "repeat_customers": m.repeat_customers,
         "bgnbd": {"r": m.r, "alpha": m.alpha, "a": m.a, "b": m.b, "time_unit": m.time_unit},

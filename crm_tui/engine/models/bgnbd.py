@@ -82,6 +82,16 @@ class BgNbd:
         body = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyper
         return head * body / (1 + self._dropout_odds(x, t_x, T))
 
+    def p_no_purchase(
+        self, days: float, frequency: np.ndarray, recency: np.ndarray, tenure: np.ndarray
+    ) -> np.ndarray:
+        """P(no purchase in the next `days` days): gone already, or alive and the Poisson clock,
+        its rate Gamma(r + x, alpha + T) given the history, does not tick."""
+        x, t_x, T = _weeks(frequency, recency, tenure)
+        alive = 1 / (1 + self._dropout_odds(x, t_x, T))
+        quiet = ((self.alpha + T) / (self.alpha + T + days / WEEK)) ** (self.r + x)
+        return 1 - alive + alive * quiet
+
     def _dropout_odds(self, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
         """P(dropped out after the last purchase) / P(alive), zero without a repeat purchase."""
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -15,6 +15,8 @@ from crm_tui.engine.models import bgnbd, gamma_gamma
 from crm_tui.engine.models.repeat_summary import repeat_summary
 
 MONTH_DAYS = 30  # CLV sums discounted value month by month
+# the columns scores() adds, which selectors can name
+SCORES = ("p_alive", "expected_purchases", "expected_value", "clv", "churn_risk")
 
 
 @dataclass(frozen=True)
@@ -37,9 +39,12 @@ def fit(orders: pl.LazyFrame | pl.DataFrame, end: dt.date) -> CustomerBase:
     return CustomerBase(end, buying, value, summary)
 
 
-def scores(base: CustomerBase, horizon_days: int, annual_discount: float) -> pl.DataFrame:
+def scores(
+    base: CustomerBase, horizon_days: int, annual_discount: float, churn_days: int
+) -> pl.DataFrame:
     """Per customer: p_alive, expected purchase occasions and CLV over the horizon (the value of
-    each month's expected purchases, discounted monthly), expected value of a purchase."""
+    each month's expected purchases, discounted monthly), expected value of a purchase, and
+    churn_risk, the chance of no purchase within churn_days."""
     s = base.summary
     frequency = s["frequency"].to_numpy()
     # customers with the same history have the same purchase outlook: compute it once
@@ -61,6 +66,7 @@ def scores(base: CustomerBase, horizon_days: int, annual_discount: float) -> pl.
         pl.Series("expected_purchases", before[which]),
         pl.Series("expected_value", value),
         pl.Series("clv", discounted[which] * value),
+        pl.Series("churn_risk", base.bgnbd.p_no_purchase(churn_days, x, t_x, T)[which]),
     )
 
 

@@ -17,6 +17,7 @@ from campaigns.library import STRATEGIES
 from campaigns.model import Channel, OfferKind
 from campaigns.rules import arms_problems, target_problems
 from campaigns.selectors import compile_selector
+from crm_tui.engine.models.customer_base import SCORES
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,10 @@ def _with_target(
 ) -> tuple[Target, ...]:
     target = target_from_fields(fields, plan.targets[selected])
     if customers is not None and target.selector.strip():
-        compile_selector(target.selector, customers)
+        # the models' scores join the frame when a plan is checked: a selector may name them
+        missing = [c for c in SCORES if c not in customers.columns]
+        scored = customers.with_columns(pl.lit(None, pl.Float64).alias(c) for c in missing)
+        compile_selector(target.selector, scored)
     edited = list(plan.targets)
     edited[selected] = target
     if sum(t.name == target.name for t in edited) > 1:
