@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from campaigns.errors import PlanError
 from campaigns.model import Arm, CampaignPlan, Target
 from campaigns.selectors import columns_of, compile_selector, parse
 
@@ -72,7 +73,8 @@ class Targeting:
 
 def target_customers(plan: CampaignPlan, customers: pl.DataFrame) -> Targeting:
     masks = [
-        compile_selector(t.selector, customers).alias(f"_t{i}") for i, t in enumerate(plan.targets)
+        _top(t, compile_selector(t.selector, customers), customers).alias(f"_t{i}")
+        for i, t in enumerate(plan.targets)
     ]
     flags = customers.select("customer_id", *masks)
     first = pl.lit(None, dtype=pl.Int32)
@@ -90,6 +92,23 @@ def target_customers(plan: CampaignPlan, customers: pl.DataFrame) -> Targeting:
     )
     frame = frame.join(customers, on="customer_id", how="left").pipe(_segment_labels, plan)
     return Targeting(frame.select("customer_id", "target", "segment"), selected, overlaps)
+
+
+def _top(target: Target, selected: pl.Expr, customers: pl.DataFrame) -> pl.Expr:
+    """Of the customers the selector matches, the top ones by the target's rank column (ties
+    by customer id, so the same data always gives the same audience); unranked ones never."""
+    if target.rank is None or target.top is None:
+        return selected
+    if target.rank not in customers.columns:
+        raise PlanError(
+            f"target {target.name!r}: rank {target.rank!r}: no such column; columns are "
+            + ", ".join(customers.columns)
+        )
+    rankable = selected & pl.col(target.rank).is_not_null()
+    order = pl.struct(-pl.col(target.rank).cast(pl.Float64), "customer_id")
+    position = pl.when(rankable).then(order).rank("ordinal")
+    limit = (rankable.sum() * target.top).round() if target.top <= 1 else pl.lit(int(target.top))
+    return rankable & (position <= limit)
 
 
 def _overlaps(targets: Sequence[Target], flags: pl.DataFrame) -> dict[str, dict[str, int]]:

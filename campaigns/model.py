@@ -75,6 +75,10 @@ class Target:
     baseline: float | None = None  # the operator's baseline when history cannot give one
     phase: str | None = None
     suppress: bool = False  # listed with reason "suppressed segment", never contacted
+    # of the customers the selector matches, only the top ones by this column (highest first):
+    # a share when top <= 1, else a number of customers
+    rank: str | None = None
+    top: float | None = None
 
 
 @dataclass(frozen=True)

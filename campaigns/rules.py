@@ -87,7 +87,19 @@ def target_problems(target: Target, path: str = "") -> Problems:
         out += arms_problems(target.arms, join(path, "arms"))
     if target.baseline is not None and not target.baseline > 0:
         out.append((join(path, "baseline"), f"expected a positive number, got {target.baseline:g}"))
-    return out
+    return out + _top_problems(target, path)
+
+
+def _top_problems(target: Target, path: str) -> Problems:
+    if (target.rank is None) != (target.top is None):
+        return [(join(path, "top"), "rank and top go together: the column, and how many")]
+    top = target.top
+    if top is None:
+        return []
+    if not top > 0 or (top > 1 and top != int(top)):
+        message = f"expected a share from 0 to 1 or a whole number of customers, got {top:g}"
+        return [(join(path, "top"), message)]
+    return []
 
 
 def phase_problems(phase: Phase, path: str) -> Problems:

@@ -327,6 +327,8 @@ class _Reader:
             "baseline": v(item, path, "baseline", _number, "a positive number"),
             "phase": v(item, path, "phase", _string, "a phase name"),
             "suppress": v(item, path, "suppress", _bool, "true or false"),
+            "rank": v(item, path, "rank", _string, "a column name such as clv"),
+            "top": v(item, path, "top", _number, "a share or a number of customers"),
         }
         return None if self.problems else Target(**_given(args))
 
@@ -419,6 +421,8 @@ TARGET_KEYS = {
     "baseline": False,
     "phase": False,
     "suppress": False,
+    "rank": False,
+    "top": False,
 }
 
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from campaigns import Arm, CampaignPlan, Target
+from campaigns import Arm, CampaignPlan, PlanError, Target
 from campaigns.assign import assign, pick_arms, target_customers, unit_hash
 
 
@@ -147,3 +147,39 @@ def test_unknown_selector_value_fails_clearly() -> None:
 
     with pytest.raises(PlanError, match="did you mean 'sleeping'"):
         assign(plan(targets=(Target("x", "lifecycle = sleepin"),)), customers(10))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    scores=st.lists(st.one_of(st.none(), st.integers(0, 5).map(float)), min_size=2, max_size=40),
+    top=st.one_of(st.floats(0.05, 1.0), st.integers(1, 50).map(float)),
+)
+def test_top_takes_the_highest_ranked_of_the_selected(scores: list, top: float) -> None:
+    """Against a direct sort: highest score first, ties by id, unscored never, then the share
+    (rounded) or the number asked for; customers the selector leaves out are never ranked."""
+    n = len(scores)
+    customers = pl.DataFrame(
+        {
+            "customer_id": [f"c{i:03d}" for i in range(n)],
+            "lifecycle": ["sleeping" if i % 3 else "active" for i in range(n)],
+            "clv": scores,
+        }
+    )
+    target = Target("t", "lifecycle = sleeping", rank="clv", top=top)
+    got = set(target_customers(plan_of(target), customers).frame["customer_id"])
+    ranked = sorted(
+        (-s, cid) for cid, life, s in customers.iter_rows() if life == "sleeping" and s is not None
+    )
+    limit = round(len(ranked) * top) if top <= 1 else int(top)
+    assert got == {cid for _, cid in ranked[:limit]}
+
+
+def plan_of(*targets: Target) -> CampaignPlan:
+    return CampaignPlan(name="p", objective="custom", salt="s", targets=targets)
+
+
+def test_rank_names_a_column_the_customers_have() -> None:
+    customers = pl.DataFrame({"customer_id": ["a"], "lifecycle": ["sleeping"]})
+    target = Target("t", "lifecycle = sleeping", rank="clv", top=0.5)
+    with pytest.raises(PlanError, match="rank 'clv': no such column"):
+        target_customers(plan_of(target), customers)

@@ -59,6 +59,15 @@ targets = st.builds(
     baseline=st.none() | st.floats(0.001, 0.9),
     phase=st.none(),
     suppress=st.booleans(),
+).flatmap(
+    lambda t: st.one_of(
+        st.just(t),
+        st.builds(
+            lambda rank, top: replace(t, rank=rank, top=top),
+            st.sampled_from(["clv", "churn_risk"]),
+            st.floats(0.01, 1) | st.integers(2, 500).map(float),
+        ),
+    )
 )
 
 
@@ -173,6 +182,11 @@ value = 10
             "segmentation.lifecycle_quantiles: expected three increasing numbers",
         ),
         (("value = 10", "value = 10\n[broken"), "not valid TOML"),
+        (('name = "t"', 'name = "t"\nrank = "clv"'), "targets[0].top: rank and top go together"),
+        (
+            ('name = "t"', 'name = "t"\nrank = "clv"\ntop = 2.5'),
+            "targets[0].top: expected a share from 0 to 1 or a whole number of customers, got 2.5",
+        ),
         (
             ('salt = "s"', 'salt = "s"\nprimary_metrics = ["roi", "profit"]'),
             "primary_metrics: unknown metric 'profit'; expected some of conversion_rate",

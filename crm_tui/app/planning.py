@@ -66,12 +66,14 @@ def check(plan: CampaignPlan, shop: Shop) -> tuple[PlanCheck, pl.DataFrame]:
 
 
 def names_scores(plan: CampaignPlan) -> bool:
-    """Whether a selector of the plan reads a model's score: only then are the models fitted."""
+    """Whether a selector or a rank of the plan reads a model's score: only then are the models
+    fitted."""
     selectors = [t.selector for t in plan.targets] + list(plan.suppress)
     try:
         named = {c for text in selectors for c in columns_of(parse(text))}
     except SelectorError:
         return False  # the check itself names the broken selector
+    named |= {t.rank for t in plan.targets if t.rank is not None}
     return bool(named & set(SCORES))
 
 
