@@ -38,6 +38,14 @@ def test_sample_shop_fit_check_and_scores(
     first, last = got["deciles"][0], got["deciles"][-1]
     assert first["expected_purchases"] > last["expected_purchases"]
     assert sum(d["clv_total"] for d in got["deciles"]) == pytest.approx(scores["clv"].sum())
+    # the sample spans two churn windows: churn_risk is the classifier's, checked on the later
+    c = got["churn"]
+    assert c["model"] == "logistic regression" and c["horizon_days"] > 0
+    assert c["auc_ci"][0] < c["auc"] < c["auc_ci"][1]
+    assert set(c["baseline_auc"]) == {"lifecycle", "p_alive", "expected_purchases"}
+    assert scores["churn_risk"].is_between(0, 1).all()
+    observed = [row["observed"] for row in c["calibration"]]
+    assert observed[0] > observed[-1]  # the likeliest returners return more
 
 
 @pytest.mark.parametrize(

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from crm_tui.app.shop import Shop
 from crm_tui.engine import Segmentation
-from crm_tui.engine.models import customer_base
-from crm_tui.engine.models.customer_base import CustomerBase, Validation
+from crm_tui.engine.models import churn, customer_base
+from crm_tui.engine.models.customer_base import CustomerBase, Validation, auc_with_interval
 from crm_tui.errors import InputError
 
 HORIZON_DAYS = 365  # CLV and expected purchases look a year ahead unless told otherwise
@@ -36,6 +37,7 @@ class Prediction:
     horizon_days: int
     annual_discount: float
     churn_days: int  # churn_risk is the chance of no purchase within these days
+    churn_check: ChurnCheck | None  # the classifier's check; None: churn_risk is BG/NBD's
     base: CustomerBase  # fitted on every purchase before as_of
     scores: pl.DataFrame  # per customer
     deciles: pl.DataFrame  # of expected purchases: the customers most likely to buy first
@@ -59,11 +61,15 @@ def predict(shop: Shop, request: PredictRequest) -> Prediction:
     _trusted(base, shop, f"before {as_of}")
     churn_days = request.churn_days or churn_horizon(shop, as_of, request.horizon_days)
     scores = customer_base.scores(base, request.horizon_days, request.annual_discount, churn_days)
+    check, risk = churn_classifier(shop, as_of, churn_days)
+    if risk is not None:
+        scores = scores.drop("churn_risk").join(risk, on="customer_id", how="left")
     return Prediction(
         as_of,
         request.horizon_days,
         request.annual_discount,
         churn_days,
+        check,
         base,
         scores,
         deciles(scores),
@@ -85,6 +91,8 @@ def _check(request: PredictRequest, shop: Shop, as_of: dt.date) -> None:
         )
     if request.horizon_days < 1:
         raise InputError(f"horizon {request.horizon_days}: expected days from 1", "horizon")
+    if request.churn_days is not None and request.churn_days < 1:
+        raise InputError(f"churn days {request.churn_days}: expected days from 1", "churn_days")
     if not 0 <= request.annual_discount < 1:
         raise InputError(
             f"discount {request.annual_discount}: expected a yearly rate from 0 to below 1",
@@ -116,6 +124,91 @@ def deciles(scores: pl.DataFrame) -> pl.DataFrame:
         )
         .sort("decile")
     )
+
+
+MIN_CHURN_CUSTOMERS = 100  # in each window, with both outcomes, to train and to check on
+
+
+@dataclass(frozen=True)
+class ChurnCheck:
+    """The classifier checked on a later window than it learned from, beside two baselines."""
+
+    horizon_days: int
+    trained_on: dt.date  # features as of this day, outcomes in the horizon after
+    checked_on: dt.date  # the same, later: the check
+    customers: int
+    returned: int
+    auc: float
+    auc_ci: tuple[float, float]
+    baselines: dict[str, tuple[float, tuple[float, float]]]  # name -> AUC and its interval
+    calibration: pl.DataFrame  # decile, customers, predicted and observed rate of buying
+    roc: list[tuple[float, float]]
+
+
+def churn_classifier(
+    shop: Shop, as_of: dt.date, days: int
+) -> tuple[ChurnCheck | None, pl.DataFrame | None]:
+    """The classifier's check and churn_risk per customer, or (None, None) where the orders do
+    not span two horizons with enough customers."""
+    orders = shop.orders
+    checked_on = as_of - dt.timedelta(days=days)
+    trained_on = checked_on - dt.timedelta(days=days)
+    train = churn.features(orders, trained_on, days)
+    test = churn.features(orders, checked_on, days)
+    y_train = churn.labelled(train, churn.bought(orders, trained_on, days))
+    y_test = churn.labelled(test, churn.bought(orders, checked_on, days))
+    if min(_both(y_train), _both(y_test)) < MIN_CHURN_CUSTOMERS:
+        return None, None
+    p_test = churn.fit_logistic(train, y_train).p_buy(test)
+    auc, ci = auc_with_interval(p_test, y_test, 0.05)
+    check = ChurnCheck(
+        days,
+        trained_on,
+        checked_on,
+        test.height,
+        int(y_test.sum()),
+        auc,
+        ci,
+        _baselines(shop, test, y_test, checked_on, days),
+        churn.calibration(p_test, y_test),
+        churn.roc_points(p_test, y_test),
+    )
+    latest = churn.fit_logistic(test, y_test)
+    now = churn.features(orders, as_of, days)
+    risk = now.select("customer_id").with_columns(pl.Series("churn_risk", 1 - latest.p_buy(now)))
+    return check, risk
+
+
+def _both(y: np.ndarray) -> int:
+    """The fewer of the customers who did and did not buy."""
+    return int(min(y.sum(), (~y).sum()))
+
+
+def _baselines(
+    shop: Shop, test: pl.DataFrame, labels: np.ndarray, on: dt.date, days: int
+) -> dict[str, tuple[float, tuple[float, float]]]:
+    """The lifecycle rule and BG/NBD's p_alive and expected purchases, on the same customers and
+    outcomes."""
+    out = {}
+    stage = {"active": 3.0, "silent": 2.0, "sleeping": 1.0, "lost": 0.0}
+    try:
+        staged = shop.segment(as_of=on, visitors=False).customers.select(
+            "customer_id", pl.col("lifecycle").replace_strict(stage, default=0.0)
+        )
+        rule = test.select("customer_id").join(staged, on="customer_id", how="left")
+        out["lifecycle"] = auc_with_interval(
+            rule["lifecycle"].fill_null(0).to_numpy(), labels, 0.05
+        )
+    except InputError:
+        pass
+    base = customer_base.fit(shop.orders, on - dt.timedelta(days=1))
+    if not base.bgnbd.problems:
+        s = test.select("customer_id").join(base.summary, on="customer_id", how="left")
+        x, t_x, T = (s[c].to_numpy().astype(float) for c in ("frequency", "recency", "tenure"))
+        out["p_alive"] = auc_with_interval(base.bgnbd.p_alive(x, t_x, T), labels, 0.05)
+        expected = base.bgnbd.expected_purchases(days, x, t_x, T)
+        out["expected_purchases"] = auc_with_interval(expected, labels, 0.05)
+    return out
 
 
 def churn_horizon(shop: Shop, as_of: dt.date, fallback: int) -> int:

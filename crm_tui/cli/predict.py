@@ -42,6 +42,12 @@ def add(sub: Any) -> None:
         metavar="RATE",
         help=f"yearly discount rate of CLV (default {ANNUAL_DISCOUNT})",
     )
+    p.add_argument(
+        "--churn-days",
+        type=int,
+        metavar="DAYS",
+        help="churn_risk: no purchase within these days (default: the lifecycle's lost threshold)",
+    )
     p.add_argument("--out", type=Path, help="write the scores per customer (.parquet or .csv)")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     add_excel_option(p)
@@ -59,7 +65,9 @@ def run(ns: argparse.Namespace) -> int:
         check_table_name(ns.out)
         check_writable(ns.out, ns.force)
     shop = load_shop(files_from(ns, ns.orders))
-    request = PredictRequest(ns.as_of, ns.calibration_end, ns.horizon, ns.discount)
+    request = PredictRequest(
+        ns.as_of, ns.calibration_end, ns.horizon, ns.discount, churn_days=ns.churn_days
+    )
     prediction = predict(shop, request)
     if ns.out is not None:
         write_table(prediction.scores.sort("customer_id"), ns.out, ns.force, ns.excel)

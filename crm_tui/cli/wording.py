@@ -22,6 +22,7 @@ HOW = {
     "days": "give --plan or --days N",
     "calibration_end": "choose another --calibration-end",
     "horizon": "set --horizon DAYS",
+    "churn_days": "set --churn-days DAYS",
     "discount": "set --discount RATE",
     "day": "give --day N",
     "sequential": "--sequential takes spending or always-valid, --day and --days whole days",

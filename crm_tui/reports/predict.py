@@ -25,6 +25,25 @@ def fit_lines(p: Prediction) -> list[str]:
             f"AUC {v.auc:.3f} [{v.auc_ci[0]:.3f}, {v.auc_ci[1]:.3f}] (0.5 is chance, 1 a "
             "perfect ranking)"
         )
+    return lines + churn_lines(p)
+
+
+def churn_lines(p: Prediction) -> list[str]:
+    """Which model gives churn_risk, and how the classifier did against the baselines."""
+    c = p.churn_check
+    if c is None:
+        return [
+            f"churn_risk: BG/NBD's chance of no purchase within {p.churn_days} days (the orders "
+            "do not span two such windows with enough customers to train a classifier)"
+        ]
+    lines = [
+        f"churn_risk: a logistic regression on purchase features, trained on features as of "
+        f"{c.trained_on} and checked on {c.checked_on}: of {c.customers:,} customers, "
+        f"{c.returned:,} bought within {c.horizon_days} days; AUC {c.auc:.3f} "
+        f"[{c.auc_ci[0]:.3f}, {c.auc_ci[1]:.3f}]"
+    ]
+    for name, (auc, ci) in c.baselines.items():
+        lines.append(f"  against {name}: AUC {auc:.3f} [{ci[0]:.3f}, {ci[1]:.3f}]")
     return lines
 
 
@@ -43,6 +62,14 @@ def to_text(p: Prediction) -> str:
             f"  {row['decile']:>6}{row['customers']:>11,}{row['p_alive']:>9.2f}"
             f"{row['expected_purchases']:>11.2f}{row['clv']:>10,.2f}{row['clv_total']:>13,.0f}"
         )
+    if p.churn_check is not None:
+        lines += ["", "Calibration of the classifier on the check (by decile of predicted return):"]
+        lines.append(f"  {'decile':>6}{'customers':>11}{'predicted':>11}{'observed':>10}")
+        for row in p.churn_check.calibration.iter_rows(named=True):
+            lines.append(
+                f"  {row['decile']:>6}{row['customers']:>11,}{row['predicted']:>11.3f}"
+                f"{row['observed']:>10.3f}"
+            )
     return "\n".join(lines)
 
 
@@ -68,4 +95,24 @@ def to_json(p: Prediction) -> dict[str, Any]:
             "auc_ci": list(v.auc_ci),
         },
         "deciles": p.deciles.to_dicts(),
+        "churn": _churn_json(p),
+    }
+
+
+def _churn_json(p: Prediction) -> dict[str, Any]:
+    c = p.churn_check
+    if c is None:
+        return {"model": "BG/NBD", "horizon_days": p.churn_days}
+    return {
+        "model": "logistic regression",
+        "horizon_days": c.horizon_days,
+        "trained_on": c.trained_on.isoformat(),
+        "checked_on": c.checked_on.isoformat(),
+        "customers": c.customers,
+        "returned": c.returned,
+        "auc": c.auc,
+        "auc_ci": list(c.auc_ci),
+        "baseline_auc": {name: auc for name, (auc, _) in c.baselines.items()},
+        "calibration": c.calibration.to_dicts(),
+        "roc": [list(point) for point in c.roc],
     }
