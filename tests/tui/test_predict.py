@@ -40,3 +40,10 @@ async def test_the_predict_tab_fits_what_the_command_line_fits(
         deciles = app.query_one("#deciles", DataTable)
         assert deciles.row_count == len(cli["deciles"]) == 10
         assert deciles.get_row_at(0)[1] == f"{cli['deciles'][0]['customers']:,}"
+        calibration = app.query_one("#calibration", DataTable)
+        first = cli["churn"]["calibration"][0]
+        assert calibration.row_count == 10
+        assert calibration.get_row_at(0)[2:] == [
+            f"{first['predicted']:.3f}",
+            f"{first['observed']:.3f}",
+        ]

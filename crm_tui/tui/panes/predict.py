@@ -14,6 +14,7 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 
 from crm_tui.app.predicting import HORIZON_DAYS, Prediction, PredictRequest
 from crm_tui.reports.predict import fit_lines
+from crm_tui.tui.widgets.charts import RocChart
 from crm_tui.tui.widgets.forms import row, text_field
 
 AT_RISK = 15  # the most valuable customers shown among those less likely alive than not
@@ -43,6 +44,9 @@ class PredictPane(VerticalScroll):
             id="fit-summary",
         )
         yield DataTable(id="deciles", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="calibration-title")
+        yield DataTable(id="calibration", cursor_type="row", zebra_stripes=True)
+        yield RocChart(id="roc")
         yield Static("", id="at-risk-title")
         yield DataTable(id="at-risk", cursor_type="row", zebra_stripes=True)
 
@@ -51,7 +55,10 @@ class PredictPane(VerticalScroll):
             "decile", "customers", "p_alive", "purchases", "CLV", "CLV total"
         )
         self.query_one("#at-risk", DataTable).add_columns(
-            "customer", "p_alive", "purchases", "value", "CLV"
+            "customer", "p_alive", "purchases", "value", "CLV", "churn_risk"
+        )
+        self.query_one("#calibration", DataTable).add_columns(
+            "decile", "customers", "predicted return", "observed return"
         )
 
     def form(self) -> PredictRequest | None:
@@ -92,7 +99,29 @@ class PredictPane(VerticalScroll):
                 f"{d['clv']:,.2f}",
                 f"{d['clv_total']:,.0f}",
             )
+        self._show_churn(prediction)
         self._show_at_risk(prediction.scores)
+
+    def _show_churn(self, prediction: Prediction) -> None:
+        check = prediction.churn_check
+        table = self.query_one("#calibration", DataTable)
+        table.clear()
+        self.query_one("#calibration-title", Static).update(
+            "churn_risk's calibration on its check, by decile of predicted return"
+            if check is not None
+            else ""
+        )
+        self.query_one(RocChart).display = check is not None
+        if check is None:
+            return
+        for group in check.calibration.iter_rows(named=True):
+            table.add_row(
+                str(group["decile"]),
+                f"{group['customers']:,}",
+                f"{group['predicted']:.3f}",
+                f"{group['observed']:.3f}",
+            )
+        self.query_one(RocChart).draw(check.roc, check.auc)
 
     def _show_at_risk(self, scores: pl.DataFrame) -> None:
         risky = scores.filter(pl.col("p_alive") < 0.5).sort("clv", descending=True).head(AT_RISK)
@@ -108,4 +137,5 @@ class PredictPane(VerticalScroll):
                 f"{c['expected_purchases']:.2f}",
                 f"{c['expected_value']:,.2f}",
                 f"{c['clv']:,.2f}",
+                f"{c['churn_risk']:.2f}",
             )

@@ -1,4 +1,4 @@
-"""Terminal charts: the repurchase-interval histogram and lift with its interval."""
+"""Terminal charts: the repurchase-interval histogram, lift with its interval, a ROC curve."""
 
 from __future__ import annotations
 
@@ -36,8 +36,11 @@ class LiftChart(PlotextPlot):
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        rows = [
-            c for c in comparisons if c.result.rel_ci is not None and np.isfinite(c.result.rel_lift)
+        rows = [  # an interval the data cannot bound has no bar to draw
+            c
+            for c in comparisons
+            if c.result.rel_ci is not None
+            and np.isfinite([c.result.rel_lift, *c.result.rel_ci]).all()
         ]
         if rows:
             x = [float(i) for i in range(1, len(rows) + 1)]
@@ -50,4 +53,22 @@ class LiftChart(PlotextPlot):
             plt.xticks(x, [c.metric.replace("_", " ") for c in rows])
             plt.xlim(0.5, len(rows) + 0.5)
             plt.title("Lift vs control, % (dot) with its confidence interval (bar)")
+        self.refresh()
+
+
+class RocChart(PlotextPlot):
+    """A classifier's ROC curve on its check, against chance."""
+
+    def draw(self, points: Sequence[tuple[float, float]], auc: float) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        if points:
+            ordered = sorted(points)
+            plt.plot([p[0] for p in ordered], [p[1] for p in ordered], color="orange")
+            plt.plot([0.0, 1.0], [0.0, 1.0], color="gray")
+            plt.xlim(0, 1)
+            plt.ylim(0, 1)
+            plt.title(f"ROC of churn_risk on its check: AUC {auc:.3f} (gray: chance)")
+            plt.xlabel("share of non-returners flagged")
         self.refresh()
