@@ -72,3 +72,21 @@ def test_calibration_and_roc_by_hand() -> None:
     assert table.rows() == [(1, 2, pytest.approx(0.85), 0.5), (2, 2, pytest.approx(0.25), 0.5)]
     points = churn.roc_points(p, y, points=5)
     assert points[0] == (1.0, 1.0) and points[-1] == (0.0, 0.0)
+
+
+def test_reasons_an_operator_can_read() -> None:
+    frame = pl.DataFrame(
+        {
+            "log_purchases": [np.log1p(4), np.log1p(1), np.log1p(3), np.log1p(5)],
+            "days_since_last": [100, 40, 50, 10],
+            "mean_interval": [30.0, 0.0, 30.0, 12.0],
+            "recent_purchases": [0, 0, 0, 2],
+        }
+    )
+    got = frame.select(churn.reasons(90).alias("r"))["r"].to_list()
+    assert got == [
+        "no purchase for 100 days, over 2x their usual 30 days",
+        "bought once, 40 days ago",
+        "no purchase in the last 90 days",
+        "buying at their usual pace",
+    ]

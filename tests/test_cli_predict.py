@@ -44,6 +44,12 @@ def test_sample_shop_fit_check_and_scores(
     assert c["auc_ci"][0] < c["auc"] < c["auc_ci"][1]
     assert set(c["baseline_auc"]) == {"lifecycle", "p_alive", "expected_purchases"}
     assert scores["churn_risk"].is_between(0, 1).all()
+    sizes = scores.group_by("churn_decile").len()["len"]
+    assert sorted(scores["churn_decile"].unique()) == list(range(1, 11))
+    assert sizes.max() - sizes.min() <= 1  # tenths
+    riskiest = scores.filter(pl.col("churn_decile") == 1)["churn_risk"].min()
+    assert riskiest >= scores.filter(pl.col("churn_decile") == 2)["churn_risk"].max()
+    assert scores["churn_reason"].null_count() == 0
     observed = [row["observed"] for row in c["calibration"]]
     assert observed[0] > observed[-1]  # the likeliest returners return more
 

@@ -62,8 +62,15 @@ def predict(shop: Shop, request: PredictRequest) -> Prediction:
     churn_days = request.churn_days or churn_horizon(shop, as_of, request.horizon_days)
     scores = customer_base.scores(base, request.horizon_days, request.annual_discount, churn_days)
     check, risk = churn_classifier(shop, as_of, churn_days)
-    if risk is not None:
+    if risk is None:  # BG/NBD's churn_risk, which gives no reasons
+        scores = scores.with_columns(pl.lit(None, pl.String).alias("churn_reason"))
+    else:
         scores = scores.drop("churn_risk").join(risk, on="customer_id", how="left")
+    scores = scores.with_columns(  # decile 1: the riskiest tenth
+        (pl.col("churn_risk").rank("ordinal", descending=True) * DECILES // (pl.len() + 1) + 1)
+        .cast(pl.Int32)
+        .alias("churn_decile")
+    )
     return Prediction(
         as_of,
         request.horizon_days,
@@ -175,7 +182,11 @@ def churn_classifier(
     )
     latest = churn.fit_logistic(test, y_test)
     now = churn.features(orders, as_of, days)
-    risk = now.select("customer_id").with_columns(pl.Series("churn_risk", 1 - latest.p_buy(now)))
+    risk = now.select(
+        "customer_id",
+        pl.Series("churn_risk", 1 - latest.p_buy(now)),
+        churn.reasons(days).alias("churn_reason"),
+    )
     return check, risk
 
 

@@ -130,3 +130,24 @@ def roc_points(score: np.ndarray, y: np.ndarray, points: int = 21) -> list[tuple
             (float((flagged & ~y).sum() / negatives), float((flagged & y).sum() / positives))
         )
     return out
+
+
+def reasons(days: int) -> pl.Expr:
+    """A reason an operator can read for each customer's risk, from their features."""
+    since, usual = pl.col("days_since_last"), pl.col("mean_interval")
+    once = pl.col("log_purchases") <= float(np.log1p(1))
+    return (
+        pl.when(~once & (since > 2 * usual))
+        .then(
+            pl.format(
+                "no purchase for {} days, over 2x their usual {} days",
+                since,
+                usual.round(0).cast(pl.Int64),
+            )
+        )
+        .when(once)
+        .then(pl.format("bought once, {} days ago", since))
+        .when(pl.col("recent_purchases") == 0)
+        .then(pl.lit(f"no purchase in the last {days} days"))
+        .otherwise(pl.lit("buying at their usual pace"))
+    )
