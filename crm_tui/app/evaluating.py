@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,22 +187,12 @@ def _evaluate(request: EvaluationRequest, plan: CampaignPlan | None) -> Report:
     alpha = request.alpha if request.alpha is not None else plan.alpha if plan else ALPHA
     primary = _primary(plan, frame, request.metrics)
     this_look = _look(request, plan, alpha)
+    # aggregated counts carry no per-customer money to cap
+    run = (
+        functools.partial(evaluate, cap=request.cap) if loaded.per_customer else evaluate_aggregated
+    )
     try:
-        if loaded.per_customer:
-            return evaluate(
-                frame,
-                control,
-                shares=shares,
-                by=by,
-                alpha=alpha,
-                metrics=request.metrics,
-                adjustment=request.adjustment,
-                primary=primary,
-                cap=request.cap,
-                sequential=this_look,
-                notes=notes,
-            )
-        return evaluate_aggregated(
+        return run(
             frame,
             control,
             shares=shares,

@@ -16,8 +16,9 @@ import numpy as np
 import polars as pl
 from scipy import special
 
+from crm_tui.engine.models.likelihood import BOUNDS, Maximum, maximise
+
 WEEK = 7.0  # the models work in weeks, the unit of the published fits; inputs are in days
-BOUNDS = (1e-4, 1e4)  # a parameter this close to 0 or this far out means the fit failed
 
 
 @dataclass(frozen=True)
@@ -146,48 +147,35 @@ def log_likelihood(params: np.ndarray, h: History) -> tuple[float, np.ndarray]:
 
 
 def fit(frequency: np.ndarray, recency: np.ndarray, tenure: np.ndarray) -> BgNbd:
-    """Maximum likelihood on the log parameters, from the method-of-moments-free start the
-    published fits use (all ones)."""
-    from scipy.optimize import minimize  # only fitting needs it: slow to import
-
+    """Maximum likelihood, from all ones as the published fits start."""
     h = History.of(frequency, recency, tenure)
-
-    def loss(log_params: np.ndarray) -> tuple[float, np.ndarray]:
-        value, gradient = log_likelihood(np.exp(log_params), h)
-        return -value, -gradient
-
-    result = minimize(
-        loss,
-        np.zeros(4),
-        jac=True,
-        method="L-BFGS-B",
-        options={"ftol": 1e-15},  # the likelihood is flat near its top
-        bounds=[(math.log(BOUNDS[0]), math.log(BOUNDS[1]))] * 4,
-    )
-    r, alpha, a, b = np.exp(result.x)
+    found = maximise(lambda p: log_likelihood(p, h), 4)
+    r, alpha, a, b = found.params
     repeat = int(h.count[h.x > 0].sum())
     return BgNbd(
         r=float(r),
         alpha=float(alpha),
         a=float(a),
         b=float(b),
-        log_likelihood=-float(result.fun),
+        log_likelihood=found.log_likelihood,
         customers=int(h.count.sum()),
         repeat_customers=repeat,
-        problems=_problems(result, np.exp(result.x), repeat),
+        problems=_problems(found, repeat),
     )
 
 
 MIN_REPEAT_CUSTOMERS = 30
 
 
-def _problems(result: object, params: np.ndarray, repeat: int) -> tuple[str, ...]:
+def _problems(found: Maximum, repeat: int) -> tuple[str, ...]:
     out = []
-    if not getattr(result, "success", False):
-        out.append(f"the fit did not converge ({getattr(result, 'message', '')})")
+    if found.failure is not None:
+        out.append(f"the fit did not converge ({found.failure})")
     names = ("r", "alpha", "a", "b")
     at_bound = [
-        n for n, v in zip(names, params, strict=True) if not 1.01 * BOUNDS[0] < v < 0.99 * BOUNDS[1]
+        n
+        for n, v in zip(names, found.params, strict=True)
+        if not 1.01 * BOUNDS[0] < v < 0.99 * BOUNDS[1]
     ]
     if at_bound:
         out.append(f"{', '.join(at_bound)} at the edge of what the fit allows")

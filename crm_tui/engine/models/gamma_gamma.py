@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from crm_tui.engine.models.bgnbd import BOUNDS, MIN_REPEAT_CUSTOMERS
+from crm_tui.engine.models.bgnbd import MIN_REPEAT_CUSTOMERS
+from crm_tui.engine.models.likelihood import maximise
 
 
 @dataclass(frozen=True)
@@ -53,33 +54,19 @@ def log_likelihood(params: np.ndarray, x: np.ndarray, m: np.ndarray) -> tuple[fl
 
 def fit(frequency: np.ndarray, repeat_value: np.ndarray) -> GammaGamma:
     """Fit on the customers with a repeat occasion of positive value."""
-    from scipy.optimize import minimize  # only fitting needs it: slow to import
-
     x = np.asarray(frequency, float)
     m = np.asarray(repeat_value, float)
     keep = (x > 0) & np.isfinite(m) & (m > 0)
     x, m = x[keep], m[keep]
-
-    def loss(log_params: np.ndarray) -> tuple[float, np.ndarray]:
-        value, gradient = log_likelihood(np.exp(log_params), x, m)
-        return -value, -gradient
-
-    result = minimize(
-        loss,
-        np.zeros(3),
-        jac=True,
-        method="L-BFGS-B",
-        options={"ftol": 1e-15},  # the likelihood is flat near its top
-        bounds=[(math.log(BOUNDS[0]), math.log(BOUNDS[1]))] * 3,
-    )
-    p, q, v = (float(e) for e in np.exp(result.x))
+    found = maximise(lambda p: log_likelihood(p, x, m), 3)
+    p, q, v = (float(e) for e in found.params)
     problems = []
     if len(x) < MIN_REPEAT_CUSTOMERS:
         problems.append(
             f"only {len(x)} customers bought again; at least {MIN_REPEAT_CUSTOMERS} needed"
         )
-    elif not result.success:
-        problems.append(f"the value fit did not converge ({result.message})")
+    elif found.failure is not None:
+        problems.append(f"the value fit did not converge ({found.failure})")
     elif not q > 1:
         problems.append("q at or below 1: the expected value of a purchase is not defined")
-    return GammaGamma(p, q, v, -float(result.fun), len(x), tuple(problems))
+    return GammaGamma(p, q, v, found.log_likelihood, len(x), tuple(problems))
