@@ -40,7 +40,7 @@ class Prediction:
     churn_check: ChurnCheck | None  # the classifier's check; None: churn_risk is BG/NBD's
     base: CustomerBase  # fitted on every purchase before as_of
     scores: pl.DataFrame  # per customer
-    deciles: pl.DataFrame  # of expected purchases: the customers most likely to buy first
+    deciles: pl.DataFrame  # of churn_risk: the riskiest tenth first
     validation: Validation | None  # the same fit up to calibration_end, checked after it
 
 
@@ -117,19 +117,19 @@ def _trusted(base: CustomerBase, shop: Shop, when: str) -> None:
 
 
 def deciles(scores: pl.DataFrame) -> pl.DataFrame:
-    """Customers in ten equal groups by expected purchases, the likeliest buyers first."""
-    ranked = scores.sort("expected_purchases", "customer_id", descending=[True, False])
+    """Per churn_decile (1: the riskiest tenth): customers, their mean churn_risk and p_alive,
+    the revenue they brought so far and the CLV they are expected to bring."""
     return (
-        ranked.with_columns((pl.int_range(pl.len()) * DECILES // pl.len() + 1).alias("decile"))
-        .group_by("decile")
+        scores.group_by("churn_decile")
         .agg(
             pl.len().alias("customers"),
+            pl.col("churn_risk").mean(),
             pl.col("p_alive").mean(),
-            pl.col("expected_purchases").mean(),
-            pl.col("clv").mean(),
+            pl.col("revenue").sum(),
             pl.col("clv").sum().alias("clv_total"),
         )
-        .sort("decile")
+        .sort("churn_decile")
+        .rename({"churn_decile": "decile"})
     )
 
 

@@ -51,16 +51,15 @@ def to_text(p: Prediction) -> str:
     lines = [
         *fit_lines(p),
         "",
-        f"Deciles by expected purchases over the next {p.horizon_days} days "
-        f"(CLV discounted {p.annual_discount:.0%} a year; churn_risk: no purchase within "
-        f"{p.churn_days} days):",
-        f"  {'decile':>6}{'customers':>11}{'p_alive':>9}{'purchases':>11}{'CLV':>10}"
+        f"Deciles by churn_risk (no purchase within {p.churn_days} days; 1 is the riskiest); "
+        f"CLV over the next {p.horizon_days} days, discounted {p.annual_discount:.0%} a year:",
+        f"  {'decile':>6}{'customers':>11}{'churn_risk':>12}{'p_alive':>9}{'revenue':>13}"
         f"{'CLV total':>13}",
     ]
     for row in p.deciles.iter_rows(named=True):
         lines.append(
-            f"  {row['decile']:>6}{row['customers']:>11,}{row['p_alive']:>9.2f}"
-            f"{row['expected_purchases']:>11.2f}{row['clv']:>10,.2f}{row['clv_total']:>13,.0f}"
+            f"  {row['decile']:>6}{row['customers']:>11,}{row['churn_risk']:>12.2f}"
+            f"{row['p_alive']:>9.2f}{row['revenue']:>13,.0f}{row['clv_total']:>13,.0f}"
         )
     if p.churn_check is not None:
         lines += ["", "Calibration of the classifier on the check (by decile of predicted return):"]

@@ -42,7 +42,8 @@ def fit(orders: pl.LazyFrame | pl.DataFrame, end: dt.date) -> CustomerBase:
 def scores(
     base: CustomerBase, horizon_days: int, annual_discount: float, churn_days: int
 ) -> pl.DataFrame:
-    """Per customer: p_alive, expected purchase occasions and CLV over the horizon (the value of
+    """Per customer: revenue to date, p_alive, expected purchase occasions and CLV over the
+    horizon (the value of
     each month's expected purchases, discounted monthly), expected value of a purchase, and
     churn_risk, the chance of no purchase within churn_days."""
     s = base.summary
@@ -61,7 +62,7 @@ def scores(
         discounted += (upto - before) / (1 + monthly) ** k
         before = upto
     value = base.gamma_gamma.expected_value(frequency, s["repeat_value"].to_numpy())
-    return s.select("customer_id").with_columns(
+    return s.select("customer_id", "revenue").with_columns(
         pl.Series("p_alive", base.bgnbd.p_alive(x, t_x, T)[which]),
         pl.Series("expected_purchases", before[which]),
         pl.Series("expected_value", value),

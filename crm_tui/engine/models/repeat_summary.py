@@ -12,8 +12,8 @@ from crm_tui.engine.features import customer_features
 def repeat_summary(orders: pl.LazyFrame | pl.DataFrame, end: dt.date) -> pl.DataFrame:
     """One row per customer who bought by `end` (inclusive): repeat purchase occasions
     (`frequency`; several orders on one day are one occasion), days from the first occasion to
-    the last (`recency`) and to `end` (`tenure`), and the mean value of the repeat occasions
-    (`repeat_value`, null without one)."""
+    the last (`recency`) and to `end` (`tenure`), the mean value of the repeat occasions
+    (`repeat_value`, null without one) and all they spent (`revenue`)."""
     upto = orders.lazy().filter(pl.col("ordered_at").dt.date() <= end)
     customers = customer_features(upto)
     first = pl.col("first_order_at").dt.date()
@@ -26,4 +26,5 @@ def repeat_summary(orders: pl.LazyFrame | pl.DataFrame, end: dt.date) -> pl.Data
         pl.when(frequency > 0)
         .then((pl.col("revenue") - pl.col("first_order_amount")) / frequency)
         .alias("repeat_value"),
+        "revenue",
     )

@@ -52,7 +52,7 @@ class PredictPane(VerticalScroll):
 
     def on_mount(self) -> None:
         self.query_one("#deciles", DataTable).add_columns(
-            "decile", "customers", "p_alive", "purchases", "CLV", "CLV total"
+            "risk decile", "customers", "churn_risk", "p_alive", "revenue", "CLV total"
         )
         self.query_one("#at-risk", DataTable).add_columns(
             "customer", "p_alive", "purchases", "value", "CLV", "churn_risk"
@@ -94,9 +94,9 @@ class PredictPane(VerticalScroll):
             deciles.add_row(
                 str(d["decile"]),
                 f"{d['customers']:,}",
+                f"{d['churn_risk']:.2f}",
                 f"{d['p_alive']:.2f}",
-                f"{d['expected_purchases']:.2f}",
-                f"{d['clv']:,.2f}",
+                f"{d['revenue']:,.0f}",
                 f"{d['clv_total']:,.0f}",
             )
         self._show_churn(prediction)
