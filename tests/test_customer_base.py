@@ -127,9 +127,9 @@ def test_repeat_summary_against_a_direct_count() -> None:
     )
     got = repeat_summary(orders, dt.date(2025, 1, 31)).sort("customer_id")
     assert got.rows() == [
-        ("a", 1, 10, 30, 30.0),
-        ("b", 0, 0, 26, None),
-        ("c", 1, 18, 29, 8.0),
+        ("a", 1, 10, 30, 30.0, 45.0),
+        ("b", 0, 0, 26, None, 7.0),
+        ("c", 1, 18, 29, 8.0, 12.0),
     ]
 
 
