@@ -110,3 +110,50 @@ def test_a_plan_can_target_by_the_models_scores(
         (pl.col("lifecycle") == "sleeping") & (pl.col("churn_risk") > 0.7) & (pl.col("clv") > 100)
     )
     assert target["selected"] == expected.height > 0
+
+
+def test_the_top_fifth_by_churn_risk_of_sleeping_customers_end_to_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A model-built audience: check, assign and evaluate, each step on the same customers."""
+    paths = sample_paths()
+    orders = str(paths["orders"])
+    plan = tmp_path / "plan.toml"
+    init = ["plan", "init", "--objective", "churn_recall", "--orders", orders, "--salt", "s2"]
+    assert main([*init, "--out", str(plan)]) == 0
+    text = plan.read_text()
+    old = 'selector = "lifecycle = sleeping and purchases >= 2"'
+    plan.write_text(
+        text.replace(old, 'selector = "lifecycle = sleeping"\nrank = "churn_risk"\ntop = 0.2')
+    )
+    check = run_json(["plan", "check", str(plan)], capsys)
+    target = next(t for t in check["targets"] if t["name"] == "sleeping repeat buyers")
+    customers = tmp_path / "customers.parquet"
+    assert main(["segment", orders, "--out", str(customers)]) == 0
+    sleeping = pl.read_parquet(customers).filter(pl.col("lifecycle") == "sleeping").height
+    assert target["selected"] == round(0.2 * sleeping)
+    assignment = tmp_path / "assignment.csv"
+    assert main(["plan", "assign", str(plan), "--out", str(assignment)]) == 0
+    assigned = pl.read_csv(assignment, infer_schema=False)
+    in_target = assigned.filter(pl.col("target") == "sleeping repeat buyers")
+    assert in_target.height == target["customers"]
+    from crm_tui.app.sample import campaign_results
+
+    outcomes = tmp_path / "outcomes.csv"
+    arms = assigned.filter(pl.col("arm").is_not_null()).select("customer_id", "arm")
+    campaign_results(arms, seed=4).write_csv(outcomes)
+    report = run_json(
+        [
+            "evaluate",
+            str(outcomes),
+            "--assignment",
+            str(assignment),
+            "--plan",
+            str(plan),
+            "--by",
+            "target",
+        ],
+        capsys,
+    )
+    segments = {c["segment"] for c in report["comparisons"]}
+    assert "sleeping repeat buyers" in segments
