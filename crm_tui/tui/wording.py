@@ -15,7 +15,8 @@ HOW = {
     "by": "By takes a column of the results file",
     "as_of": "choose a later As of on the Segments tab",
     "out": "name a .csv or .parquet file",
-    "days": "name the plan, or type the planned days",
+    "sequential": "Day takes a whole day of the campaign from 1",
+    "days": "name the plan on this tab: its duration_days is the campaign's planned length",
     "day": "type the day of this look in Day",
 }
 
