@@ -11,7 +11,6 @@ version, and a customer keeps its arm when other customers are added.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -39,19 +38,14 @@ ASSIGNMENT_COLUMNS = (
 
 
 def unit_hash(salt: str, customer_ids: Sequence[str]) -> np.ndarray:
-    """A number in [0, 1) per customer, from SHA-256 of 'salt:customer_id'."""
-    prefix = f"{salt}:".encode()
-    return (
-        np.fromiter(
-            (
-                int.from_bytes(hashlib.sha256(prefix + cid.encode("utf-8")).digest()[:8], "big")
-                for cid in customer_ids
-            ),
-            dtype=np.float64,
-            count=len(customer_ids),
-        )
-        / 2.0**64
-    )
+    """A number in [0, 1) per customer: the first 8 bytes of SHA-256 of 'salt:customer_id'
+    (UTF-8), big-endian, over 2**64. polars-hash computes SHA-256 in Rust over the whole column,
+    the same digest hashlib gives one id at a time, so every plan keeps its split."""
+    import polars_hash as plh  # only assignment needs it
+
+    keys = pl.select((pl.lit(f"{salt}:") + pl.Series(customer_ids, dtype=pl.String)).alias("k"))
+    first8 = plh.col("k").chash.sha2_256().str.slice(0, 16).str.to_integer(base=16, dtype=pl.UInt64)
+    return keys.select(first8.cast(pl.Float64) / 2.0**64).to_series().to_numpy()
 
 
 def pick_arms(units: np.ndarray, arms: Sequence[Arm]) -> np.ndarray:

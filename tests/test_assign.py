@@ -42,6 +42,17 @@ def test_unit_hash_is_documented_sha256() -> None:
     assert unit_hash("salt-1", ["c42"])[0] == int.from_bytes(digest[:8], "big") / 2**64
 
 
+@settings(max_examples=60, deadline=None)
+@given(salt=st.text(max_size=12), ids=st.lists(st.text(max_size=20), max_size=30))
+def test_unit_hash_over_a_column_is_hashlib_one_id_at_a_time(salt: str, ids: list[str]) -> None:
+    """The vectorised hash keeps every saved plan's split: the same number for any id."""
+    expected = [
+        int.from_bytes(hashlib.sha256(f"{salt}:{cid}".encode()).digest()[:8], "big") / 2**64
+        for cid in ids
+    ]
+    assert unit_hash(salt, ids).tolist() == expected
+
+
 def test_first_match_and_overlaps() -> None:
     frame = customers(12)
     targeting = target_customers(plan(), frame)
