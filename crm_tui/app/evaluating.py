@@ -11,6 +11,7 @@ import polars as pl
 
 from campaigns import CampaignPlan
 from campaigns.toml_io import load_plan
+from crm_tui.app.timings import phase
 from crm_tui.errors import InputError
 from crm_tui.io.findings import why
 from crm_tui.io.results import LoadedResults, load_assignment, load_results
@@ -173,7 +174,8 @@ def run_evaluation(request: EvaluationRequest) -> Report:
 def _evaluate(request: EvaluationRequest, plan: CampaignPlan | None) -> Report:
     by = request.by
     notes: list[str] = []
-    loaded, frame, assignment = _load(request, notes)
+    with phase("reading results"):
+        loaded, frame, assignment = _load(request, notes)
     arms = _arms(frame, loaded, request.results)
     control = choose_control(arms, request.control, plan)
     shares = _shares(plan, assignment, arms, request.assignment, notes)
@@ -192,18 +194,19 @@ def _evaluate(request: EvaluationRequest, plan: CampaignPlan | None) -> Report:
         functools.partial(evaluate, cap=request.cap) if loaded.per_customer else evaluate_aggregated
     )
     try:
-        return run(
-            frame,
-            control,
-            shares=shares,
-            by=by,
-            alpha=alpha,
-            metrics=request.metrics,
-            adjustment=request.adjustment,
-            primary=primary,
-            sequential=this_look,
-            notes=notes,
-        )
+        with phase("statistics"):
+            return run(
+                frame,
+                control,
+                shares=shares,
+                by=by,
+                alpha=alpha,
+                metrics=request.metrics,
+                adjustment=request.adjustment,
+                primary=primary,
+                sequential=this_look,
+                notes=notes,
+            )
     except EvaluationError as exc:
         raise InputError(f"{request.results}: {exc}") from None
 

@@ -23,6 +23,7 @@ from campaigns.selectors import SelectorError, columns_of, parse
 from campaigns.settings import SegmentationSettings
 from crm_tui.app.predicting import with_scores
 from crm_tui.app.shop import Shop, ShopFiles
+from crm_tui.app.timings import phase
 from crm_tui.engine import Segmentation
 from crm_tui.engine.models.customer_base import SCORES
 from crm_tui.errors import InputError
@@ -58,11 +59,14 @@ def history_baselines(
 def check(plan: CampaignPlan, shop: Shop) -> tuple[PlanCheck, pl.DataFrame]:
     """The plan's audiences, suppression, power and budget, and the assignment behind them."""
     seg = plan_segmentation(plan, shop)
-    baselines = history_baselines(plan, shop, seg)
+    with phase("history baselines"):
+        baselines = history_baselines(plan, shop, seg)
     customers = seg.customers
     if names_scores(plan):
-        customers = with_scores(customers, shop, seg)
-    return check_plan(plan, customers, shop.profiles, baselines)
+        with phase("fitting the customer-base models"):
+            customers = with_scores(customers, shop, seg)
+    with phase("audiences, assignment, power and budget"):
+        return check_plan(plan, customers, shop.profiles, baselines)
 
 
 def names_scores(plan: CampaignPlan) -> bool:

@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from campaigns.settings import SegmentationSettings
+from crm_tui.app.timings import phase
 from crm_tui.engine import Segmentation, segment
 from crm_tui.engine.visitors import with_visitors
 from crm_tui.errors import InputError
@@ -79,7 +80,8 @@ class Shop:
         self, settings: SegmentationSettings, as_of: dt.date | None, visitors: bool
     ) -> Segmentation | InputError:
         try:
-            seg = segment(self.orders, settings, as_of)
+            with phase(f"segmenting as of {as_of or 'the latest day'}"):
+                seg = segment(self.orders, settings, as_of)
         except InputError as exc:
             return exc  # remembered too: asking again gives the same answer at once
         if self.visitors is None or not visitors:
@@ -89,7 +91,8 @@ class Shop:
 
 def load_shop(files: ShopFiles) -> Shop:
     """Read and validate the orders and the optional visitors and profiles files."""
-    loaded = load_orders(files.orders, dict(files.overrides))
+    with phase("reading orders"):
+        loaded = load_orders(files.orders, dict(files.overrides))
     side: list[Findings] = []
     visitors = profiles = None
     if files.visitors is not None:

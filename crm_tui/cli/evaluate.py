@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from crm_tui.cli.options import add_timings_option
 from crm_tui.errors import InputError
 from evaluation.model import ADJUSTMENTS, ALPHA, CAP_QUANTILE
 from evaluation.sequential import METHODS
@@ -66,6 +67,7 @@ def add(sub: Any) -> None:
         "unless --json or --markdown says otherwise)",
     )
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    add_timings_option(p)
     p.set_defaults(handler=run)
 
 

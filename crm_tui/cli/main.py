@@ -25,6 +25,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = ["tui", *args]
     ns = build_parser().parse_args(args)
     try:
+        if getattr(ns, "timings", False):
+            return _timed(ns)
         return int(ns.handler(ns) or 0)
     except (InputError, PlanError) as exc:
         print(f"crm-tui: error: {error_line(exc)}", file=sys.stderr)
@@ -33,6 +35,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _timed(ns: argparse.Namespace) -> int:
+    """Run the command recording its phases, and say on stderr where the time went."""
+    import time
+
+    from crm_tui.app.timings import recording, summary
+
+    start = time.perf_counter()
+    with recording() as phases:
+        code = int(ns.handler(ns) or 0)
+    print(f"timings: {summary(phases, time.perf_counter() - start)}", file=sys.stderr)
+    return code
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -121,3 +121,7 @@ def add_excel_option(p: argparse.ArgumentParser) -> None:
         help="write the CSV for Excel: UTF-8 with a byte-order mark, so that Chinese text shows "
         "right in a Chinese-locale Excel",
     )
+
+
+def add_timings_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--timings", action="store_true", help="say on stderr how long each phase took")

@@ -18,6 +18,7 @@ from crm_tui.cli.options import (
     add_data_options,
     add_excel_option,
     add_segmentation_options,
+    add_timings_option,
     files_from,
     overrides_from,
     settings_from,
@@ -43,6 +44,7 @@ def add(sub: Any) -> None:
     init.add_argument("--force", action="store_true", help="replace --out if it exists")
     add_data_options(init)
     add_segmentation_options(init)
+    add_timings_option(init)
     init.set_defaults(handler=_init)
 
     check = verbs.add_parser("check", help="validate a plan and show audiences, MDE and budget")
@@ -53,6 +55,7 @@ def add(sub: Any) -> None:
         action="store_true",
         help="record the data files checked against in the plan (assign then uses them)",
     )
+    add_timings_option(check)
     check.set_defaults(handler=_check)
 
     assign = verbs.add_parser("assign", help="write the customer-to-arm assignment")
@@ -65,6 +68,7 @@ def add(sub: Any) -> None:
         help="assign even though the data differ from those the plan was checked against",
     )
     add_excel_option(assign)
+    add_timings_option(assign)
     assign.set_defaults(handler=_assign)
 
 
@@ -154,6 +158,7 @@ def _assign(ns: argparse.Namespace) -> int:
     from campaigns.assign import achieved_shares
     from campaigns.toml_io import load_plan
     from crm_tui.app.planning import changes, check
+    from crm_tui.app.timings import phase
     from crm_tui.io.writers import check_table_name, check_writable, write_table
     from crm_tui.reports.plan import shares_text
     from evaluation.render import printable
@@ -168,7 +173,8 @@ def _assign(ns: argparse.Namespace) -> int:
     if not plan.data.files():
         print(f"note: {ns.plan} records no data files; `plan check --record` does", file=sys.stderr)
     report, assignment = check(plan, _shop(files))
-    write_table(assignment, ns.out, ns.force, ns.excel)
+    with phase("writing the assignment"):
+        write_table(assignment, ns.out, ns.force, ns.excel)
     print(f"wrote {assignment.height:,} customers to {ns.out} (plan hash {report.plan_hash})")
     print(printable(shares_text(achieved_shares(assignment), report)))
     return 0

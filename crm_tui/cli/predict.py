@@ -9,7 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from crm_tui.app.predicting import ANNUAL_DISCOUNT, HORIZON_DAYS
-from crm_tui.cli.options import add_data_options, add_excel_option, date, files_from
+from crm_tui.cli.options import (
+    add_data_options,
+    add_excel_option,
+    add_timings_option,
+    date,
+    files_from,
+)
 
 
 def add(sub: Any) -> None:
@@ -52,6 +58,7 @@ def add(sub: Any) -> None:
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     add_excel_option(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_timings_option(p)
     p.set_defaults(handler=run)
 
 

@@ -11,6 +11,7 @@ from crm_tui.cli.options import (
     add_data_options,
     add_excel_option,
     add_segmentation_options,
+    add_timings_option,
     files_from,
     settings_from,
 )
@@ -25,6 +26,7 @@ def add(sub: Any) -> None:
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     add_excel_option(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_timings_option(p)
     p.set_defaults(handler=run)
 
 
