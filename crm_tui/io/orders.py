@@ -73,7 +73,7 @@ def _parse(
     src = mapping.sources
     date_col = src["ordered_at"]
     money_col = src["amount"] if "amount" in src else mapping.derived["amount"][1]  # or price
-    samples = parsing.sample_cells(raw, [date_col, money_col])
+    samples = parsing.sample_cells(raw, schema, [date_col, money_col])
     sample = samples[date_col]
     formats = parsing.datetime_formats(sample)
     if sample and not formats and not schema[date_col].is_temporal():

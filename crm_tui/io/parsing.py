@@ -75,12 +75,18 @@ def _clean_text(value: pl.Expr) -> pl.Expr:
 SAMPLE_ROWS = 2000
 
 
-def sample_cells(raw: pl.LazyFrame, columns: Sequence[str]) -> dict[str, list[str]]:
-    """Each column's first non-empty cells as text, in one query: formats are chosen from them."""
+def sample_cells(
+    raw: pl.LazyFrame, schema: pl.Schema, columns: Sequence[str]
+) -> dict[str, list[str]]:
+    """Each text column's first non-empty cells, in one query: formats are chosen from them.
+
+    A typed column (numbers or dates in Parquet or Excel) has no format to choose and gets none:
+    reading it whole for a sample cost a large file's load most of a second."""
     names = list(dict.fromkeys(columns))
-    firsts = [pl.col(c).cast(pl.String).drop_nulls().head(SAMPLE_ROWS).implode() for c in names]
-    row = raw.select(firsts).collect().row(0) if names else ()
-    return dict(zip(names, row, strict=True))
+    texts = [c for c in names if schema[c] in (pl.String, pl.Categorical)]
+    firsts = [pl.col(c).drop_nulls().head(SAMPLE_ROWS).cast(pl.String).implode() for c in texts]
+    row = raw.select(firsts).collect().row(0) if texts else ()
+    return {c: [] for c in names} | dict(zip(texts, row, strict=True))
 
 
 def decimal_mark(sample: Sequence[str]) -> str:

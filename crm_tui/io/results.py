@@ -55,7 +55,7 @@ def load_results(
             if c in src
         ]
         exprs += _extra_columns(extra, schema.names(), set(src))
-        money = parsing.sample_cells(raw, [src[c] for c in MONEY_COLUMNS if c in src])
+        money = parsing.sample_cells(raw, schema, [src[c] for c in MONEY_COLUMNS if c in src])
         for c in (*COUNT_COLUMNS, *MONEY_COLUMNS):
             if c in src:
                 mark = parsing.decimal_mark(money[src[c]]) if c in MONEY_COLUMNS else "."
