@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 from scipy import special
@@ -76,7 +76,7 @@ def look(method: str, day: int, days: int, alpha: float) -> Look:
     else:
         boundary = always_valid_boundary(k / days, alpha)
     look_alpha = float(2 * special.ndtr(-boundary))
-    return Look(method, k, days, alpha, boundary, look_alpha)  # type: ignore[arg-type]
+    return Look(cast(Method, method), k, days, alpha, boundary, look_alpha)
 
 
 def spent(t: float, alpha: float) -> float:
