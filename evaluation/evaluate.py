@@ -84,7 +84,10 @@ def evaluate(
     check_primary(primary, [m.name for m in chosen])
     caps = money_caps(results, cap)
     moments = sufficient_statistics(
-        _tested_columns(results, by, caps), by, _column_groups(chosen, results.columns, caps)
+        _tested_columns(results, by, caps),
+        by,
+        _column_groups(chosen, results.columns, caps),
+        sums=[c for c in caps if c in results.columns],  # the uncapped figures shown beside
     )
     arms = tuple(sorted(moments.arms()))
     if control not in arms:
@@ -224,17 +227,13 @@ def _linear(metric: Metric, caps: Mapping[str, float]) -> tuple[dict[str, float]
 def _column_groups(
     chosen: Sequence[Metric], columns: Sequence[str], caps: Mapping[str, float]
 ) -> list[set[str]]:
-    """The columns used together, whose products the tests need."""
-    groups: list[set[str]] = []
-    for metric in chosen:
-        for tested in (caps, {}):  # the tested figures, and the uncapped ones beside
-            y, x = _linear(metric, tested)
-            groups.append({*y, *x})
+    """The columns tested together, whose products up to the third order the tests need."""
+    groups = [{*y, *x} for y, x in (_linear(metric, caps) for metric in chosen)]
+    revenue = capped("revenue") if "revenue" in caps else "revenue"
     if COVARIATE in columns:
-        groups.append({capped("revenue") if caps else "revenue", _covariate(caps)})
-    groups.append({c for c in ("revenue", "cost") if c in columns})  # incremental money
-    if "revenue" in caps and "cost" in columns:
-        groups.append({capped("revenue"), "cost"})
+        groups.append({revenue, _covariate(caps)})
+    if {"revenue", "cost"} <= set(columns):  # incremental money, Fieller's covariance
+        groups.append({revenue, "cost"})
     return groups
 
 

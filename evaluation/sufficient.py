@@ -126,13 +126,17 @@ def products(groups: Iterable[Iterable[str]]) -> set[str]:
 
 
 def sufficient_statistics(
-    frame: pl.LazyFrame, by: str | None, groups: Iterable[Iterable[str]]
+    frame: pl.LazyFrame,
+    by: str | None,
+    groups: Iterable[Iterable[str]],
+    sums: Iterable[str] = (),
 ) -> MomentTable:
-    """Sums of every product `products(groups)` names, and nonzero counts, per (segment, arm).
+    """Sums of every product `products(groups)` names, of each column in `sums` alone (a mean
+    is all that is read of it), and nonzero counts, per (segment, arm).
 
-    `frame` holds the columns the groups name, as numbers.
+    `frame` holds the columns the groups and sums name, as numbers.
     """
-    keys = products(groups)
+    keys = products(groups) | set(sums)
     columns = sorted({k for k in keys if "*" not in k})
     aggs = [pl.len().alias("n")]
     aggs += [
