@@ -24,17 +24,7 @@ def run_json(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict:
 
 
 def test_sample_campaign_report(campaign: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = run_json(
-        [
-            "evaluate",
-            str(campaign / "results.csv"),
-            "--assignment",
-            str(campaign / "assignment.csv"),
-            "--plan",
-            str(campaign / "plan.toml"),
-        ],
-        capsys,
-    )
+    out = run_json(sample_args(campaign), capsys)
     assert set(out["srm"]) >= {"p_value", "observed", "expected", "ok"}
     keys = {
         "metric",

@@ -114,13 +114,26 @@ def _whole(text: str, least: int, expected: str) -> int:
     return value
 
 
-def add_excel_option(p: argparse.ArgumentParser) -> None:
+def add_table_output(p: argparse.ArgumentParser, what: str, required: bool = False) -> None:
+    """--out for a table the command writes, with --force and --excel."""
+    p.add_argument("--out", type=Path, required=required, help=f"write {what} (.parquet or .csv)")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.add_argument(
         "--excel",
         action="store_true",
         help="write the CSV for Excel: UTF-8 with a byte-order mark, so that Chinese text shows "
         "right in a Chinese-locale Excel",
     )
+
+
+def check_table_output(ns: argparse.Namespace) -> None:
+    """Refuse a --out that names no table format or would replace a file unasked, before any
+    work is done."""
+    from crm_tui.io.writers import check_table_name, check_writable
+
+    if ns.out is not None:
+        check_table_name(ns.out)
+        check_writable(ns.out, ns.force)
 
 
 def add_timings_option(p: argparse.ArgumentParser) -> None:

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 from campaigns.model import OBJECTIVES
 from crm_tui.cli.options import (
     add_data_options,
-    add_excel_option,
     add_segmentation_options,
+    add_table_output,
     add_timings_option,
+    check_table_output,
     files_from,
     overrides_from,
     settings_from,
@@ -60,14 +61,12 @@ def add(sub: Any) -> None:
 
     assign = verbs.add_parser("assign", help="write the customer-to-arm assignment")
     _add_plan_data(assign)
-    assign.add_argument("--out", type=Path, required=True, help="assignment .csv or .parquet")
-    assign.add_argument("--force", action="store_true")
+    add_table_output(assign, "the assignment", required=True)
     assign.add_argument(
         "--changed-data",
         action="store_true",
         help="assign even though the data differ from those the plan was checked against",
     )
-    add_excel_option(assign)
     add_timings_option(assign)
     assign.set_defaults(handler=_assign)
 
@@ -159,12 +158,11 @@ def _assign(ns: argparse.Namespace) -> int:
     from campaigns.toml_io import load_plan
     from crm_tui.app.planning import changes, check
     from crm_tui.app.timings import phase
-    from crm_tui.io.writers import check_table_name, check_writable, write_table
+    from crm_tui.io.writers import write_table
     from crm_tui.reports.plan import shares_text
     from evaluation.render import printable
 
-    check_table_name(ns.out)
-    check_writable(ns.out, ns.force)
+    check_table_output(ns)
     plan = load_plan(ns.plan)
     files = _files(ns, plan)
     changed = changes(plan, files, ns.plan)

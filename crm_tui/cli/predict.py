@@ -11,8 +11,9 @@ from typing import Any
 from crm_tui.app.predicting import ANNUAL_DISCOUNT, HORIZON_DAYS
 from crm_tui.cli.options import (
     add_data_options,
-    add_excel_option,
+    add_table_output,
     add_timings_option,
+    check_table_output,
     date,
     files_from,
 )
@@ -54,9 +55,7 @@ def add(sub: Any) -> None:
         metavar="DAYS",
         help="churn_risk: no purchase within these days (default: the lifecycle's lost threshold)",
     )
-    p.add_argument("--out", type=Path, help="write the scores per customer (.parquet or .csv)")
-    p.add_argument("--force", action="store_true", help="replace --out if it exists")
-    add_excel_option(p)
+    add_table_output(p, "the scores per customer")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_timings_option(p)
     p.set_defaults(handler=run)
@@ -65,12 +64,10 @@ def add(sub: Any) -> None:
 def run(ns: argparse.Namespace) -> int:
     from crm_tui.app.predicting import PredictRequest, predict
     from crm_tui.app.shop import load_shop
-    from crm_tui.io.writers import check_table_name, check_writable, write_table
+    from crm_tui.io.writers import write_table
     from crm_tui.reports import predict as report
 
-    if ns.out is not None:
-        check_table_name(ns.out)
-        check_writable(ns.out, ns.force)
+    check_table_output(ns)
     shop = load_shop(files_from(ns, ns.orders))
     request = PredictRequest(
         ns.as_of, ns.calibration_end, ns.horizon, ns.discount, churn_days=ns.churn_days

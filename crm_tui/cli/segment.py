@@ -9,9 +9,10 @@ from typing import Any
 
 from crm_tui.cli.options import (
     add_data_options,
-    add_excel_option,
     add_segmentation_options,
+    add_table_output,
     add_timings_option,
+    check_table_output,
     files_from,
     settings_from,
 )
@@ -22,9 +23,7 @@ def add(sub: Any) -> None:
     p.add_argument("orders", type=Path, help="orders file: CSV, text log, Parquet or .xlsx")
     add_data_options(p)
     add_segmentation_options(p)
-    p.add_argument("--out", type=Path, help="write the customers frame (.parquet or .csv)")
-    p.add_argument("--force", action="store_true", help="replace --out if it exists")
-    add_excel_option(p)
+    add_table_output(p, "the customers frame")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_timings_option(p)
     p.set_defaults(handler=run)
@@ -32,13 +31,11 @@ def add(sub: Any) -> None:
 
 def run(ns: argparse.Namespace) -> int:
     from crm_tui.app.shop import load_shop
-    from crm_tui.io.writers import check_table_name, check_writable, write_table
+    from crm_tui.io.writers import write_table
     from crm_tui.reports import segment as report
     from evaluation.render import printable
 
-    if ns.out is not None:
-        check_table_name(ns.out)
-        check_writable(ns.out, ns.force)
+    check_table_output(ns)
     settings = settings_from(ns)
     shop = load_shop(files_from(ns, ns.orders))
     seg = shop.segment(settings, ns.as_of)
