@@ -30,6 +30,9 @@ class PredictRequest:
     horizon_days: int = HORIZON_DAYS
     annual_discount: float = ANNUAL_DISCOUNT
     churn_days: int | None = None  # None: the shop's lifecycle threshold of "lost"
+    # check the classifier on its later window and against the baselines; a plan that only
+    # selects by the scores has no use for it
+    check_churn: bool = True
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,8 @@ class Prediction:
     horizon_days: int
     annual_discount: float
     churn_days: int  # churn_risk is the chance of no purchase within these days
-    churn_check: ChurnCheck | None  # the classifier's check; None: churn_risk is BG/NBD's
+    churn_model: str  # "logistic regression", or "BG/NBD" where the orders cannot train it
+    churn_check: ChurnCheck | None  # the classifier's check, if it was asked for
     base: CustomerBase  # fitted on every purchase before as_of
     scores: pl.DataFrame  # per customer
     deciles: pl.DataFrame  # of churn_risk: the riskiest tenth first
@@ -68,7 +72,7 @@ def predict(shop: Shop, request: PredictRequest) -> Prediction:
             base, request.horizon_days, request.annual_discount, churn_days
         )
     with phase("churn classifier and its check"):
-        check, risk = churn_classifier(shop, as_of, churn_days)
+        check, risk = churn_classifier(shop, as_of, churn_days, request.check_churn)
     if risk is None:  # BG/NBD's churn_risk, which gives no reasons
         scores = scores.with_columns(pl.lit(None, pl.String).alias("churn_reason"))
     else:
@@ -83,6 +87,7 @@ def predict(shop: Shop, request: PredictRequest) -> Prediction:
         request.horizon_days,
         request.annual_discount,
         churn_days,
+        "BG/NBD" if risk is None else "logistic regression",
         check,
         base,
         scores,
@@ -160,10 +165,10 @@ class ChurnCheck:
 
 
 def churn_classifier(
-    shop: Shop, as_of: dt.date, days: int
+    shop: Shop, as_of: dt.date, days: int, check: bool
 ) -> tuple[ChurnCheck | None, pl.DataFrame | None]:
-    """The classifier's check and churn_risk per customer, or (None, None) where the orders do
-    not span two horizons with enough customers."""
+    """churn_risk per customer from the classifier, and its check if asked for; (None, None)
+    where the orders do not span two horizons with enough customers."""
     orders = shop.orders
     checked_on = as_of - dt.timedelta(days=days)
     trained_on = checked_on - dt.timedelta(days=days)
@@ -173,9 +178,18 @@ def churn_classifier(
     y_test = churn.labelled(test, churn.bought(orders, checked_on, days))
     if min(_both(y_train), _both(y_test)) < MIN_CHURN_CUSTOMERS:
         return None, None
+    latest = churn.fit_logistic(test, y_test)
+    now = churn.features(orders, as_of, days)
+    risk = now.select(
+        "customer_id",
+        pl.Series("churn_risk", 1 - latest.p_buy(now)),
+        churn.reasons(days).alias("churn_reason"),
+    )
+    if not check:
+        return None, risk
     p_test = churn.fit_logistic(train, y_train).p_buy(test)
     auc, ci = auc_with_interval(p_test, y_test, 0.05)
-    check = ChurnCheck(
+    return ChurnCheck(
         days,
         trained_on,
         checked_on,
@@ -186,15 +200,7 @@ def churn_classifier(
         _baselines(shop, test, y_test, checked_on, days),
         churn.calibration(p_test, y_test),
         churn.roc_points(p_test, y_test),
-    )
-    latest = churn.fit_logistic(test, y_test)
-    now = churn.features(orders, as_of, days)
-    risk = now.select(
-        "customer_id",
-        pl.Series("churn_risk", 1 - latest.p_buy(now)),
-        churn.reasons(days).alias("churn_reason"),
-    )
-    return check, risk
+    ), risk
 
 
 def _both(y: np.ndarray) -> int:
@@ -243,5 +249,6 @@ def with_scores(customers: pl.DataFrame, shop: Shop, seg: Segmentation) -> pl.Da
     """The customers frame with each buyer's scores as of the segmentation's day (visitors who
     never bought have none), for selectors such as `churn_risk > 0.7 and clv > 200`."""
     churn_days = round(seg.lifecycle.thresholds_days[CHURN_THRESHOLD])
-    prediction = predict(shop, PredictRequest(as_of=seg.as_of, churn_days=churn_days))
+    request = PredictRequest(as_of=seg.as_of, churn_days=churn_days, check_churn=False)
+    prediction = predict(shop, request)
     return customers.join(prediction.scores, on="customer_id", how="left")

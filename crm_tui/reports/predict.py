@@ -31,11 +31,13 @@ def fit_lines(p: Prediction) -> list[str]:
 def churn_lines(p: Prediction) -> list[str]:
     """Which model gives churn_risk, and how the classifier did against the baselines."""
     c = p.churn_check
-    if c is None:
+    if p.churn_model == "BG/NBD":
         return [
             f"churn_risk: BG/NBD's chance of no purchase within {p.churn_days} days (the orders "
             "do not span two such windows with enough customers to train a classifier)"
         ]
+    if c is None:
+        return [f"churn_risk: {p.churn_model}, not checked"]
     lines = [
         f"churn_risk: a logistic regression on purchase features, trained on features as of "
         f"{c.trained_on} and checked on {c.checked_on}: of {c.customers:,} customers, "
@@ -101,9 +103,9 @@ def to_json(p: Prediction) -> dict[str, Any]:
 def _churn_json(p: Prediction) -> dict[str, Any]:
     c = p.churn_check
     if c is None:
-        return {"model": "BG/NBD", "horizon_days": p.churn_days}
+        return {"model": p.churn_model, "horizon_days": p.churn_days}
     return {
-        "model": "logistic regression",
+        "model": p.churn_model,
         "horizon_days": c.horizon_days,
         "trained_on": c.trained_on.isoformat(),
         "checked_on": c.checked_on.isoformat(),
