@@ -23,7 +23,7 @@ from evaluation.evaluate import (
 from evaluation.model import ADJUSTMENTS, ALPHA, Comparison, Incremental, Report, TestResult
 from evaluation.pivot import constant
 from evaluation.sequential import Look
-from evaluation.sufficient import ALL, Moments
+from evaluation.sufficient import ALL, Moments, nonzero_key, product_key
 
 COUNTS = ("customers", "impressions", "clicks", "add_to_cart", "conversions", "revenue", "cost")
 POINT_ONLY = {
@@ -153,8 +153,9 @@ def _compare(
 
 def _units(successes: float, units: float) -> Moments:
     """The moments of units with a 0/1 outcome, which their counts fully determine."""
-    k = float(successes)
-    return Moments(int(units), {"y": k, "y*y": k, "y*y*y": k, "#y": k})
+    k = float(successes)  # y = y^2 = y^3 for a 0/1 outcome
+    sums = {product_key(["y"] * order): k for order in (1, 2, 3)}
+    return Moments(int(units), {**sums, nonzero_key("y"): k})
 
 
 def _incremental(a: dict, c: dict, arm: str, control: str, segment: str) -> Incremental:
