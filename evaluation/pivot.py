@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import special
@@ -75,11 +76,19 @@ class Line:
             return math.nan
         return (self.d0 + lam * self.d1) / math.sqrt(variance)
 
+    def _quadratic(self, t: Any) -> tuple[Any, Any, Any]:
+        """a, b, c of a lam^2 + 2 b lam + c = 0, which is D^2 = t^2 V (for a number or an array
+        of t)."""
+        t2 = t * t
+        return (
+            self.d1**2 - t2 * self.v2,
+            self.d0 * self.d1 - t2 * self.v1,
+            self.d0**2 - t2 * self.v0,
+        )
+
     def crossings(self, t: float) -> list[float]:
         """Every lam where T(lam) may equal t: the real roots of D^2 = t^2 V."""
-        a2 = self.d1**2 - t * t * self.v2
-        b = self.d0 * self.d1 - t * t * self.v1
-        c = self.d0**2 - t * t * self.v0
+        a2, b, c = self._quadratic(t)
         if abs(a2) < 1e-300:
             return [-c / (2 * b)] if b != 0 else []
         disc = b * b - a2 * c
@@ -119,9 +128,7 @@ class Line:
         reaches t, with the sign of the side it stays on. For the many quantiles of the risk,
         where the statistic is monotone near the estimate."""
         t = np.asarray(t, dtype=float)
-        a2 = self.d1**2 - t * t * self.v2
-        b = self.d0 * self.d1 - t * t * self.v1
-        c = self.d0**2 - t * t * self.v0
+        a2, b, c = self._quadratic(t)
         disc = np.maximum(b * b - a2 * c, 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
             roots = np.stack([(-b - np.sqrt(disc)) / a2, (-b + np.sqrt(disc)) / a2])
