@@ -121,14 +121,14 @@ def check_plan(
     baselines = baselines or {}
     content_hash = plan_hash(plan)
     assignment, targeting = assign(plan, customers, profiles, content_hash)
-    aov = _order_values(assignment, customers)
+    aov = _order_values(targeting.frame)
+    # every count the report shows, from one group-by of the (possibly millions of) rows
+    tally = assignment.group_by("target", "arm", "suppressed_reason").len()
     checks = tuple(
-        _target_check(plan, t, assignment, targeting, baselines.get(t.name), aov.get(t.name, 0.0))
+        _target_check(plan, t, tally, targeting, baselines.get(t.name), aov.get(t.name, 0.0))
         for t in plan.targets
     )
-    suppressed = _counts(
-        assignment.filter(pl.col("suppressed_reason").is_not_null()), "suppressed_reason"
-    )
+    suppressed = _reasons(tally)
     total = sum(t.cost for t in checks)
     trim = _trim(checks, plan.budget_cap)
     warnings = _warnings(plan, checks, total, trim)
@@ -138,33 +138,32 @@ def check_plan(
     return report, assignment
 
 
-def _order_values(assignment: pl.DataFrame, customers: pl.DataFrame) -> dict[str, float]:
-    if "average_order_value" not in customers.columns:
+def _order_values(targeted: pl.DataFrame) -> dict[str, float]:
+    if "average_order_value" not in targeted.columns:
         return {}
-    joined = assignment.join(
-        customers.select("customer_id", "average_order_value"), on="customer_id", how="left"
-    )
-    means = joined.group_by("target").agg(pl.col("average_order_value").mean())
+    means = targeted.group_by("target").agg(pl.col("average_order_value").mean())
     return {t: v or 0.0 for t, v in means.iter_rows()}
 
 
-def _counts(frame: pl.DataFrame, column: str) -> dict[str, int]:
-    counts = frame.group_by(column).len().sort(["len", column], descending=[True, False])
-    return dict(counts.iter_rows())
+def _reasons(tally: pl.DataFrame) -> dict[str, int]:
+    """Customers per suppression reason, most first."""
+    reason = pl.col("suppressed_reason")
+    counts = tally.filter(reason.is_not_null()).group_by(reason).agg(pl.col("len").sum())
+    return dict(counts.sort(["len", reason], descending=[True, False]).iter_rows())
 
 
 def _target_check(
     plan: CampaignPlan,
     target: Target,
-    assignment: pl.DataFrame,
+    tally: pl.DataFrame,
     targeting: Targeting,
     baseline: Baseline | None,
     order_value: float,
 ) -> TargetCheck:
-    rows = assignment.filter(pl.col("target") == target.name)
+    rows = tally.filter(pl.col("target") == target.name)
     arms_plan = plan.arms_for(target)
-    assigned = rows.filter(pl.col("arm").is_not_null())
-    arm_counts = {a.name: int((assigned["arm"] == a.name).sum()) for a in arms_plan}
+    assigned = dict(rows.group_by("arm").agg(pl.col("len").sum()).iter_rows())
+    arm_counts = {a.name: int(assigned.get(a.name, 0)) for a in arms_plan}
     control = plan.control_arm(target).name
     treated = {a: n for a, n in arm_counts.items() if a != control}
     n_treated = sum(treated.values())
@@ -183,11 +182,9 @@ def _target_check(
         strategy=target.strategy,
         channel=target.channel,
         selected=targeting.selected[target.name],
-        customers=rows.height,
+        customers=int(rows["len"].sum()),
         taken_by_earlier=targeting.overlaps.get(target.name, {}),
-        suppressed=_counts(
-            rows.filter(pl.col("suppressed_reason").is_not_null()), "suppressed_reason"
-        ),
+        suppressed=_reasons(rows),
         arms=arm_counts,
         power=power,
         contacts=contacts,
