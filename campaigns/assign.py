@@ -46,7 +46,9 @@ def unit_hash(salt: str, customer_ids: pl.Series | Sequence[str]) -> np.ndarray:
     ids = pl.Series(customer_ids).cast(pl.String)
     keys = pl.select((pl.lit(f"{salt}:") + ids).alias("k"))
     first8 = plh.col("k").chash.sha2_256().str.slice(0, 16).str.to_integer(base=16, dtype=pl.UInt64)
-    return keys.select(first8.cast(pl.Float64) / 2.0**64).to_series().to_numpy()
+    # the streaming engine hashes the column's morsels on every core
+    units = keys.lazy().select(first8.cast(pl.Float64) / 2.0**64).collect(engine="streaming")
+    return units.to_series().to_numpy()
 
 
 def pick_arms(units: np.ndarray, arms: Sequence[Arm]) -> np.ndarray:

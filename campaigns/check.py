@@ -86,16 +86,18 @@ class PlanCheck:
 
 
 def historical_baseline(
-    selector: str, past_customers: pl.DataFrame, window_orders: pl.DataFrame
+    selector: str, past_customers: pl.DataFrame, spend: pl.DataFrame
 ) -> Baseline | None:
-    """How customers the selector picked at the window's start bought during the window."""
+    """How customers the selector picked at the window's start bought during the window.
+
+    spend: customer_id and spend, each buyer's total in the window.
+    """
     try:
         chosen = past_customers.filter(compile_selector(selector, past_customers))
     except PlanError:
         return None  # the selector needs data history has not got (e.g. visitors)
     if chosen.height < MIN_HISTORY:
         return None
-    spend = window_orders.group_by("customer_id").agg(pl.col("amount").sum().alias("spend"))
     revenue = (
         chosen.select("customer_id")
         .join(spend, on="customer_id", how="left")

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from scipy import special
 
-# scipy.stats and scipy.optimize cost most of a second to import; the normal distribution is
-# scipy.special's ndtr/ndtri, and the root finder is imported where a size is solved for.
+# scipy.stats and scipy.optimize cost most of a second to import, more than a plan's check
+# takes to compute: the normal distribution is scipy.special's ndtr/ndtri, and the effect for
+# a power is found by bisection.
 
 
 def power_at(effect: float, n_treatment: float, n_control: float, alpha: float) -> float:
@@ -28,14 +29,16 @@ def effect_for_power(n_treatment: float, n_control: float, alpha: float, power: 
     """The standardised effect detected with the given power."""
     if n_treatment <= 0 or n_control <= 0:
         return math.inf
-    from scipy.optimize import brentq
-
-    upper = 1.0
+    lower, upper = 0.0, 1.0
     while power_at(upper, n_treatment, n_control, alpha) < power:
-        upper *= 2
-    return float(
-        brentq(lambda e: power_at(e, n_treatment, n_control, alpha) - power, 0.0, upper, xtol=1e-14)
-    )
+        lower, upper = upper, upper * 2
+    # power rises with the effect: halve the bracket until it is as narrow as a float allows
+    while (middle := (lower + upper) / 2) not in (lower, upper):
+        if power_at(middle, n_treatment, n_control, alpha) < power:
+            lower = middle
+        else:
+            upper = middle
+    return upper
 
 
 def cohens_h(p1: float, p0: float) -> float:

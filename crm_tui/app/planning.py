@@ -32,7 +32,19 @@ Overrides = tuple[tuple[str, str], ...]
 
 
 def plan_segmentation(plan: CampaignPlan, shop: Shop) -> Segmentation:
-    return shop.segment(plan.segmentation, plan.as_of)
+    """The shop as the plan defines it; the history its baselines read comes from the same
+    pass over the orders."""
+    as_of = plan.as_of or shop.latest_as_of
+    seg, _ = shop.segment_each(
+        plan.segmentation, [(as_of, True), (_history_start(plan, as_of), False)]
+    )
+    if isinstance(seg, InputError):
+        raise seg
+    return seg
+
+
+def _history_start(plan: CampaignPlan, as_of: dt.date) -> dt.date:
+    return as_of - dt.timedelta(days=plan.duration_days)
 
 
 def history_baselines(
@@ -44,16 +56,16 @@ def history_baselines(
     its selector; their purchases in the window after it give the baseline conversion rate and
     revenue per customer.
     """
-    start = seg.as_of - dt.timedelta(days=plan.duration_days)
-    try:
-        # The visitors file keeps no date per visit, so who had visited by then is unknown: the
-        # past is the buyers only, and a selector on the visitor column gets no baseline.
-        past = shop.segment(plan.segmentation, start, visitors=False).customers
-    except InputError:
+    start = _history_start(plan, seg.as_of)
+    # The visitors file keeps no date per visit, so who had visited by then is unknown: the
+    # past is the buyers only, and a selector on the visitor column gets no baseline.
+    (past,) = shop.segment_each(plan.segmentation, [(start, False)])
+    if isinstance(past, InputError):
         return {}  # too few customers had bought by then
     day = pl.col("ordered_at").dt.date()
     window = shop.orders.filter((day >= start) & (day < seg.as_of))
-    return {t.name: historical_baseline(t.selector, past, window) for t in plan.targets}
+    spend = window.group_by("customer_id").agg(pl.col("amount").sum().alias("spend"))
+    return {t.name: historical_baseline(t.selector, past.customers, spend) for t in plan.targets}
 
 
 def check(plan: CampaignPlan, shop: Shop) -> tuple[PlanCheck, pl.DataFrame]:

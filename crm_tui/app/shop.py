@@ -8,16 +8,20 @@ the same customers.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 
 from campaigns.settings import SegmentationSettings
 from crm_tui.app.timings import phase
-from crm_tui.engine import Segmentation, segment
+from crm_tui.engine import Segmentation
+from crm_tui.engine.segmentation import segment_each
 from crm_tui.engine.visitors import with_visitors
 from crm_tui.errors import InputError
 from crm_tui.io.findings import Findings
@@ -25,7 +29,7 @@ from crm_tui.io.orders import load_orders
 from crm_tui.io.side_tables import load_profiles, load_visitors
 
 CACHED_SEGMENTATIONS = 4  # the view on screen, a plan's, its history baseline's, one spare
-View = tuple[SegmentationSettings, "dt.date | None", bool]
+View = tuple[SegmentationSettings, dt.date, bool]
 
 
 @dataclass(frozen=True)
@@ -61,32 +65,56 @@ class Shop:
 
         visitors=False leaves out the visitors who never bought (and the visitor scheme).
         """
-        key: View = (settings or SegmentationSettings(), as_of, visitors)
-        with self._lock:
-            found = self._cache.get(key)
-            if found is not None:
-                self._cache.move_to_end(key)
-        if found is None:
-            found = self._compute(*key)
-            with self._lock:
-                self._cache[key] = found
-                while len(self._cache) > CACHED_SEGMENTATIONS:
-                    self._cache.popitem(last=False)
+        found = self.segment_each(settings, [(as_of, visitors)])[0]
         if isinstance(found, InputError):
             raise found
         return found
 
+    def segment_each(
+        self, settings: SegmentationSettings | None, views: Sequence[tuple[dt.date | None, bool]]
+    ) -> list[Segmentation | InputError]:
+        """Segment as of each (date, with visitors), or the error of one there is too little
+        history for; those not remembered yet come from one pass over the orders."""
+        settings = settings or SegmentationSettings()
+        keys = [self._key(settings, as_of, visitors) for as_of, visitors in views]
+        with self._lock:
+            found = {key: self._cache[key] for key in keys if key in self._cache}
+            for key in found:
+                self._cache.move_to_end(key)
+        missing = [key for key in dict.fromkeys(keys) if key not in found]
+        if missing:
+            found.update(zip(missing, self._compute(settings, missing), strict=True))
+            with self._lock:
+                for key in missing:
+                    self._cache[key] = found[key]  # errors too: asking again answers at once
+                while len(self._cache) > CACHED_SEGMENTATIONS:
+                    self._cache.popitem(last=False)
+        return [found[key] for key in keys]
+
+    @functools.cached_property
+    def latest_as_of(self) -> dt.date:
+        """The default reference date: the day after the last order."""
+        last = self.orders["ordered_at"].max()
+        return cast(dt.datetime, last).date() + dt.timedelta(days=1)
+
+    def _key(self, settings: SegmentationSettings, as_of: dt.date | None, visitors: bool) -> View:
+        # without a visitors file, the view with visitors is the one without
+        return settings, as_of or self.latest_as_of, visitors and self.visitors is not None
+
     def _compute(
-        self, settings: SegmentationSettings, as_of: dt.date | None, visitors: bool
-    ) -> Segmentation | InputError:
-        try:
-            with phase(f"segmenting as of {as_of or 'the latest day'}"):
-                seg = segment(self.orders, settings, as_of)
-        except InputError as exc:
-            return exc  # remembered too: asking again gives the same answer at once
-        if self.visitors is None or not visitors:
-            return seg
-        return replace(seg, customers=with_visitors(seg.customers, self.visitors))
+        self, settings: SegmentationSettings, keys: list[View]
+    ) -> list[Segmentation | InputError]:
+        dates = [as_of for _, as_of, _ in keys]
+        # the latest day as None: every order counts, and no pass is spent filtering by date
+        ends = [None if as_of == self.latest_as_of else as_of for as_of in dates]
+        with phase("segmenting as of " + ", ".join(str(d) for d in dict.fromkeys(dates))):
+            found = segment_each(self.orders, settings, ends)
+        return [
+            replace(seg, customers=with_visitors(seg.customers, self.visitors))
+            if visitors and self.visitors is not None and not isinstance(seg, InputError)
+            else seg
+            for seg, (_, _, visitors) in zip(found, keys, strict=True)
+        ]
 
 
 def load_shop(files: ShopFiles) -> Shop:

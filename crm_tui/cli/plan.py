@@ -117,7 +117,7 @@ def _init(ns: argparse.Namespace) -> int:
     settings = settings_from(ns)
     files = files_from(ns, ns.orders) if ns.orders else None
     shop = load_shop(files) if files else None
-    as_of = shop.segment(settings, ns.as_of).as_of if shop else ns.as_of
+    as_of = (ns.as_of or shop.latest_as_of) if shop else ns.as_of
     starter = new_plan(ns.objective, settings, as_of, ns.salt)
     plan = replace(starter.plan, name=ns.name) if ns.name else starter.plan
     if files is not None:

@@ -55,23 +55,55 @@ def customer_features(orders: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
 
 def purchases(orders: pl.LazyFrame | pl.DataFrame) -> Purchases:
     """Customer features and the daily share of repeat buyers, from one pass over the orders."""
+    return purchases_before(orders, [None])[0]
+
+
+def purchases_before(
+    orders: pl.LazyFrame | pl.DataFrame, ends: Sequence[dt.date | None]
+) -> list[Purchases]:
+    """The purchases as the shop stood before each date (None: with every order), from one sort.
+
+    Sorted by key, the orders before a date are a prefix of each customer's run: filtering the
+    sorted orders keeps them sorted, so each date costs a reduction, not another sort.
+    """
+    if None not in ends:
+        latest = max(d for d in ends if d is not None)
+        orders = orders.lazy().filter(pl.col("ordered_at").dt.date() < latest)
     # one chunk: gathering the customers' ids from a many-chunked scan costs three times as much
     frame = orders.lazy().select("customer_id", "ordered_at", "amount").collect().rechunk()
     if frame["ordered_at"].has_nulls() or frame["amount"].has_nulls():
         # canonical orders have none; an order without a time or amount cannot be keyed
         frame = frame.drop_nulls(["ordered_at", "amount"])
     if frame.height == 0:
-        empty = pl.DataFrame(schema=_schema(frame.schema))
-        return Purchases(empty, _daily_frame([], [], dt.date(1970, 1, 1)))
+        return [_empty(frame.schema) for _ in ends]
     first_day = cast(dt.datetime, frame["ordered_at"].min()).date()
     last_day = cast(dt.datetime, frame["ordered_at"].max()).date()
     day_bits = max(1, (last_day - first_day).days.bit_length())
     for attempt in range(SEED_ATTEMPTS):
         keyed = _sort_by_key(frame, first_day, day_bits, seed=2 * attempt)
-        blocks = _reduce(keyed, day_bits)
-        if blocks is not None:
-            return Purchases(_customers(frame, blocks, first_day), _daily(blocks, first_day))
+        cuts = [None if end is None or end > last_day else end for end in ends]
+        found = [_until(frame, keyed, cut, first_day, day_bits) for cut in cuts]
+        if all(p is not None for p in found):
+            return cast(list[Purchases], found)
     raise RuntimeError(f"customer id hashes collided under {SEED_ATTEMPTS} seeds")
+
+
+def _until(
+    frame: pl.DataFrame, keyed: pl.DataFrame, end: dt.date | None, first_day: dt.date, day_bits: int
+) -> Purchases | None:
+    """The purchases of the sorted orders before `end`, or None when two customers share a key."""
+    if end is not None and end <= first_day:
+        return _empty(frame.schema)
+    before = None if end is None else (end - first_day).days
+    blocks = _reduce(keyed, day_bits, before)
+    if blocks is None:
+        return None
+    return Purchases(_customers(frame, blocks, first_day), _daily(blocks, first_day))
+
+
+def _empty(orders: pl.Schema) -> Purchases:
+    empty = pl.DataFrame(schema=_schema(orders))
+    return Purchases(empty, _daily_frame([], [], dt.date(1970, 1, 1)))
 
 
 def _sort_by_key(frame: pl.DataFrame, first_day: dt.date, day_bits: int, seed: int) -> pl.DataFrame:
@@ -93,15 +125,18 @@ def _sort_by_key(frame: pl.DataFrame, first_day: dt.date, day_bits: int, seed: i
     )
 
 
-def _reduce(keyed: pl.DataFrame, day_bits: int) -> list[_Block] | None:
-    """The sorted orders reduced block by block, or None when two customers share a key."""
+def _reduce(keyed: pl.DataFrame, day_bits: int, before: int | None) -> list[_Block] | None:
+    """The sorted orders (those before day offset `before`, if given) reduced block by block,
+    or None when two customers share a key."""
     columns = {name: keyed[name].to_numpy() for name in SORTED}
     blocks = [
         {name: column[lo:hi] for name, column in columns.items()}
         for lo, hi in _block_bounds(columns["key"], day_bits)
     ]
     with ThreadPoolExecutor(os.cpu_count()) as pool:
-        parts = list(pool.map(_reduce_block, blocks, itertools.repeat(day_bits)))
+        parts = list(
+            pool.map(_reduce_block, blocks, itertools.repeat(day_bits), itertools.repeat(before))
+        )
     reduced = [part for part in parts if part is not None]
     return reduced if len(reduced) == len(parts) else None
 
@@ -119,7 +154,11 @@ def _block_bounds(key: np.ndarray, day_bits: int) -> list[tuple[int, int]]:
     return list(itertools.pairwise(cuts))
 
 
-def _reduce_block(block: dict[str, np.ndarray], day_bits: int) -> _Block | None:
+def _reduce_block(block: dict[str, np.ndarray], day_bits: int, before: int | None) -> _Block | None:
+    day_mask = np.uint64(2**day_bits - 1)
+    if before is not None:  # filtered block by block, in cache and on both cores
+        kept = (block["key"] & day_mask) < before
+        block = {name: column[kept] for name, column in block.items()}
     key, check, at, amount = block["key"], block["check"], block["at"], block["amount"]
     step = key[1:] ^ key[:-1]  # zero within an occasion, below 2**day_bits within a customer
     new_customer, new_occasion = np.ones((2, len(key)), dtype=bool)
@@ -132,7 +171,6 @@ def _reduce_block(block: dict[str, np.ndarray], day_bits: int) -> _Block | None:
     first = np.flatnonzero(new_customer[occasions])  # each customer's first occasion
     # a customer's second occasion follows its first; clipped for the block's last customer
     second = occasions[np.minimum(first + 1, len(occasions) - 1)]
-    day_mask = np.uint64(2**day_bits - 1)
     occasion_day = (key[occasions] & day_mask).astype(np.intp)
     returning = np.ones(len(occasions), dtype=bool)
     returning[first] = False

@@ -18,7 +18,7 @@ import polars as pl
 from campaigns.settings import SegmentationSettings
 from crm_tui.engine import rfm
 from crm_tui.engine.bands import BACKUP, RETAIN_FIRST, SECOND_PRIORITY, BandModel, learn_bands
-from crm_tui.engine.features import purchases
+from crm_tui.engine.features import Purchases, purchases_before
 from crm_tui.engine.schemes import LIFECYCLE_STAGES, TIERS
 from crm_tui.errors import InputError
 
@@ -57,11 +57,33 @@ def segment(
 
     as_of is the reference date; by default the day after the last order, never today.
     """
-    settings = settings or SegmentationSettings()
-    if as_of is not None:
-        # as of a date, the shop knows only the orders placed before it
-        orders = orders.lazy().filter(pl.col("ordered_at").dt.date() < as_of)
-    bought = purchases(orders)
+    found = segment_each(orders, settings, [as_of])[0]
+    if isinstance(found, InputError):
+        raise found
+    return found
+
+
+def segment_each(
+    orders: pl.DataFrame | pl.LazyFrame,
+    settings: SegmentationSettings | None,
+    dates: Sequence[dt.date | None],
+) -> list[Segmentation | InputError]:
+    """The segmentation as of each date, from one sort of the orders; where there is too little
+    history for one, its error in its place."""
+    found: list[Segmentation | InputError] = []
+    # as of a date, the shop knows only the orders placed before it
+    for bought, as_of in zip(purchases_before(orders, dates), dates, strict=True):
+        try:
+            found.append(_from_purchases(bought, settings or SegmentationSettings(), as_of))
+        except InputError as exc:
+            found.append(exc)
+    return found
+
+
+def _from_purchases(
+    bought: Purchases, settings: SegmentationSettings, as_of: dt.date | None
+) -> Segmentation:
+    """Every scheme on the customers' features as of a date (the purchases before it)."""
     features = bought.customers
     if features.height == 0:
         when = f" before {as_of}" if as_of else ""
