@@ -9,6 +9,7 @@ for proportions and the difference over the standard deviation for means.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from scipy import special
@@ -29,12 +30,16 @@ def effect_for_power(n_treatment: float, n_control: float, alpha: float, power: 
     """The standardised effect detected with the given power."""
     if n_treatment <= 0 or n_control <= 0:
         return math.inf
-    lower, upper = 0.0, 1.0
-    while power_at(upper, n_treatment, n_control, alpha) < power:
+    return _reaching(lambda e: power_at(e, n_treatment, n_control, alpha), power, 0.0, 1.0)
+
+
+def _reaching(rising: Callable[[float], float], level: float, lower: float, upper: float) -> float:
+    """Where a rising function reaches a level, to float precision: the bracket is doubled
+    until it holds the crossing, then halved until it cannot be narrowed."""
+    while rising(upper) < level:
         lower, upper = upper, upper * 2
-    # power rises with the effect: halve the bracket until it is as narrow as a float allows
     while (middle := (lower + upper) / 2) not in (lower, upper):
-        if power_at(middle, n_treatment, n_control, alpha) < power:
+        if rising(middle) < level:
             lower = middle
         else:
             upper = middle
@@ -61,16 +66,7 @@ def size_for_effect(effect: float, ratio: float, alpha: float, power: float) -> 
     if effect == 0:
         return math.inf
     effect = abs(effect)
-
-    def gap(n1: float) -> float:
-        return power_at(effect, n1, n1 * ratio, alpha) - power
-
-    upper = 2.0
-    while gap(upper) < 0:
-        upper *= 2
-    from scipy.optimize import brentq
-
-    return float(brentq(gap, 1e-9, upper, xtol=1e-10))
+    return _reaching(lambda n1: power_at(effect, n1, n1 * ratio, alpha), power, 1e-9, 2.0)
 
 
 @dataclass(frozen=True)
