@@ -148,23 +148,32 @@ def assign(
     if profiles is not None:
         frame = frame.join(profiles, on="customer_id", how="left")
     frame = frame.with_columns(_suppression(plan, frame, customers).alias("suppressed_reason"))
-    frame = frame.with_columns(
-        pl.when(pl.col("suppressed_reason").is_null()).then(_arms(plan, frame)).alias("arm")
-    )
-    return _describe(plan, frame, plan_hash), targeting
+    arm = pl.when(pl.col("suppressed_reason").is_null()).then(_arm_codes(plan, frame))
+    return _describe(plan, frame.with_columns(arm.alias("_arm")), plan_hash), targeting
 
 
-def _arms(plan: CampaignPlan, frame: pl.DataFrame) -> pl.Series:
-    """Each row's arm of its target, by the hash of its id."""
+def _arm_codes(plan: CampaignPlan, frame: pl.DataFrame) -> pl.Series:
+    """Each row's arm of its target, by the hash of its id: its row in `_arm_table`."""
     units = unit_hash(plan.salt, frame["customer_id"])
-    index = np.zeros(len(units), dtype=np.int64)
-    names: list[str] = []
+    codes = np.zeros(len(units), dtype=np.uint32)
+    start = 0
     for target in plan.targets:
         rows = (frame["target"] == target.name).to_numpy()
         arms = plan.arms_for(target)
-        index[rows] = len(names) + arm_index(units[rows], arms)
-        names.extend(a.name for a in arms)
-    return pl.Series(names, dtype=pl.String).gather(index)
+        codes[rows] = start + arm_index(units[rows], arms)
+        start += len(arms)
+    return pl.Series(codes)
+
+
+def _arm_table(plan: CampaignPlan) -> pl.DataFrame:
+    """One row per target and arm, in the plan's order: what its customers get."""
+    rows = []
+    for target in plan.targets:
+        for arm in plan.arms_for(target):
+            offer = "none" if arm.control else (arm.offer or target.offer).describe()
+            channel = "none" if arm.control else target.channel
+            rows.append((arm.name, arm.share, channel, offer))
+    return pl.DataFrame(rows, schema=["arm", "planned_share", "channel", "offer"], orient="row")
 
 
 def _suppression(plan: CampaignPlan, frame: pl.DataFrame, customers: pl.DataFrame) -> pl.Expr:
@@ -190,36 +199,24 @@ def _suppression(plan: CampaignPlan, frame: pl.DataFrame, customers: pl.DataFram
 
 
 def _describe(plan: CampaignPlan, frame: pl.DataFrame, plan_hash: str) -> pl.DataFrame:
-    rows = []
-    for target in plan.targets:
-        for arm in plan.arms_for(target):
-            offer = "none" if arm.control else (arm.offer or target.offer).describe()
-            channel = "none" if arm.control else target.channel
-            rows.append((target.name, arm.name, arm.share, target.strategy, channel, offer))
-    details = pl.DataFrame(
-        rows,
-        schema=["target", "arm", "planned_share", "strategy", "channel", "offer"],
-        orient="row",
-    )
-    strategies = pl.DataFrame(
-        {"target": [t.name for t in plan.targets], "_strategy": [t.strategy for t in plan.targets]}
-    )
+    arms = _arm_table(plan)
+    strategies = {t.name: t.strategy for t in plan.targets}
     # one lazy query: the engine sorts millions of text ids in parallel, twice as fast as
-    # DataFrame.sort
+    # DataFrame.sort; each arm's details are gathered by its row (null: not assigned)
     out = (
         frame.lazy()
-        .select("customer_id", "target", "segment", "arm", "suppressed_reason")
-        .join(details.lazy(), on=["target", "arm"], how="left")
-        .join(strategies.lazy(), on="target", how="left")
+        .select("customer_id", "target", "segment", "_arm", "suppressed_reason")
+        .sort("target", "customer_id")
+        .with_columns(pl.lit(arms[c]).gather(pl.col("_arm")).alias(c) for c in arms.columns)
         .with_columns(
-            pl.col("strategy").fill_null(pl.col("_strategy")),
+            pl.col("target").replace_strict(strategies, return_dtype=pl.String).alias("strategy"),
             pl.col("channel").fill_null("none"),
             pl.col("offer").fill_null("none"),
             (pl.col("arm").is_not_null() & (pl.col("channel") != "none")).alias("contact"),
             pl.lit(plan_hash).alias("plan_hash"),
         )
     )
-    return out.select(ASSIGNMENT_COLUMNS).sort("target", "customer_id").collect()
+    return out.select(ASSIGNMENT_COLUMNS).collect()
 
 
 def achieved_shares(assignment: pl.DataFrame) -> pl.DataFrame:
