@@ -1,17 +1,26 @@
 """Evaluation speed: ten million per-customer rows, two arms, all metrics, 20 segments.
 
-    python benchmarks/evaluate_bench.py [--rows 10000000] [--repeat 5]
+    python benchmarks/evaluate_bench.py [--rows 10000000] [--repeat 5] [--from-file]
 
 In one process: the full `evaluation.evaluate` (capping, every metric and test with its intervals,
 chance to beat and risk, overall and per segment) against a bare Polars group-by of the outcome
 columns' sums and squares (the floor). Prints medians and the ratio.
+
+--from-file: the same rows with a text customer_id in a Parquet file (built once under
+benchmarks/data/), and each job a whole process from the file: `crm-tui evaluate FILE --by
+segment` against a script that reads the file and runs the floor's group-by.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -38,6 +47,65 @@ def build(rows: int) -> pl.DataFrame:
     )
 
 
+DATA = Path(__file__).resolve().parent / "data"
+FLOOR_SCRIPT = """
+import sys
+import polars as pl
+sys.path.insert(0, {folder!r})
+from evaluate_bench import floor
+floor(pl.read_parquet({path!r}))
+"""
+
+
+def results_file(rows: int) -> Path:
+    path = DATA / f"results_{rows}.parquet"
+    if not path.exists():
+        DATA.mkdir(parents=True, exist_ok=True)
+        ids = pl.format("C{}", pl.int_range(pl.len())).alias("customer_id")
+        build(rows).select(ids, pl.all()).write_parquet(path)
+    return path
+
+
+def whole_process(command: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS in MB and the last line of stderr of one fresh process."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as err:
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - start
+        err.seek(0)
+        said = err.read().decode().strip()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command)} failed: {said}")
+    return elapsed, usage.ru_maxrss / 1024, (said.splitlines() or [""])[-1]
+
+
+def from_file(rows: int, repeat: int) -> None:
+    path = results_file(rows)
+    jobs = {
+        "floor": [
+            sys.executable,
+            "-c",
+            FLOOR_SCRIPT.format(folder=str(DATA.parent), path=str(path)),
+        ],
+        "evaluate": [
+            *(sys.executable, "-m", "crm_tui", "evaluate", str(path)),
+            *("--by", "segment", "--timings"),
+        ],
+    }
+    runs: dict[str, list[tuple[float, float, str]]] = {name: [] for name in jobs}
+    for _ in range(repeat):
+        for name, command in jobs.items():  # interleaved: drift hits both alike
+            runs[name].append(whole_process(command))
+    wall = {name: statistics.median(r[0] for r in found) for name, found in runs.items()}
+    print(f"{path.name}: {rows:,} rows; whole processes, medians of {repeat}")
+    for name, found in runs.items():
+        peak = max(r[1] for r in found)
+        print(f"{name:>9}: median {wall[name]:.2f} s  peak RSS {peak:,.0f} MB")
+    print(f"evaluate / floor = {wall['evaluate'] / wall['floor']:.2f}x (goal: under 2 s, 3x)")
+    print(f"evaluate: {runs['evaluate'][-1][2]}")
+
+
 def floor(frame: pl.DataFrame) -> pl.DataFrame:
     cols = ["impressions", "clicks", "add_to_cart", "conversions", "revenue", "cost"]
     return frame.group_by("segment", "arm").agg(
@@ -51,7 +119,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--from-file", action="store_true")
     args = parser.parse_args()
+    if args.from_file:
+        from_file(args.rows, args.repeat)
+        return
     frame = build(args.rows)
     times: dict[str, list[float]] = {"floor": [], "evaluate": []}
     for _ in range(args.repeat):

@@ -86,3 +86,29 @@ def test_missing_and_broken_files(tmp_path: Path) -> None:
         scan_table(tmp_path / "x.parquet"),
     ):
         pass
+
+
+LABELS = st.text(alphabet=" \t\x00ab控", max_size=4) | st.sampled_from(["control", " B ", ""])
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(LABELS, LABELS), min_size=1, max_size=12))
+def test_dictionary_text_is_cleaned_like_plain_text(tmp_path: Path, rows) -> None:
+    """Categorical columns are cleaned once per distinct value: the same values as the
+    row-by-row cleaning of the same column stored as plain text."""
+    from crm_tui.io.results import load_results
+
+    rows = [("control", "x"), *rows]  # a usable row, so that the file is never refused
+    frame = pl.DataFrame(rows, schema=["arm", "city"], orient="row").with_columns(
+        customer_id=pl.format("c{}", pl.int_range(pl.len())), conversions=pl.lit(1)
+    )
+    frame.write_parquet(tmp_path / "text.parquet")
+    frame.with_columns(pl.col("arm", "city").cast(pl.Categorical)).write_parquet(
+        tmp_path / "dictionary.parquet"
+    )
+    plain, dictionary = (
+        load_results(tmp_path / f"{name}.parquet", extra=["city"])
+        for name in ("text", "dictionary")
+    )
+    assert dictionary.frame.select("arm", "city").equals(plain.frame.select("arm", "city"))
+    assert dictionary.findings.dropped == plain.findings.dropped

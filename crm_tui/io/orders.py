@@ -84,8 +84,8 @@ def _parse(
     exprs = [pl.col(ROW), parsing.moment(date_col, schema[date_col], formats).alias("ordered_at")]
     for name in TEXT_COLUMNS:
         if name in src:
-            read = parsing.identifier if name in ID_COLUMNS else parsing.text
-            exprs.append(read(src[name], schema[src[name]]).alias(name))
+            read = parsing.text_column(raw, src[name], schema[src[name]], name in ID_COLUMNS)
+            exprs.append(read.alias(name))
     mark = parsing.decimal_mark(samples[money_col])
     if "amount" in src:
         exprs.append(parsing.number(src["amount"], schema[src["amount"]], mark).alias("amount"))

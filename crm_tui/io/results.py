@@ -48,13 +48,11 @@ def load_results(
         src = mapping.sources
         exprs = [pl.col(ROW)]
         exprs += [
-            (parsing.identifier if c == "customer_id" else parsing.text)(
-                src[c], schema[src[c]]
-            ).alias(c)
+            parsing.text_column(raw, src[c], schema[src[c]], c == "customer_id").alias(c)
             for c in TEXT_COLUMNS
             if c in src
         ]
-        exprs += _extra_columns(extra, schema.names(), set(src))
+        exprs += _extra_columns(raw, schema, extra, set(src))
         money = parsing.sample_cells(raw, schema, [src[c] for c in MONEY_COLUMNS if c in src])
         for c in (*COUNT_COLUMNS, *MONEY_COLUMNS):
             if c in src:
@@ -83,14 +81,16 @@ def load_results(
     return LoadedResults(kept, findings, per_customer)
 
 
-def _extra_columns(extra: Sequence[str], headers: Sequence[str], taken: set[str]) -> list[pl.Expr]:
+def _extra_columns(
+    raw: pl.LazyFrame, schema: pl.Schema, extra: Sequence[str], taken: set[str]
+) -> list[pl.Expr]:
     """Text columns for the extra names the file has, under those names."""
-    by_norm = {normalise_header(h): h for h in headers}
+    by_norm = {normalise_header(h): h for h in schema.names()}
     out = []
     for name in extra:
         header = by_norm.get(normalise_header(name))
         if name not in taken and header is not None:
-            out.append(parsing.text(header).alias(name))
+            out.append(parsing.text_column(raw, header, schema[header]).alias(name))
     return out
 
 
@@ -141,8 +141,7 @@ def load_assignment(path: str | Path, extra: Sequence[str] = ()) -> LoadedAssign
         keep = list(dict.fromkeys(keep))
         schema = raw.collect_schema()
         columns = [
-            (parsing.identifier if c == "customer_id" else parsing.text)(c, schema[c]).alias(c)
-            for c in keep
+            parsing.text_column(raw, c, schema[c], c == "customer_id").alias(c) for c in keep
         ]
         if "planned_share" in names:  # assignments written before it was added lack it
             share = parsing.number("planned_share", schema["planned_share"])

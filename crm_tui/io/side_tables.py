@@ -45,7 +45,10 @@ def _load(
         schema = raw.collect_schema()
         mapping = resolve_columns(path, schema.names(), presets, ("customer_id",), overrides)
         id_column = mapping.sources["customer_id"]
-        exprs = [pl.col(ROW), parsing.identifier(id_column, schema[id_column]).alias("customer_id")]
+        exprs = [
+            pl.col(ROW),
+            parsing.text_column(raw, id_column, schema[id_column], True).alias("customer_id"),
+        ]
         for name, source in mapping.sources.items():
             if name.endswith("_opt_in"):
                 exprs.append(_flag(source).alias(name))
