@@ -16,6 +16,7 @@ PACKAGES = ("crm_tui", "campaigns", "evaluation")
 # crm_tui's layers, lowest first; a module may import its own layer and those below it
 LAYERS = {
     "crm_tui.errors": 0,
+    "crm_tui.progress": 0,
     "crm_tui.io": 1,
     "crm_tui.engine": 2,
     "crm_tui.app": 3,

@@ -233,3 +233,30 @@ def test_row_rules_belong_to_their_preset(tmp_path: Path) -> None:
     assert loaded.findings.preset == "plain"
     assert loaded.orders["order_id"].to_list() == ["C100", "C101"]
     assert loaded.findings.dropped == {"refunded/cancelled/closed status": 1}
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_reading_reports_rows_as_it_goes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    from crm_tui.io import readers
+    from crm_tui.progress import Progress, listening
+
+    monkeypatch.setattr(readers, "BATCH_ROWS", 64)
+    frame = pl.DataFrame(
+        {
+            "customer_id": [f"c{i % 97}" for i in range(1000)],
+            "ordered_at": [f"2024-01-{1 + i % 28:02d}" for i in range(1000)],
+            "amount": [1.0 + i for i in range(1000)],
+        }
+    )
+    path = tmp_path / f"orders{suffix}"
+    frame.write_csv(path) if suffix == ".csv" else frame.write_parquet(path)
+    heard: list[Progress] = []
+    with listening(heard.append):
+        loaded = load_orders(path)
+    rows = [p.rows for p in heard if p.rows is not None]
+    assert len(rows) > 2 and rows == sorted(rows) and rows[-1] == loaded.orders.height == 1000
+    # Parquet keeps its row count: the total is known from the start; a CSV's is not
+    assert {p.total for p in heard} == ({1000} if suffix == ".parquet" else {None})
+    assert {p.phase for p in heard} == {"reading orders"}

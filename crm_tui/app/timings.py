@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from crm_tui.progress import report
+
 Phases = list[tuple[str, float]]
 _recording: ContextVar[Phases | None] = ContextVar("timings", default=None)
 _inside: ContextVar[bool] = ContextVar("inside_a_phase", default=False)
@@ -15,7 +17,9 @@ _inside: ContextVar[bool] = ContextVar("inside_a_phase", default=False)
 @contextmanager
 def phase(name: str) -> Iterator[None]:
     """Time the block as `name` if a recording is on and no other phase encloses it (its time
-    is then the enclosing phase's), so the phases add up to at most the whole."""
+    is then the enclosing phase's), so the phases add up to at most the whole. A shell
+    listening for progress hears of every phase as it starts."""
+    report(name)
     phases = _recording.get()
     if phases is None or _inside.get():
         yield

@@ -13,7 +13,7 @@ from crm_tui.io import parsing
 from crm_tui.io.columns import ColumnMapping, resolve_columns
 from crm_tui.io.findings import EXAMPLES_PER_REASON, ROW, Findings, first_reason, split_dropped, why
 from crm_tui.io.presets import ORDER_PRESETS, ORDER_REQUIRED
-from crm_tui.io.readers import reading_errors, scan_table
+from crm_tui.io.readers import collect_reporting, known_rows, reading_errors, scan_table
 
 ID_COLUMNS = ("customer_id", "order_id")
 TEXT_COLUMNS = ("customer_id", "order_id", "category", "channel", "status")
@@ -39,7 +39,9 @@ def load_orders(path: str | Path, overrides: Mapping[str, str] | None = None) ->
         schema = raw.collect_schema()
         mapping = resolve_columns(path, schema.names(), ORDER_PRESETS, ORDER_REQUIRED, overrides)
         parsed = _parse(raw.with_row_index(ROW, offset=2), schema, mapping, path)
-        frame = _with_reasons(parsed, mapping).collect()
+        # rows of line items are not orders: their count says nothing of how far reading is
+        total = None if mapping.preset.layout == "line_items_first" else known_rows(path, raw)
+        frame = collect_reporting(_with_reasons(parsed, mapping), "reading orders", total)
     rows_read = int(frame[LINES].sum()) if LINES in frame.columns else frame.height
     kept, dropped, examples = split_dropped(frame)
     kept = parsing.whole_number_ids(kept, ID_COLUMNS)

@@ -21,8 +21,10 @@ import polars as pl
 
 from campaigns import files
 from crm_tui.errors import InputError
+from crm_tui.progress import report
 
 _SAMPLE_BYTES = 1 << 20
+BATCH_ROWS = 1 << 19  # about twenty reports for ten million rows
 _CHUNK_BYTES = 8 << 20
 _DELIMITERS = ",\t;|"
 _EDGE_SPACE = re.compile(r"(?m)^[ \t]+|[ \t]+(?=\r?$)")
@@ -114,6 +116,25 @@ def scan_table(path: Path) -> Iterator[pl.LazyFrame]:
     else:
         with _scan_text(path) as frame:
             yield frame
+
+
+def known_rows(path: Path, raw: pl.LazyFrame) -> int | None:
+    """The rows of a file scanned with scan_table, when that costs no pass over its data
+    (Parquet keeps the count in its metadata; a workbook is already read), else None."""
+    if path.suffix.lower() in {".parquet", ".pq", ".xlsx", ".xlsm", ".xls"}:
+        return int(raw.select(pl.len()).collect().item())
+    return None
+
+
+def collect_reporting(query: pl.LazyFrame, phase: str, total: int | None) -> pl.DataFrame:
+    """The query's frame, as collect() gives it, computed in batches with the rows done
+    reported after each, so that a shell can show how far reading has got."""
+    parts, rows = [], 0
+    for batch in query.collect_batches(chunk_size=BATCH_ROWS):
+        parts.append(batch)
+        rows += batch.height
+        report(phase, rows, total)
+    return pl.concat(parts) if parts else pl.DataFrame(schema=query.collect_schema())
 
 
 def check_readable(path: Path, expected: str) -> None:

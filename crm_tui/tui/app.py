@@ -28,9 +28,11 @@ from crm_tui.app.predicting import PredictRequest
 from crm_tui.app.shop import Shop, ShopFiles
 from crm_tui.engine import Segmentation
 from crm_tui.errors import InputError
+from crm_tui.progress import Progress, listening
 from crm_tui.tui.messages import (
     AssignmentExported,
     EvaluationFinished,
+    LoadProgressed,
     PlanChecked,
     PlanSaved,
     Predicted,
@@ -231,7 +233,7 @@ class CrmApp(App[None]):
             return
         files = ShopFiles(form.orders, form.visitors, form.profiles, overrides)
         self.state.files = files
-        self._set_busy(True, DataPane)
+        pane.show_progress(Progress("opening the orders file"))  # the pane stays in view
         self._load(files, self.state.settings, self.state.as_of)
 
     @work(thread=True, exclusive=True, group="data", exit_on_error=False, description="loading")
@@ -240,8 +242,9 @@ class CrmApp(App[None]):
     ) -> None:
         from crm_tui.app.shop import load_shop
 
-        shop = load_shop(files)
-        seg = shop.segment(settings, as_of)
+        with listening(lambda progress: self.post_message(LoadProgressed(progress))):
+            shop = load_shop(files)
+            seg = shop.segment(settings, as_of)
         if not get_current_worker().is_cancelled:
             self.post_message(ShopLoaded(shop, seg))
 
@@ -318,6 +321,8 @@ class CrmApp(App[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             self._set_busy(False)
+            if event.worker.group == "data":
+                self.query_one(DataPane).show_progress(None)
         error = event.worker.error
         if event.state == WorkerState.ERROR and error is not None:
             known = isinstance(error, (InputError, PlanError, OSError, ValueError))
@@ -329,6 +334,11 @@ class CrmApp(App[None]):
                 self.query_one(DataPane).show_error(message)
 
     # -- facts from the workers -----------------------------------------------------------------
+
+    def on_load_progressed(self, message: LoadProgressed) -> None:
+        pane = self.query_one(DataPane)
+        if pane.loading_shown:  # a report that arrives after the load ended is not shown
+            pane.show_progress(message.progress)
 
     def on_shop_loaded(self, message: ShopLoaded) -> None:
         self.state.shop = message.shop

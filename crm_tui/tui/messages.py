@@ -10,11 +10,18 @@ from textual.message import Message
 from crm_tui.app.predicting import Prediction
 from crm_tui.app.shop import Shop
 from crm_tui.engine import Segmentation
+from crm_tui.progress import Progress
 from evaluation import Report
 
 if TYPE_CHECKING:
     from campaigns import CampaignPlan
     from campaigns.check import PlanCheck
+
+
+class LoadProgressed(Message):
+    def __init__(self, progress: Progress) -> None:
+        super().__init__()
+        self.progress = progress
 
 
 class ShopLoaded(Message):

@@ -242,3 +242,33 @@ async def test_moving_between_targets_changes_no_target() -> None:
         await settle(app, pilot)
         assert app.state.plan == before
         assert app.query_one("#t-name", Input).value == before.targets[3].name
+
+
+@pytest.mark.usefixtures("in_repo")
+async def test_loading_shows_rows_read_then_the_phase(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crm_tui.io import readers
+    from crm_tui.io.orders import load_orders
+    from crm_tui.progress import Progress
+    from crm_tui.tui.messages import LoadProgressed
+
+    monkeypatch.setattr(readers, "BATCH_ROWS", 5000)
+    orders = tmp_path / "orders.parquet"
+    load_orders(sample()["orders"]).orders.write_parquet(orders)
+    heard: list[Progress] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, LoadProgressed):
+            heard.append(message.progress)
+
+    app = CrmApp(orders, None, None, sample())
+    async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
+        await settle(app, pilot)
+        assert not app.query_one("#data-progress").display  # gone once loaded
+    total = pl.read_parquet(orders).height
+    rows = [p.rows for p in heard if p.rows is not None]
+    assert len(rows) > 2 and rows == sorted(rows) and rows[-1] == total
+    assert {p.total for p in heard if p.rows is not None} == {total}
+    phases = list(dict.fromkeys(p.phase for p in heard))
+    assert phases[0] == "reading orders" and phases[-1].startswith("segmenting as of")

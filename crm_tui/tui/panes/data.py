@@ -9,12 +9,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, DataTable, Input, Static
+from textual.widgets import Button, DataTable, Input, ProgressBar, Static
 
 from crm_tui.app.shop import Shop
 from crm_tui.engine import Segmentation
 from crm_tui.engine.schemes import repurchase_ladder
 from crm_tui.io.findings import Findings
+from crm_tui.progress import Progress
 from crm_tui.reports.segment import OCCASION_NOTE, repeat_rate, repeat_share_line
 from crm_tui.tui.widgets.forms import path_field, row, text_field
 from crm_tui.tui.widgets.paths import parse_path
@@ -43,6 +44,9 @@ class DataPane(VerticalScroll):
                 Button("Load", id="load", variant="primary", compact=True),
             )
             yield Static("", id="data-error", classes="error")
+            with Horizontal(id="data-progress"):
+                yield ProgressBar(id="load-bar", show_eta=False)
+                yield Static("", id="load-phase")
         with Horizontal(id="data-body"):
             with Vertical(id="data-left"):
                 yield Static("Columns", classes="section-title")
@@ -88,6 +92,24 @@ class DataPane(VerticalScroll):
 
     def show_error(self, message: str) -> None:
         self.query_one("#data-error", Static).update(message)
+
+    @property
+    def loading_shown(self) -> bool:
+        return bool(self.query_one("#data-progress").display)
+
+    def show_progress(self, progress: Progress | None) -> None:
+        """How far loading has got (rows read, the phase under way); None: not loading."""
+        self.query_one("#data-progress").display = progress is not None
+        if progress is None:
+            return
+        bar = self.query_one("#load-bar", ProgressBar)
+        if progress.rows is not None and progress.total:
+            bar.update(total=progress.total, progress=progress.rows)
+        else:
+            bar.update(total=None)  # no count to go by: the bar pulses
+        rows = "" if progress.rows is None else f" {progress.rows:,}"
+        rows += f" of {progress.total:,} rows" if progress.total else " rows" if rows else ""
+        self.query_one("#load-phase", Static).update(f"{progress.phase}…{rows}")
 
     def show(self, shop: Shop, seg: Segmentation) -> None:
         self.show_error("")
