@@ -27,6 +27,7 @@ from crm_tui.app.timings import phase
 from crm_tui.engine import Segmentation
 from crm_tui.engine.models.customer_base import SCORES
 from crm_tui.errors import InputError
+from crm_tui.io.database import Database
 
 Overrides = tuple[tuple[str, str], ...]
 
@@ -130,7 +131,7 @@ def _digest(path: Path, size: int, modified_ns: int) -> str:
 
 def recorded(plan: CampaignPlan, files: ShopFiles, plan_path: Path) -> CampaignPlan:
     """The plan, recording the shop's files (relative to the plan's folder when below it)."""
-    given = {"orders": files.orders, "visitors": files.visitors, "profiles": files.profiles}
+    given = _recordable(files)
     data = {
         kind: DataFile(_relative(path, plan_path.parent), fingerprint(path))
         for kind, path in given.items()
@@ -155,7 +156,7 @@ def plan_files(
 
 def changes(plan: CampaignPlan, files: ShopFiles, plan_path: Path) -> list[str]:
     """How the files differ from those the plan was checked against, one line each."""
-    used = {"orders": files.orders, "visitors": files.visitors, "profiles": files.profiles}
+    used = _recordable(files)
     out = []
     for kind, file in plan.data.files().items():
         path = used[kind]
@@ -166,6 +167,17 @@ def changes(plan: CampaignPlan, files: ShopFiles, plan_path: Path) -> list[str]:
         elif fingerprint(path) != file.sha256:
             out.append(f"{path}: changed since the plan was checked (its SHA-256 differs)")
     return out
+
+
+def _recordable(files: ShopFiles) -> dict[str, Path | None]:
+    """The shop's files by kind; a plan records each by its SHA-256, which a database has not."""
+    if isinstance(files.orders, Database):
+        raise InputError(
+            f"{files.orders}: a plan records the files it was checked against; "
+            "export the orders to a file first",
+            setting="orders",
+        )
+    return {"orders": files.orders, "visitors": files.visitors, "profiles": files.profiles}
 
 
 def _relative(path: Path, folder: Path) -> str:

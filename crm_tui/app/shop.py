@@ -24,6 +24,7 @@ from crm_tui.engine import Segmentation
 from crm_tui.engine.segmentation import segment_each
 from crm_tui.engine.visitors import with_visitors
 from crm_tui.errors import InputError
+from crm_tui.io.database import Source
 from crm_tui.io.findings import Findings
 from crm_tui.io.orders import load_orders
 from crm_tui.io.side_tables import load_profiles, load_visitors
@@ -36,7 +37,7 @@ View = tuple[SegmentationSettings, dt.date, bool]
 class ShopFiles:
     """Where a shop's data comes from, and how the orders file's columns map."""
 
-    orders: Path
+    orders: Source  # a file, or a query on the shop's database
     visitors: Path | None = None
     profiles: Path | None = None
     overrides: tuple[tuple[str, str], ...] = ()  # canonical -> source header

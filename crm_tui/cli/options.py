@@ -9,6 +9,7 @@ from pathlib import Path
 from campaigns.settings import LIFECYCLE_QUANTILES, TIER_THRESHOLDS, SegmentationSettings
 from crm_tui.app.shop import ShopFiles
 from crm_tui.io.columns import parse_overrides
+from crm_tui.io.database import Source
 
 
 def add_data_options(p: argparse.ArgumentParser) -> None:
@@ -63,7 +64,7 @@ def settings_from(ns: argparse.Namespace) -> SegmentationSettings:
     return SegmentationSettings(**{k: v for k, v in given.items() if v is not None})
 
 
-def files_from(ns: argparse.Namespace, orders: Path) -> ShopFiles:
+def files_from(ns: argparse.Namespace, orders: Source) -> ShopFiles:
     return ShopFiles(orders, ns.visitors, getattr(ns, "profiles", None), overrides_from(ns))
 
 

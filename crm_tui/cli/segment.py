@@ -16,17 +16,37 @@ from crm_tui.cli.options import (
     files_from,
     settings_from,
 )
+from crm_tui.errors import InputError
+from crm_tui.io.database import Source, database, is_database_uri
 
 
 def add(sub: Any) -> None:
     p = sub.add_parser("segment", help="segment customers of an orders file")
-    p.add_argument("orders", type=Path, help="orders file: CSV, text log, Parquet or .xlsx")
+    p.add_argument(
+        "orders",
+        help="orders file (CSV, text log, Parquet, .xlsx) or database URI "
+        "(postgresql://user@host/db, sqlite:///path/shop.db, mysql://...)",
+    )
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--table", help="with a database URI: the orders table (default orders)")
+    source.add_argument("--query", help="with a database URI: a SELECT giving the orders")
     add_data_options(p)
     add_segmentation_options(p)
     add_table_output(p, "the customers frame")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_timings_option(p)
     p.set_defaults(handler=run)
+
+
+def orders_source(ns: argparse.Namespace) -> Source:
+    if is_database_uri(ns.orders):
+        return database(ns.orders, ns.table, ns.query)
+    if ns.table is not None or ns.query is not None:
+        raise InputError(
+            f"{ns.orders}: --table and --query go with a database URI, not a file",
+            setting="table" if ns.table is not None else "query",
+        )
+    return Path(ns.orders)
 
 
 def run(ns: argparse.Namespace) -> int:
@@ -37,7 +57,7 @@ def run(ns: argparse.Namespace) -> int:
 
     check_table_output(ns)
     settings = settings_from(ns)
-    shop = load_shop(files_from(ns, ns.orders))
+    shop = load_shop(files_from(ns, orders_source(ns)))
     seg = shop.segment(settings, ns.as_of)
     if ns.out is not None:
         write_table(seg.customers.sort("customer_id"), ns.out, ns.force, ns.excel)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from crm_tui.errors import InputError
+from crm_tui.io.database import Source
 from crm_tui.io.presets import Preset, normalise_header
 
 
@@ -34,7 +34,7 @@ def parse_overrides(pairs: Sequence[str] | None) -> dict[str, str]:
 
 
 def resolve_columns(
-    path: Path,
+    path: Source,
     headers: Sequence[str],
     presets: Sequence[Preset],
     required: Sequence[str],
@@ -62,7 +62,7 @@ def resolve_columns(
 DUPLICATE_MARK = "_duplicated_"  # how Polars names the second column of a repeated header
 
 
-def _check_unambiguous(path: Path, headers: Sequence[str], mapping: ColumnMapping) -> None:
+def _check_unambiguous(path: Source, headers: Sequence[str], mapping: ColumnMapping) -> None:
     """A header that appears twice cannot feed a column: which of the two is meant?"""
     repeated = {h.rsplit(DUPLICATE_MARK, 1)[0] for h in headers if DUPLICATE_MARK in h}
     used = set(mapping.sources.values()) | {h for hs in mapping.derived.values() for h in hs}
@@ -100,7 +100,7 @@ def _first_present(names: Sequence[str], by_norm: Mapping[str, str]) -> str | No
 
 
 def _check_overrides(
-    path: Path, headers: Sequence[str], presets: Sequence[Preset], overrides: Mapping[str, str]
+    path: Source, headers: Sequence[str], presets: Sequence[Preset], overrides: Mapping[str, str]
 ) -> None:
     known = {c for p in presets for c in (*p.columns, *p.derived)}
     normalised = {normalise_header(h) for h in headers}

@@ -11,6 +11,7 @@ import polars as pl
 from crm_tui.errors import InputError
 from crm_tui.io import parsing
 from crm_tui.io.columns import ColumnMapping, resolve_columns
+from crm_tui.io.database import Database, Source
 from crm_tui.io.findings import EXAMPLES_PER_REASON, ROW, Findings, first_reason, split_dropped, why
 from crm_tui.io.presets import ORDER_PRESETS, ORDER_REQUIRED
 from crm_tui.io.readers import collect_reporting, known_rows, reading_errors, scan_table
@@ -32,9 +33,12 @@ class LoadedOrders:
     findings: Findings
 
 
-def load_orders(path: str | Path, overrides: Mapping[str, str] | None = None) -> LoadedOrders:
-    """Read, map and validate an orders file; raise InputError for what cannot be worked around."""
-    path = Path(path)
+def load_orders(
+    path: str | Path | Database, overrides: Mapping[str, str] | None = None
+) -> LoadedOrders:
+    """Read, map and validate an orders file (or a database query's rows); raise InputError
+    for what cannot be worked around."""
+    path = path if isinstance(path, Database) else Path(path)
     with reading_errors(path), scan_table(path) as raw:
         schema = raw.collect_schema()
         mapping = resolve_columns(path, schema.names(), ORDER_PRESETS, ORDER_REQUIRED, overrides)
@@ -70,7 +74,7 @@ def _notes(mapping: ColumnMapping, rows_read: int, orders: int) -> tuple[str, ..
 
 
 def _parse(
-    raw: pl.LazyFrame, schema: pl.Schema, mapping: ColumnMapping, path: Path
+    raw: pl.LazyFrame, schema: pl.Schema, mapping: ColumnMapping, path: Source
 ) -> pl.LazyFrame:
     src = mapping.sources
     date_col = src["ordered_at"]

@@ -21,6 +21,7 @@ import polars as pl
 
 from campaigns import files
 from crm_tui.errors import InputError
+from crm_tui.io.database import Database, Source, read_query
 from crm_tui.progress import report
 
 _SAMPLE_BYTES = 1 << 20
@@ -96,7 +97,7 @@ def _sniff_separator(text: str) -> str:
 
 
 @contextmanager
-def reading_errors(path: Path) -> Iterator[None]:
+def reading_errors(path: Source) -> Iterator[None]:
     """Turn Polars' and the system's errors on a malformed file into one line naming the file."""
     try:
         yield
@@ -105,8 +106,12 @@ def reading_errors(path: Path) -> Iterator[None]:
 
 
 @contextmanager
-def scan_table(path: Path) -> Iterator[pl.LazyFrame]:
-    """Yield a lazy frame over the file; temporary conversions live until the block ends."""
+def scan_table(path: Source) -> Iterator[pl.LazyFrame]:
+    """Yield a lazy frame over the file (or a database query's rows); temporary conversions
+    live until the block ends."""
+    if isinstance(path, Database):
+        yield read_query(path).lazy()
+        return
     check_readable(path, "a CSV, text, Parquet or .xlsx file")
     suffix = path.suffix.lower()
     if suffix in {".parquet", ".pq"}:
@@ -118,10 +123,12 @@ def scan_table(path: Path) -> Iterator[pl.LazyFrame]:
             yield frame
 
 
-def known_rows(path: Path, raw: pl.LazyFrame) -> int | None:
+def known_rows(path: Source, raw: pl.LazyFrame) -> int | None:
     """The rows of a file scanned with scan_table, when that costs no pass over its data
-    (Parquet keeps the count in its metadata; a workbook is already read), else None."""
-    if path.suffix.lower() in {".parquet", ".pq", ".xlsx", ".xlsm", ".xls"}:
+    (Parquet keeps the count in its metadata; a workbook or a query's rows are already read),
+    else None."""
+    counted = {".parquet", ".pq", ".xlsx", ".xlsm", ".xls"}
+    if isinstance(path, Database) or path.suffix.lower() in counted:
         return int(raw.select(pl.len()).collect().item())
     return None
 
