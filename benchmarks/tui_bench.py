@@ -79,7 +79,7 @@ async def main():
         await app.workers.wait_for_complete()
         took = time.perf_counter() - start
         timer.stop()
-        orders = app.state.shop.segmentation.orders if app.state.shop else 0
+        orders = app.state.segmentation.orders if app.state.segmentation else 0
     lateness.sort()
     print(json.dumps([took, orders, lateness[len(lateness) // 2], lateness[-1], len(lateness)]))
 asyncio.run(main())

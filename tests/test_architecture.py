@@ -115,6 +115,17 @@ def test_the_command_line_does_not_load_textual(module: str) -> None:
     assert out.stdout.strip() == "False"
 
 
+def test_the_app_opens_without_scipy() -> None:
+    """SciPy costs a fifth of a second to import: the statistics and the models load when an
+    evaluation or a fit runs, not before the first screen."""
+    import subprocess
+    import sys
+
+    code = "import sys, crm_tui.tui.app; print('scipy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]+")
 
 

@@ -6,6 +6,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -16,12 +17,14 @@ from crm_tui.errors import InputError
 from crm_tui.io.findings import why
 from crm_tui.io.results import LoadedResults, load_assignment, load_results
 from evaluation import EvaluationError, Report
-from evaluation.aggregated import evaluate_aggregated
-from evaluation.evaluate import evaluate, intent_to_treat
 from evaluation.metrics import available
 from evaluation.model import ADJUSTMENTS, ALPHA, CAP_QUANTILE, NO_VALUE, SRM_THRESHOLD
-from evaluation.sequential import Look, SequentialError, look
-from evaluation.stats import sample_ratio
+
+if TYPE_CHECKING:
+    from evaluation.sequential import Look
+
+# The statistics (SciPy) are imported when an evaluation runs: the terminal app builds its
+# requests from here, and its first screen should not wait a fifth of a second for them.
 
 
 def planned_shares(plan: CampaignPlan, assignment: pl.DataFrame | None) -> dict[str, float]:
@@ -58,6 +61,8 @@ def _intent_to_treat(
     assignment: pl.DataFrame, results: pl.DataFrame, notes: list[str]
 ) -> pl.DataFrame:
     """Everyone assigned counts, with zeros where no outcome row came back; notes say how many."""
+    from evaluation.evaluate import intent_to_treat
+
     outcomes = results.drop([c for c in ("arm", "segment") if c in results.columns])
     frame, coverage = intent_to_treat(assignment, outcomes)
     notes.append(
@@ -113,6 +118,8 @@ def _split_by_value(frame: pl.DataFrame, by: str) -> list[str]:
         .group_by(by, "arm")
         .agg((pl.col("customers") * pl.col("planned_share")).sum().alias("expected"))
     )
+    from evaluation.stats import sample_ratio
+
     observed = frame.group_by(by, "arm").len("observed")
     notes = []
     for (value,), rows in expected.join(observed, on=[by, "arm"], how="left").group_by(by):
@@ -172,6 +179,9 @@ def run_evaluation(request: EvaluationRequest) -> Report:
 
 
 def _evaluate(request: EvaluationRequest, plan: CampaignPlan | None) -> Report:
+    from evaluation.aggregated import evaluate_aggregated
+    from evaluation.evaluate import evaluate
+
     by = request.by
     notes: list[str] = []
     with phase("reading results"):
@@ -222,6 +232,8 @@ def _look(request: EvaluationRequest, plan: CampaignPlan | None, alpha: float) -
         )
     if request.day is None:
         raise InputError("a sequential look needs the day it is taken on", setting="day")
+    from evaluation.sequential import SequentialError, look
+
     try:
         return look(request.sequential, request.day, days, alpha)
     except SequentialError as exc:

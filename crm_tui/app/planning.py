@@ -25,7 +25,7 @@ from crm_tui.app.predicting import with_scores
 from crm_tui.app.shop import Shop, ShopFiles
 from crm_tui.app.timings import phase
 from crm_tui.engine import Segmentation
-from crm_tui.engine.models.customer_base import SCORES
+from crm_tui.engine.models.scores import SCORES
 from crm_tui.errors import InputError
 from crm_tui.io.database import Database
 

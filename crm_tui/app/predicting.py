@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -11,9 +12,13 @@ import polars as pl
 from crm_tui.app.shop import Shop
 from crm_tui.app.timings import phase
 from crm_tui.engine import Segmentation
-from crm_tui.engine.models import churn, customer_base
-from crm_tui.engine.models.customer_base import CustomerBase, Validation, auc_with_interval
 from crm_tui.errors import InputError
+
+if TYPE_CHECKING:
+    from crm_tui.engine.models.customer_base import CustomerBase, Validation
+
+# The models (SciPy) are imported when a fit runs: the terminal app builds its requests from
+# here, and its first screen should not wait for them.
 
 HORIZON_DAYS = 365  # CLV and expected purchases look a year ahead unless told otherwise
 # churn_risk: no purchase within the days in which 90% of repeat buyers come back, the
@@ -50,6 +55,8 @@ class Prediction:
 
 
 def predict(shop: Shop, request: PredictRequest) -> Prediction:
+    from crm_tui.engine.models import customer_base
+
     orders = shop.orders
     last = orders["ordered_at"].max()
     if not isinstance(last, dt.datetime):
@@ -169,6 +176,9 @@ def churn_classifier(
 ) -> tuple[ChurnCheck | None, pl.DataFrame | None]:
     """churn_risk per customer from the classifier, and its check if asked for; (None, None)
     where the orders do not span two horizons with enough customers."""
+    from crm_tui.engine.models import churn
+    from crm_tui.engine.models.customer_base import auc_with_interval
+
     orders = shop.orders
     checked_on = as_of - dt.timedelta(days=days)
     trained_on = checked_on - dt.timedelta(days=days)
@@ -213,6 +223,9 @@ def _baselines(
 ) -> dict[str, tuple[float, tuple[float, float]]]:
     """The lifecycle rule and BG/NBD's p_alive and expected purchases, on the same customers and
     outcomes."""
+    from crm_tui.engine.models import customer_base
+    from crm_tui.engine.models.customer_base import auc_with_interval
+
     out = {}
     stage = {"active": 3.0, "silent": 2.0, "sleeping": 1.0, "lost": 0.0}
     try:

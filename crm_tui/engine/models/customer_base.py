@@ -15,8 +15,6 @@ from crm_tui.engine.models import bgnbd, gamma_gamma
 from crm_tui.engine.models.repeat_summary import repeat_summary
 
 MONTH_DAYS = 30  # CLV sums discounted value month by month
-# the scores of each customer, which selectors and ranks can name
-SCORES = ("p_alive", "expected_purchases", "expected_value", "clv", "churn_risk", "churn_decile")
 
 
 @dataclass(frozen=True)

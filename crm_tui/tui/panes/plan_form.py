@@ -17,7 +17,7 @@ from campaigns.library import STRATEGIES
 from campaigns.model import Channel, OfferKind
 from campaigns.rules import arms_problems, target_problems
 from campaigns.selectors import compile_selector
-from crm_tui.engine.models.customer_base import SCORES
+from crm_tui.engine.models.scores import SCORES
 
 
 @dataclass(frozen=True)
