@@ -51,6 +51,40 @@ def test_rfm_map_is_a_partition() -> None:
     assert owners == set(RFM_SEGMENTS)
 
 
+# the lifecycle stages each RFM name may hold: the two schemes never contradict each other
+RFM_STAGES = {
+    "Champions": {"active"},
+    "Loyal": {"active", "silent"},
+    "Potential Loyalists": {"active"},
+    "New Customers": {"active"},
+    "Promising": {"active"},
+    "Need Attention": {"silent"},
+    "About To Sleep": {"silent"},
+    "At Risk": {"sleeping"},
+    "Can't Lose Them": {"lost"},
+    "Hibernating": {"sleeping"},
+    "Lost": {"lost"},
+}
+REPEAT_NAMES = {"Champions", "Loyal", "Potential Loyalists", "At Risk", "Can't Lose Them"}
+
+
+def test_rfm_names_agree_with_the_lifecycle(paid_orders: pl.DataFrame) -> None:
+    seg = segment(paid_orders)
+    active, silent, sleeping = seg.lifecycle.thresholds_days
+    rows = seg.customers.select("days_since_last", "purchases", "lifecycle", "r_score", "rfm")
+    for days, purchases, stage, r, name in rows.iter_rows():
+        # recency by the lifecycle's own thresholds, computed here by hand
+        expected_r = (
+            (5 if days <= active / 2 else 4 if days <= active else 3 if days <= silent else 2)
+            if days <= sleeping
+            else 1
+        )
+        assert r == expected_r
+        assert stage in RFM_STAGES[name], (name, stage, days)
+        assert purchases >= 2 or name not in REPEAT_NAMES, (name, purchases)
+    assert rows["rfm"].n_unique() >= 8  # the check above met most names, not one or two
+
+
 def test_rfm_scores_do_not_depend_on_row_order(paid_orders: pl.DataFrame) -> None:
     a = segment(paid_orders).customers.select("customer_id", "r_score", "f_score", "m_score", "rfm")
     shuffled = paid_orders.sample(fraction=1.0, shuffle=True, seed=3)

@@ -4,6 +4,13 @@ The widely copied 11-segment table gives overlapping score ranges, so under firs
 its names can never be assigned. Here each named segment owns explicit cells of the 5 x 5 grid of
 recency score (R) against the rounded-up mean of frequency and monetary scores (FM); the tests
 check that every cell belongs to exactly one segment and every name owns at least one cell.
+
+So that a name never contradicts the customer's lifecycle stage, recency is scored by the shop's
+own lifecycle thresholds rather than by quintiles: R 5 and 4 are active (5 within half the active
+window), 3 silent, 2 sleeping, 1 lost. Quintiles put "About To Sleep" on customers the lifecycle
+calls lost, and on CDNOW a third of all customers in "Champions" while 68% were lost. A
+customer who bought once scores FM 1 whatever they spent: names such as Loyal and Champions
+speak of buying again.
 """
 
 from __future__ import annotations
@@ -19,10 +26,24 @@ RFM_SEGMENTS: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {
     "Promising": [((4, 4), (1, 1))],
     "Need Attention": [((3, 3), (2, 3))],
     "About To Sleep": [((3, 3), (1, 1))],
-    "At Risk": [((2, 2), (3, 5)), ((1, 1), (3, 3))],
+    "At Risk": [((2, 2), (3, 5))],
     "Can't Lose Them": [((1, 1), (4, 5))],
     "Hibernating": [((2, 2), (1, 2))],
-    "Lost": [((1, 1), (1, 2))],
+    "Lost": [((1, 1), (1, 3))],
+}
+# how each name is defined, for the screens that list them
+RFM_DEFINITIONS = {
+    "Champions": "active, high frequency and spend",
+    "Loyal": "silent with high frequency and spend, or active with middling",
+    "Potential Loyalists": "active repeat buyers, low frequency and spend",
+    "New Customers": "one purchase, or the lowest frequency and spend; bought very recently",
+    "Promising": "one purchase, or the lowest frequency and spend; active",
+    "Need Attention": "silent, middling frequency and spend",
+    "About To Sleep": "silent, one purchase or the lowest frequency and spend",
+    "At Risk": "sleeping, middling to high frequency and spend",
+    "Can't Lose Them": "lost, high frequency and spend",
+    "Hibernating": "sleeping, low frequency and spend",
+    "Lost": "lost, low to middling frequency and spend",
 }
 
 
@@ -65,21 +86,32 @@ def segment_expr(r: pl.Expr, fm: pl.Expr) -> pl.Expr:
     return cell.replace_strict(lookup, return_dtype=pl.Enum(list(RFM_SEGMENTS)))
 
 
-def rfm_columns(customers: pl.DataFrame) -> list[pl.Expr]:
-    """Recency (by last purchase day), frequency (purchases) and monetary (revenue) scores."""
-    sources = {
-        "r_score": -pl.col("days_since_last"),  # the later the last purchase, the higher
-        "f_score": pl.col("purchases"),
-        "m_score": pl.col("revenue"),
-    }
+def rfm_columns(
+    customers: pl.DataFrame, lifecycle_days: tuple[float, float, float]
+) -> list[pl.Expr]:
+    """Recency (by the lifecycle's thresholds on days since the last purchase), frequency
+    (purchases) and monetary (revenue) scores."""
+    sources = {"f_score": pl.col("purchases"), "m_score": pl.col("revenue")}
     # sorted here, side by side: quintile_cuts then finds each column already in order
     ordered = customers.select(expr.sort().alias(name) for name, expr in sources.items())
     return [
-        quintile_score(expr, quintile_cuts(ordered[name])).alias(name)
-        for name, expr in sources.items()
+        recency_score(lifecycle_days).alias("r_score"),
+        *(
+            quintile_score(expr, quintile_cuts(ordered[name])).alias(name)
+            for name, expr in sources.items()
+        ),
     ]
+
+
+def recency_score(lifecycle_days: tuple[float, float, float]) -> pl.Expr:
+    """5 within half the active window, 4 active, 3 silent, 2 sleeping, 1 lost."""
+    active, silent, sleeping = lifecycle_days
+    days = pl.col("days_since_last")
+    cuts = [active / 2, active, silent, sleeping]  # days beyond each cut lose a point
+    return (5 - pl.sum_horizontal((days > cut).cast(pl.Int8) for cut in cuts)).cast(pl.Int8)
 
 
 def rfm_segment() -> pl.Expr:
     fm = (pl.col("f_score").cast(pl.Int16) + pl.col("m_score") + 1) // 2
-    return segment_expr(pl.col("r_score"), fm).alias("rfm")
+    once = pl.col("purchases") < 2
+    return segment_expr(pl.col("r_score"), pl.when(once).then(1).otherwise(fm)).alias("rfm")

@@ -101,7 +101,7 @@ def _from_purchases(
         timed.lazy()
         .with_columns(
             _stage(lifecycle.thresholds_days),
-            *rfm.rfm_columns(timed),
+            *rfm.rfm_columns(timed, lifecycle.thresholds_days),
             _band(bands),
             _tier(settings.tier_thresholds),
         )

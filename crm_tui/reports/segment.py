@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from crm_tui.engine.rfm import RFM_DEFINITIONS
 from crm_tui.engine.schemes import SCHEMES, repurchase_ladder, scheme_summary
 from crm_tui.engine.segmentation import Segmentation
 from crm_tui.io.findings import Findings
@@ -158,7 +159,27 @@ def to_text(seg: Segmentation, findings: Findings, side: Sequence[Findings] = ()
     ]
     for scheme in schemes_present(seg):
         lines += ["", scheme_table(scheme, scheme_summary(seg.customers, scheme))]
+        lines += [f"  {line}" for line in definitions(seg, scheme)]
     return "\n".join(lines)
+
+
+def definitions(seg: Segmentation, scheme: str) -> list[str]:
+    """How the scheme's names are defined on this shop, one line each (none where the table's
+    own headings say it)."""
+    active, silent, sleeping = seg.lifecycle.thresholds_days
+    if scheme == "lifecycle":
+        return [
+            f"days since the last purchase: active <= {active:.0f} < silent <= {silent:.0f} "
+            f"< sleeping <= {sleeping:.0f} < lost"
+        ]
+    if scheme != "rfm":
+        return []
+    return [
+        f"R by the lifecycle: 5 within {active / 2:.0f} days, 4 active, 3 silent, 2 sleeping, "
+        "1 lost; F (purchases) and M (revenue) by quintiles; FM = their mean rounded up, "
+        "1 for a single purchase",
+        *(f"{name}: {text}" for name, text in RFM_DEFINITIONS.items()),
+    ]
 
 
 def _lifecycle_text(seg: Segmentation, q: tuple[float, float, float]) -> str:

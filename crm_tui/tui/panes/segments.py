@@ -19,6 +19,7 @@ from campaigns.settings import SegmentationSettings
 from crm_tui.engine import Segmentation
 from crm_tui.engine.schemes import SCHEMES, scheme_summary
 from crm_tui.errors import InputError
+from crm_tui.reports.segment import definitions
 from crm_tui.tui.widgets.charts import IntervalHistogram
 from crm_tui.tui.widgets.forms import row, text_field
 
@@ -57,6 +58,7 @@ class SegmentsPane(VerticalScroll):
         )
         yield Static("", id="settings-error", classes="error")
         yield DataTable(id="segment-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="definitions")
         yield Static(
             "Select a segment (enter) to see sample customers.",
             id="drill-title",
@@ -138,6 +140,9 @@ class SegmentsPane(VerticalScroll):
         scheme = str(self.query_one("#scheme", Select).value)
         table = self.query_one("#segment-table", DataTable)
         table.clear()
+        how = definitions(self.segmentation, scheme)
+        self.query_one("#definitions", Static).update("\n".join(how))
+        self.query_one("#definitions").display = bool(how)
         if scheme not in customers.columns:
             return
         for r in scheme_summary(customers, scheme).iter_rows(named=True):
