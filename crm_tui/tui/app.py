@@ -344,12 +344,21 @@ class CrmApp(App[None]):
         self.state.shop = message.shop
         self._show_segmentation(message.shop, message.segmentation)
         self.notify(f"Loaded {message.segmentation.orders:,} orders")
+        self._focus_result(DataPane)
         if self.state.plan is not None:
             self._start_check(self.state.plan)
 
     def on_segments_computed(self, message: SegmentsComputed) -> None:
         if message.shop is self.state.shop:
             self._show_segmentation(message.shop, message.segmentation)
+            self._focus_result(SegmentsPane)
+
+    def _focus_result(self, pane: type[Widget]) -> None:
+        """Focus the table that work the user asked for has just filled, when its tab is on
+        screen: left in a field, the next key (a tab's number) would be typed into it."""
+        tab = next(t for t in TABS if t.pane is pane)
+        if self.query_one(TabbedContent).active == f"tab-{tab.key}":
+            self.query_one(tab.focus).focus(scroll_visible=False)
 
     def _show_segmentation(self, shop: Shop, seg: Segmentation) -> None:
         self.state.segmentation = seg
@@ -376,6 +385,7 @@ class CrmApp(App[None]):
     def on_evaluation_finished(self, message: EvaluationFinished) -> None:
         self.state.report = message.report
         self.query_one(EvaluatePane).report = message.report
+        self._focus_result(EvaluatePane)
 
     def on_predicted(self, message: Predicted) -> None:
         self.state.prediction = message.prediction

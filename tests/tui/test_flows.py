@@ -272,3 +272,31 @@ async def test_loading_shows_rows_read_then_the_phase(
     assert {p.total for p in heard if p.rows is not None} == {total}
     phases = list(dict.fromkeys(p.phase for p in heard))
     assert phases[0] == "reading orders" and phases[-1].startswith("segmenting as of")
+
+
+@pytest.mark.usefixtures("in_repo")
+async def test_focus_goes_to_the_table_that_changed() -> None:
+    """After Apply, an evaluation or a load, the next key must not land in a text field: a
+    tab's number would be typed into it (and q, in a path, would have quit)."""
+    app = CrmApp(sample()["orders"], None, None, sample())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await type_into(pilot, "#days", "30,60,120")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.focused is app.query_one("#segment-table")
+        assert app.state.segmentation is not None
+        assert app.state.segmentation.lifecycle.thresholds_days == (30, 60, 120)
+        await pilot.press("4")
+        await pilot.click("#sample")
+        await settle(app, pilot)
+        assert app.state.report is not None
+        assert app.focused is app.query_one("#comparisons")
+        await pilot.press("1")
+        app.query_one("#orders-path", Input).focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.focused is app.query_one("#ladder")
+        await pilot.press("3")  # reaches the app: the Plan tab opens
+        assert app.query_one("TabbedContent").active == "tab-plan"

@@ -178,6 +178,7 @@ class SegmentsPane(VerticalScroll):
         for r in rows.select(cols).iter_rows():
             drill.add_row(*[f"{v:,.2f}" if isinstance(v, float) else str(v) for v in r])
 
+    @on(Input.Submitted, "#as-of, #tiers, #quantiles, #days")
     @on(Button.Pressed, "#apply")
     def apply(self) -> None:
         """Ask for the shop segmented with the settings on screen."""
