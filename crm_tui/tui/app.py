@@ -330,7 +330,10 @@ class CrmApp(App[None]):
             self.notify(
                 message, title=f"{event.worker.description} failed", severity="error", timeout=10
             )
-            if event.worker.group == "data":
+            if event.worker.description == "loading":
+                shown = self.state.shop.files.orders if self.state.shop else None
+                self.query_one(DataPane).show_failed(message, shown)
+            elif event.worker.group == "data":
                 self.query_one(DataPane).show_error(message)
 
     # -- facts from the workers -----------------------------------------------------------------
@@ -343,6 +346,7 @@ class CrmApp(App[None]):
     def on_shop_loaded(self, message: ShopLoaded) -> None:
         self.state.shop = message.shop
         self._show_segmentation(message.shop, message.segmentation)
+        self.clear_notifications()  # a failed load's toast would contradict this one
         self.notify(f"Loaded {message.segmentation.orders:,} orders")
         self._focus_result(DataPane)
         if self.state.plan is not None:

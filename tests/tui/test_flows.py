@@ -300,3 +300,45 @@ async def test_focus_goes_to_the_table_that_changed() -> None:
         assert app.focused is app.query_one("#ladder")
         await pilot.press("3")  # reaches the app: the Plan tab opens
         assert app.query_one("TabbedContent").active == "tab-plan"
+
+
+@pytest.mark.usefixtures("in_repo")
+async def test_a_failed_load_shows_nothing_of_the_shop_before(tmp_path: Path) -> None:
+    bad = tmp_path / "orders.csv"
+    bad.write_text("who,when\nx,y\n")
+    app = CrmApp(sample()["orders"], None, None, sample())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await fill(pilot, "#orders-path", bad)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "missing required column" in str(app.query_one("#data-error", Static).render())
+        assert app.query_one("#mapping", DataTable).row_count == 0
+        assert app.query_one("#ladder", DataTable).row_count == 0
+        summary = str(app.query_one("#summary", Static).render())
+        assert summary == "The other tabs still show sample_data/orders.csv."
+
+
+@pytest.mark.usefixtures("in_repo")
+async def test_switching_scheme_starts_the_tables_afresh() -> None:
+    from crm_tui.engine.schemes import LIFECYCLE_STAGES
+    from crm_tui.tui.panes.segments import DRILL_HINT
+
+    app = CrmApp(sample()["orders"], None, None, sample())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        app.query_one("#scheme", Select).value = "rfm"
+        await pilot.pause()
+        table = app.query_one("#segment-table", DataTable)
+        table.focus()
+        await pilot.press("enter")  # the first segment's customers
+        await pilot.pause()
+        assert "rfm" in str(app.query_one("#drill-title", Static).render())
+        app.query_one("#scheme", Select).value = "lifecycle"
+        await pilot.pause()
+        assert str(app.query_one("#drill-title", Static).render()) == DRILL_HINT
+        assert app.query_one("#drill", DataTable).row_count == 0
+        first = next(iter(table.columns.values()))
+        # as wide as this scheme's names, not the last scheme's ("Potential Loyalists")
+        assert first.content_width == max(len("segment"), *map(len, LIFECYCLE_STAGES))

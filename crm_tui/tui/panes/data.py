@@ -111,6 +111,16 @@ class DataPane(VerticalScroll):
         rows += f" of {progress.total:,} rows" if progress.total else " rows" if rows else ""
         self.query_one("#load-phase", Static).update(f"{progress.phase}…{rows}")
 
+    def show_failed(self, message: str, still_in_use: object | None) -> None:
+        """A load that failed: its error, and nothing of the shop shown before, which would
+        read as the new file's figures."""
+        self.show_error(message)
+        self.query_one("#mapping", DataTable).clear()
+        self.query_one("#ladder", DataTable).clear()
+        self.query_one("#findings", Static).update("")
+        kept = f"The other tabs still show {still_in_use}." if still_in_use is not None else ""
+        self.query_one("#summary", Static).update(kept)
+
     def show(self, shop: Shop, seg: Segmentation) -> None:
         self.show_error("")
         f = shop.findings

@@ -24,6 +24,17 @@ from crm_tui.tui.widgets.charts import IntervalHistogram
 from crm_tui.tui.widgets.forms import row, text_field
 
 DRILL_COLUMNS = ("customer_id", "orders", "purchases", "revenue", "days_since_last", *SCHEMES)
+DRILL_HINT = "Select a segment (enter) to see sample customers."
+SEGMENT_COLUMNS = (
+    "segment",
+    "customers",
+    "share",
+    "revenue",
+    "rev share",
+    "spend/cust",
+    "repeat",
+    "strategy",
+)
 
 
 class SegmentsPane(VerticalScroll):
@@ -59,11 +70,7 @@ class SegmentsPane(VerticalScroll):
         yield Static("", id="settings-error", classes="error")
         yield DataTable(id="segment-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="definitions")
-        yield Static(
-            "Select a segment (enter) to see sample customers.",
-            id="drill-title",
-            classes="section-title",
-        )
+        yield Static(DRILL_HINT, id="drill-title", classes="section-title")
         yield DataTable(id="drill", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="segment-charts"):
             with Vertical(id="hist-box"):
@@ -75,16 +82,7 @@ class SegmentsPane(VerticalScroll):
                 yield Static("", id="bands-test")
 
     def on_mount(self) -> None:
-        self.query_one("#segment-table", DataTable).add_columns(
-            "segment",
-            "customers",
-            "share",
-            "revenue",
-            "rev share",
-            "spend/cust",
-            "repeat",
-            "strategy",
-        )
+        self.query_one("#segment-table", DataTable).add_columns(*SEGMENT_COLUMNS)
         self.query_one("#bands", DataTable).add_columns(
             "band", "first order", "customers", "repurchase", "priority"
         )
@@ -139,7 +137,10 @@ class SegmentsPane(VerticalScroll):
         customers = self.segmentation.customers
         scheme = str(self.query_one("#scheme", Select).value)
         table = self.query_one("#segment-table", DataTable)
-        table.clear()
+        # the columns too: kept, they keep the widths of the last scheme's names
+        table.clear(columns=True)
+        table.add_columns(*SEGMENT_COLUMNS)
+        self._clear_drill()
         how = definitions(self.segmentation, scheme)
         self.query_one("#definitions", Static).update("\n".join(how))
         self.query_one("#definitions").display = bool(how)
@@ -157,6 +158,10 @@ class SegmentsPane(VerticalScroll):
                 r["strategy"],
                 key=r["segment"],
             )
+
+    def _clear_drill(self) -> None:
+        self.query_one("#drill-title", Static).update(DRILL_HINT)
+        self.query_one("#drill", DataTable).clear()
 
     @on(DataTable.RowSelected, "#segment-table")
     def _drill(self, event: DataTable.RowSelected) -> None:
