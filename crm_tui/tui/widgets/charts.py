@@ -20,13 +20,23 @@ class IntervalHistogram(PlotextPlot):
         if len(intervals):
             top = float(np.quantile(intervals, 0.99))
             shown = intervals[intervals <= top]
-            plt.hist(shown.tolist(), bins=min(40, max(5, len(set(shown.tolist())))))
+            bins = min(40, max(5, len(set(shown.tolist()))))
+            plt.hist(shown.tolist(), bins=bins)
+            # customers come whole: plotext's own ticks read 0.83 on a small shop
+            ticks = count_ticks(int(np.histogram(shown, bins=bins)[0].max()))
+            plt.yticks([float(t) for t in ticks], [str(t) for t in ticks])
             for value in thresholds:
                 plt.vline(float(value), "red")
             plt.xlim(0, max(top, float(thresholds[-1])) * 1.02)
             plt.title("Days from first to second purchase (to p99); red: 30/60/90% thresholds")
             plt.xlabel("days")
         self.refresh()
+
+
+def count_ticks(top: int, most: int = 5) -> list[int]:
+    """Whole-number ticks from 0 to at least top, no more than `most` of them."""
+    step = max(1, -(-top // (most - 1)))
+    return list(range(0, top + step, step))
 
 
 class LiftChart(PlotextPlot):
