@@ -5,10 +5,18 @@ import datetime as dt
 import polars as pl
 import pytest
 from hypothesis import given, settings
-from order_tables import Row, daily_by_hand, features_by_hand, order_frame, order_rows
+from hypothesis import strategies as st
+from order_tables import (
+    START,
+    Row,
+    daily_by_hand,
+    features_by_hand,
+    order_frame,
+    order_rows,
+)
 
 from crm_tui.engine import features
-from crm_tui.engine.features import customer_features, purchases
+from crm_tui.engine.features import customer_features, purchases, purchases_before
 
 
 def assert_matches_by_hand(rows: list[Row]) -> None:
@@ -46,6 +54,27 @@ def test_blocks_never_split_a_customer(rows: list[Row]) -> None:
         assert dict(zip(daily["day"], daily["buyers"], strict=True)) == {
             day: n for day, (n, _) in daily_by_hand(rows).items()
         }
+
+
+@settings(max_examples=60, deadline=None)
+@given(order_rows, st.integers(-5, 410), st.integers(-5, 410))
+def test_purchases_before_each_date_match_pure_python(rows: list[Row], a: int, b: int) -> None:
+    """Several dates from one sort: each the purchases of the orders before it, by hand; with
+    blocks of three orders, so that the filtering meets block boundaries."""
+    ends = [START.date() + dt.timedelta(days=d) for d in (a, b)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(features, "BLOCK_ORDERS", 3)
+        found = purchases_before(order_frame(rows), [*ends, None])
+    for end, bought in zip([*ends, None], found, strict=True):
+        kept = [r for r in rows if end is None or (START + dt.timedelta(days=r[1])).date() < end]
+        expected = features_by_hand(kept)
+        got = {r["customer_id"]: r for r in bought.customers.iter_rows(named=True)}
+        assert set(got) == set(expected), end
+        for cid, want in expected.items():
+            for key, value in want.items():
+                assert got[cid][key] == pytest.approx(value), (end, cid, key)
+        daily = {r["day"]: (r["buyers"], r["repeat"]) for r in bought.daily.iter_rows(named=True)}
+        assert daily == pytest.approx(daily_by_hand(kept)), end
 
 
 def colliding_on_first_seed(

@@ -79,9 +79,9 @@ def purchases_before(
     first_day = cast(dt.datetime, frame["ordered_at"].min()).date()
     last_day = cast(dt.datetime, frame["ordered_at"].max()).date()
     day_bits = max(1, (last_day - first_day).days.bit_length())
+    cuts = [None if end is None or end > last_day else end for end in ends]
     for attempt in range(SEED_ATTEMPTS):
         keyed = _sort_by_key(frame, first_day, day_bits, seed=2 * attempt)
-        cuts = [None if end is None or end > last_day else end for end in ends]
         found = [_until(frame, keyed, cut, first_day, day_bits) for cut in cuts]
         if all(p is not None for p in found):
             return cast(list[Purchases], found)

@@ -44,7 +44,7 @@ class Database:
         if parts.password is None:
             return self.uri
         host = parts.netloc.rsplit("@", 1)[1]
-        return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+        return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
 
 
 Source = Path | Database  # where a table comes from: a file, or a query
