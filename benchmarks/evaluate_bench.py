@@ -14,16 +14,14 @@ segment` against a script that reads the file and runs the floor's group-by.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+from processes import whole_process
 
 from evaluation.evaluate import evaluate
 
@@ -64,20 +62,6 @@ def results_file(rows: int) -> Path:
         ids = pl.format("C{}", pl.int_range(pl.len())).alias("customer_id")
         build(rows).select(ids, pl.all()).write_parquet(path)
     return path
-
-
-def whole_process(command: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MB and the last line of stderr of one fresh process."""
-    start = time.perf_counter()
-    with tempfile.TemporaryFile() as err:
-        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(child.pid, 0)
-        elapsed = time.perf_counter() - start
-        err.seek(0)
-        said = err.read().decode().strip()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(command)} failed: {said}")
-    return elapsed, usage.ru_maxrss / 1024, (said.splitlines() or [""])[-1]
 
 
 def from_file(rows: int, repeat: int) -> None:

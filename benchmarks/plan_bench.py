@@ -16,14 +16,12 @@ own --timings line from its last run.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from processes import whole_process
 from segment_bench import build
 
 CRM = [sys.executable, "-m", "crm_tui"]
@@ -48,16 +46,7 @@ def commands(orders: Path, work: Path) -> dict[str, list[str]]:
 
 def measure(command: list[str]) -> tuple[float, float, str]:
     """Wall seconds, peak RSS in MB and the --timings line of one run in a fresh process."""
-    start = time.perf_counter()
-    with tempfile.TemporaryFile() as err:
-        child = subprocess.Popen([*command, "--timings"], stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(child.pid, 0)
-        elapsed = time.perf_counter() - start
-        err.seek(0)
-        timings = err.read().decode().strip()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(command)} failed: {timings}")
-    return elapsed, usage.ru_maxrss / 1024, timings.splitlines()[-1]
+    return whole_process([*command, "--timings"])
 
 
 def main() -> None:

@@ -331,7 +331,7 @@ class CrmApp(App[None]):
                 message, title=f"{event.worker.description} failed", severity="error", timeout=10
             )
             if event.worker.description == "loading":
-                shown = self.state.shop.files.orders if self.state.shop else None
+                shown = str(self.state.shop.files.orders) if self.state.shop else None
                 self.query_one(DataPane).show_failed(message, shown)
             elif event.worker.group == "data":
                 self.query_one(DataPane).show_error(message)

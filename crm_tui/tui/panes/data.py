@@ -111,7 +111,7 @@ class DataPane(VerticalScroll):
         rows += f" of {progress.total:,} rows" if progress.total else " rows" if rows else ""
         self.query_one("#load-phase", Static).update(f"{progress.phase}…{rows}")
 
-    def show_failed(self, message: str, still_in_use: object | None) -> None:
+    def show_failed(self, message: str, still_in_use: str | None) -> None:
         """A load that failed: its error, and nothing of the shop shown before, which would
         read as the new file's figures."""
         self.show_error(message)
