@@ -93,8 +93,13 @@ def srm_line(report: Report) -> str:
     return f"Sample ratio OK against {srm.basis} (chi-square p = {srm.p_value:.3g}): {observed}"
 
 
-def metric_label(c: Comparison) -> str:
-    return f"{c.metric} (capped)" if c.uncapped is not None else c.metric
+CAPPED_MARK = "†"  # beside a capped metric where "(capped)" does not fit
+
+
+def metric_label(c: Comparison, compact: bool = False) -> str:
+    if c.uncapped is None:
+        return c.metric
+    return f"{c.metric}{CAPPED_MARK}" if compact else f"{c.metric} (capped)"
 
 
 def _row(c: Comparison, alpha: float) -> list[str]:

@@ -13,6 +13,7 @@ from campaigns import Arm
 from campaigns.toml_io import load_plan
 from crm_tui.app.planning import fingerprint
 from crm_tui.tui.app import CrmApp
+from evaluation.render import CAPPED_MARK
 from tests.tui.conftest import sample
 
 FACTS = {
@@ -150,7 +151,7 @@ async def test_whole_loop(tmp_path: Path) -> None:
         assert str(app.query_one("#srm", Static).render()).startswith("Sample ratio OK")
         comparisons = app.query_one("#comparisons", DataTable)
         metrics = [
-            str(comparisons.get_row_at(i)[0]).removesuffix(" (capped)")
+            str(comparisons.get_row_at(i)[0]).removesuffix(CAPPED_MARK)
             for i in range(comparisons.row_count)
         ]
         assert {"ctr", "roi", "cost_per_conversion", "value_per_converter"} <= set(metrics)
@@ -342,3 +343,31 @@ async def test_switching_scheme_starts_the_tables_afresh() -> None:
         first = next(iter(table.columns.values()))
         # as wide as this scheme's names, not the last scheme's ("Potential Loyalists")
         assert first.content_width == max(len("segment"), *map(len, LIFECYCLE_STAGES))
+
+
+@pytest.mark.usefixtures("in_repo")
+async def test_the_evaluation_table_fits_a_narrow_terminal() -> None:
+    """At 80x24 the figures decided on first (lift, adjusted p, chance to beat, risk) are all
+    on screen; wide, every column is; resizing switches between the two."""
+    from evaluation.model import OVERALL
+
+    app = CrmApp(sample()["orders"], None, None, sample())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4")
+        await pilot.click("#sample")
+        await settle(app, pilot)
+        table = app.query_one("#comparisons", DataTable)
+
+        def shown() -> list[str]:
+            return [c.label.plain for c in table.columns.values()]
+
+        assert shown()[2:4] == ["control", "treatment"] and "p" in shown()
+        assert table.virtual_size.width <= table.size.width
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert shown() == ["metric", "lift [CI]", "p adj", "P(beats)", "risk"]
+        assert table.virtual_size.width <= table.size.width
+        assert app.state.report is not None
+        overall = [c for c in app.state.report.comparisons if c.segment == OVERALL]
+        assert table.row_count == len(overall) > 0  # redrawn, not emptied

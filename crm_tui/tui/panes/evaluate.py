@@ -20,6 +20,7 @@ from crm_tui.tui.widgets.paths import parse_path
 from evaluation import Report
 from evaluation.model import OVERALL, segment_label
 from evaluation.render import (
+    CAPPED_MARK,
     families,
     family_title,
     fmt_p,
@@ -31,6 +32,11 @@ from evaluation.render import (
     srm_line,
     uncapped_line,
 )
+
+COLUMNS = ("metric", "arm", "control", "treatment", "lift [CI]", "p", "p adj", "P(beats)", "risk")
+# what an operator decides on: whether it moved, how surely, and what choosing it may cost
+COMPACT_COLUMNS = ("metric", "arm", "lift [CI]", "p adj", "P(beats)", "risk")
+WIDE_ENOUGH = 116  # cells across the pane for every column of a typical report
 
 
 class EvaluatePane(VerticalScroll):
@@ -93,9 +99,33 @@ class EvaluatePane(VerticalScroll):
         )
 
     def on_mount(self) -> None:
-        self.query_one("#comparisons", DataTable).add_columns(
-            "metric", "arm", "control", "treatment", "lift [CI]", "p", "p adj", "P(beats)", "risk"
-        )
+        self._set_columns()
+
+    def on_resize(self) -> None:
+        if self._columns() != tuple(c.label.plain for c in self._table().columns.values()):
+            self._set_columns()
+            if self.report is not None:
+                self.show_segment(str(self.query_one("#segment", Select).value))
+
+    def _columns(self) -> tuple[str, ...]:
+        """Every column where the terminal is wide enough; else the figures decided on first,
+        and the arm only where there is more than one to tell apart."""
+        if not self.compact:
+            return COLUMNS
+        arms = {c.arm for c in self.report.comparisons} if self.report is not None else set()
+        return tuple(c for c in COMPACT_COLUMNS if c != "arm" or len(arms) > 1)
+
+    @property
+    def compact(self) -> bool:
+        return self.size.width < WIDE_ENOUGH
+
+    def _set_columns(self) -> None:
+        table = self._table()
+        table.clear(columns=True)
+        table.add_columns(*self._columns())
+
+    def _table(self) -> DataTable[str]:
+        return self.query_one("#comparisons", DataTable)
 
     def form(self) -> EvaluationRequest | None:
         """What the command line's `evaluate` would be given for the same fields."""
@@ -158,6 +188,7 @@ class EvaluatePane(VerticalScroll):
     def watch_report(self, report: Report | None) -> None:
         if report is None:
             return
+        self._set_columns()  # a report with one treatment arm needs no arm column when narrow
         srm = self.query_one("#srm", Static)
         lines = [srm_line(report)]
         if report.sequential is not None:
@@ -178,8 +209,9 @@ class EvaluatePane(VerticalScroll):
     def show_segment(self, segment: str) -> None:
         assert self.report is not None
         rows = [c for c in self.report.comparisons if c.segment == segment]
-        table = self.query_one("#comparisons", DataTable)
+        table = self._table()
         table.clear()
+        shown = self._columns()
         for c in rows:
             ci = (
                 ""
@@ -188,19 +220,29 @@ class EvaluatePane(VerticalScroll):
             )
             mark = "*" if c.significant(self.report.alpha) else ""
             beats = "-" if c.prob_beats_control is None else f"{c.prob_beats_control:.0%}"
-            table.add_row(
-                metric_label(c) + ("!" if c.few_events else ""),
-                c.arm,
-                number_text(c.result.control_value),
-                number_text(c.result.arm_value),
-                f"{signed_pct(c.result.rel_lift)}{ci}",
-                fmt_p(c.result.p_value),
-                fmt_p(c.p_adjusted) + mark,
-                beats,
-                risk_text(c),
+            cells = dict(
+                zip(
+                    COLUMNS,
+                    (
+                        metric_label(c, compact=True) + ("!" if c.few_events else ""),
+                        c.arm,
+                        number_text(c.result.control_value),
+                        number_text(c.result.arm_value),
+                        f"{signed_pct(c.result.rel_lift)}{ci}",
+                        fmt_p(c.result.p_value),
+                        fmt_p(c.p_adjusted) + mark,
+                        beats,
+                        risk_text(c),
+                    ),
+                    strict=True,
+                )
             )
+            table.add_row(*(cells[name] for name in shown))
         titles = [family_title(self.report, f) for f, _ in families(self.report)]
         uncapped = [uncapped_line(c) for c in rows if c.uncapped is not None]
+        if uncapped and self.report.cap_quantile is not None:
+            q = self.report.cap_quantile
+            uncapped.insert(0, f"{CAPPED_MARK} capped at the {q:.0%} quantile; uncapped:")
         lines = [incremental_line(i) for i in self.report.incremental if i.segment == segment]
         legend = [*titles, *uncapped, *lines, *self.report.notes]
         self.query_one("#incremental", Static).update("\n".join(legend))
