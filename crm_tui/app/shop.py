@@ -118,6 +118,22 @@ class Shop:
         ]
 
 
+SIDE_FILES = ("visitors", "profiles")
+SIDE_SUFFIXES = (".csv", ".parquet", ".xlsx")
+
+
+def files_beside(orders: Path) -> dict[str, Path]:
+    """The visitors and profiles files lying beside an orders file under the names crm-tui's
+    sample gives them (visitors.csv, profiles.parquet, ...), by kind."""
+    found = {}
+    for kind in SIDE_FILES:
+        beside = (orders.parent / f"{kind}{suffix}" for suffix in SIDE_SUFFIXES)
+        match = next((path for path in beside if path.is_file() and path != orders), None)
+        if match is not None:
+            found[kind] = match
+    return found
+
+
 def load_shop(files: ShopFiles) -> Shop:
     """Read and validate the orders and the optional visitors and profiles files."""
     with phase("reading orders"):

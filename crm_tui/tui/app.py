@@ -25,7 +25,7 @@ from campaigns.model import OBJECTIVES
 from campaigns.settings import SegmentationSettings
 from crm_tui.app.evaluating import EvaluationRequest
 from crm_tui.app.predicting import PredictRequest
-from crm_tui.app.shop import Shop, ShopFiles
+from crm_tui.app.shop import Shop, ShopFiles, files_beside
 from crm_tui.engine import Segmentation
 from crm_tui.errors import InputError
 from crm_tui.progress import Progress, listening
@@ -108,10 +108,8 @@ class CrmApp(App[None]):
     def on_mount(self) -> None:
         orders, visitors, profiles = self.initial
         self.query_one(DataPane).set_paths(orders, visitors, profiles)
-        if "results" in self.sample:
-            self.query_one(EvaluatePane).set_paths(
-                self.sample["results"], self.sample.get("assignment"), self.sample.get("plan")
-            )
+        if "results" in self.sample and (orders is None or self._is_sample(orders)):
+            self.query_one(EvaluatePane).set_paths(*self._sample_evaluation())
         if orders is not None:
             self.load_data()
 
@@ -231,10 +229,34 @@ class CrmApp(App[None]):
         except InputError as exc:
             pane.show_error(error_line(exc))
             return
-        files = ShopFiles(form.orders, form.visitors, form.profiles, overrides)
+        visitors, profiles = form.visitors, form.profiles
+        if not self._is_sample(form.orders):
+            visitors, profiles = self._leave_the_sample(form.orders, visitors, profiles)
+        files = ShopFiles(form.orders, visitors, profiles, overrides)
         self.state.files = files
         pane.show_progress(Progress("opening the orders file"))  # the pane stays in view
         self._load(files, self.state.settings, self.state.as_of)
+
+    def _is_sample(self, orders: Path) -> bool:
+        sample = self.sample.get("orders")
+        return sample is not None and orders.resolve() == sample.resolve()
+
+    def _sample_evaluation(self) -> tuple[Path | None, Path | None, Path | None]:
+        return self.sample.get("results"), self.sample.get("assignment"), self.sample.get("plan")
+
+    def _leave_the_sample(
+        self, orders: Path, visitors: Path | None, profiles: Path | None
+    ) -> tuple[Path | None, Path | None]:
+        """Your own orders: the sample's campaign files leave the Evaluate tab, and visitors and
+        profiles files lying beside the orders fill the fields left empty."""
+        evaluate = self.query_one(EvaluatePane)
+        if evaluate.paths() == self._sample_evaluation():
+            evaluate.set_paths(None, None, None)
+        beside = files_beside(orders)
+        visitors = visitors or beside.get("visitors")
+        profiles = profiles or beside.get("profiles")
+        self.query_one(DataPane).set_paths(orders, visitors, profiles)
+        return visitors, profiles
 
     @work(thread=True, exclusive=True, group="data", exit_on_error=False, description="loading")
     def _load(

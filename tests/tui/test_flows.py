@@ -371,3 +371,29 @@ async def test_the_evaluation_table_fits_a_narrow_terminal() -> None:
         assert app.state.report is not None
         overall = [c for c in app.state.report.comparisons if c.segment == OVERALL]
         assert table.row_count == len(overall) > 0  # redrawn, not emptied
+
+
+@pytest.mark.usefixtures("in_repo")
+async def test_your_own_orders_leave_the_sample_behind(tmp_path: Path) -> None:
+    """The sample's results, assignment and plan leave the Evaluate tab; a visitors file lying
+    beside your orders is picked up; a profiles file named in the form is kept."""
+    import shutil
+
+    shop = tmp_path / "shop"
+    shop.mkdir()
+    shutil.copy(sample()["orders"], shop / "orders.csv")
+    shutil.copy(sample()["visitors"], shop / "visitors.csv")
+    app = CrmApp(sample()["orders"], None, None, sample())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.query_one("#results-path", Input).value == str(sample()["results"])
+        await fill(pilot, "#profiles-path", sample()["profiles"])
+        await fill(pilot, "#orders-path", shop / "orders.csv")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        for field in ("#results-path", "#assignment-path", "#eval-plan-path"):
+            assert app.query_one(field, Input).value == ""
+        assert app.query_one("#visitors-path", Input).value == str(shop / "visitors.csv")
+        assert app.query_one("#profiles-path", Input).value == str(sample()["profiles"])
+        assert app.state.shop is not None and app.state.shop.visitors is not None
+        assert app.state.shop.files.orders == shop / "orders.csv"

@@ -144,6 +144,14 @@ class EvaluatePane(VerticalScroll):
             day=int(text["day"]) if text["day"].isdigit() else None,
         )
 
+    def paths(self) -> tuple[Path | None, Path | None, Path | None]:
+        """The results, assignment and plan files named on the tab."""
+        results, assignment, plan = (
+            parse_path(self.query_one(f"#{key}", Input).value)
+            for key in ("results-path", "assignment-path", "eval-plan-path")
+        )
+        return results, assignment, plan
+
     def set_paths(self, results: Path | None, assignment: Path | None, plan: Path | None) -> None:
         for key, value in (
             ("results-path", results),
