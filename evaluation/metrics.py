@@ -19,6 +19,7 @@ class Metric:
     denominator: str | None = None  # ratio metrics only
     label: str = ""
     better: Better = "higher"
+    short: str = ""  # at most 8 characters, where space is scarce (a chart's axis)
 
 
 INDICATORS = {
@@ -31,15 +32,25 @@ SOURCE = {"converted": "conversions", "clicked": "clicks", "carted": "add_to_car
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in (
-        Metric("conversion_rate", "converted", label="converting customers / customers"),
-        Metric("click_rate", "clicked", label="clicking customers / customers"),
-        Metric("add_to_cart_rate", "carted", label="customers adding to cart / customers"),
-        Metric("revenue_per_customer", "revenue", label="revenue / customers"),
-        Metric("ctr", "clicks", "impressions", "clicks / impressions"),
-        Metric("roi", "revenue", "cost", "revenue / cost (gross)"),
-        Metric("cost_per_conversion", "cost", "conversions", "cost / conversions", "lower"),
-        Metric("value_per_converter", "revenue", "converted", "revenue / converting customers"),
-        Metric("cost_per_click", "cost", "clicks", "cost / clicks", "lower"),
+        Metric(
+            "conversion_rate", "converted", label="converting customers / customers", short="conv"
+        ),
+        Metric("click_rate", "clicked", label="clicking customers / customers", short="click"),
+        Metric(
+            "add_to_cart_rate", "carted", label="customers adding to cart / customers", short="cart"
+        ),
+        Metric("revenue_per_customer", "revenue", label="revenue / customers", short="rev/cust"),
+        Metric("ctr", "clicks", "impressions", "clicks / impressions", short="ctr"),
+        Metric("roi", "revenue", "cost", "revenue / cost (gross)", short="roi"),
+        Metric("cost_per_conversion", "cost", "conversions", "cost / conversions", "lower", "cpa"),
+        Metric(
+            "value_per_converter",
+            "revenue",
+            "converted",
+            "revenue / converting customers",
+            short="val/conv",
+        ),
+        Metric("cost_per_click", "cost", "clicks", "cost / clicks", "lower", "cpc"),
     )
 }
 OUTCOME_COLUMNS = ("impressions", "clicks", "add_to_cart", "conversions", "revenue", "cost")

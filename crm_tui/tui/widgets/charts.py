@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 from textual_plotext import PlotextPlot
 
 from evaluation import Comparison
+from evaluation.metrics import METRICS
 
 
 class IntervalHistogram(PlotextPlot):
@@ -39,6 +41,16 @@ def count_ticks(top: int, most: int = 5) -> list[int]:
     return list(range(0, top + step, step))
 
 
+def percent_ticks(low: float, high: float, most: int = 6) -> list[float]:
+    """Round ticks (1, 2, 2.5 or 5 times a power of ten apart) covering low..high and 0."""
+    low, high = min(low, 0.0), max(high, 0.0)
+    span = max(high - low, 1e-9)
+    power = 10.0 ** math.floor(math.log10(span / (most - 1)))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if span / (m * power) <= most - 1)
+    first, last = math.floor(low / step), math.ceil(high / step)
+    return [k * step for k in range(first, last + 1)]
+
+
 class LiftChart(PlotextPlot):
     """Relative lift of each metric against the control, with its confidence interval."""
 
@@ -60,10 +72,18 @@ class LiftChart(PlotextPlot):
                 plt.plot([i, i], [low, high], color="blue")  # the interval
             plt.scatter(x, [100 * c.result.rel_lift for c in rows], marker="●", color="orange")
             plt.hline(0.0, "gray")
-            plt.xticks(x, [c.metric.replace("_", " ") for c in rows])
+            ends = [100 * e for c in rows if c.result.rel_ci is not None for e in c.result.rel_ci]
+            ticks = percent_ticks(min(ends), max(ends))  # plotext's own left 0 unlabelled
+            plt.yticks(ticks, [f"{t:+g}" if t else "0" for t in ticks])
+            plt.xticks(x, [_short(c.metric) for c in rows])  # full names overlap and vanish
             plt.xlim(0.5, len(rows) + 0.5)
             plt.title("Lift vs control, % (dot) with its confidence interval (bar)")
         self.refresh()
+
+
+def _short(metric: str) -> str:
+    known = METRICS.get(metric)
+    return known.short if known is not None and known.short else metric.replace("_", " ")
 
 
 class RocChart(PlotextPlot):
