@@ -26,16 +26,7 @@ from crm_tui.engine.models import bgnbd, customer_base, gamma_gamma
 
 def simulate(n: int) -> pl.DataFrame:
     rng = np.random.default_rng(1)
-    rate, drop = rng.gamma(0.5, 1 / 6.0, n), rng.beta(0.8, 2.5, n)
-    tenure = rng.uniform(10, 78, n)
-    clock, x, last = np.zeros(n), np.zeros(n), np.zeros(n)
-    alive = np.ones(n, bool)
-    while alive.any():
-        clock = np.where(alive, clock + rng.exponential(1 / rate), clock)
-        bought = alive & (clock <= tenure)
-        x += bought
-        last = np.where(bought, clock, last)
-        alive = bought & (rng.random(n) >= drop)
+    x, last, tenure = bgnbd.simulate(rng, n, 0.5, 6.0, 0.8, 2.5)
     return pl.DataFrame(
         {
             "customer_id": np.arange(n).astype(str),
@@ -44,7 +35,11 @@ def simulate(n: int) -> pl.DataFrame:
             "tenure": np.floor(tenure * 7),
             "repeat_value": np.where(x > 0, rng.gamma(6, 3, n), np.nan),
         }
-    ).with_columns(pl.col("repeat_value").fill_nan(None))
+    ).with_columns(
+        pl.col("repeat_value").fill_nan(None),
+        # the repeat summary's revenue: scores carry it beside each customer
+        (pl.col("repeat_value").fill_nan(0.0) * pl.col("frequency")).alias("revenue"),
+    )
 
 
 def main() -> None:

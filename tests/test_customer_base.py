@@ -52,26 +52,9 @@ def test_cdnow_reproduces_the_published_fits() -> None:
     assert check.auc_ci[0] < check.auc < check.auc_ci[1]
 
 
-def simulate(rng: np.random.Generator, n: int, r: float, alpha: float, a: float, b: float):
-    """Customers of the BG/NBD process (weeks): rate Gamma(r, alpha), drop-out Beta(a, b),
-    each watched for a tenure after their first purchase."""
-    rate = rng.gamma(r, 1 / alpha, n)
-    drop = rng.beta(a, b, n)
-    tenure = rng.uniform(10, 78, n)
-    clock, x, last = np.zeros(n), np.zeros(n), np.zeros(n)
-    alive = np.ones(n, bool)
-    while alive.any():
-        clock = np.where(alive, clock + rng.exponential(1 / rate), clock)
-        bought = alive & (clock <= tenure)
-        x += bought
-        last = np.where(bought, clock, last)
-        alive = bought & (rng.random(n) >= drop)
-    return x, last, tenure
-
-
 def test_bgnbd_recovers_the_parameters_it_simulated() -> None:
     truth = (0.5, 6.0, 0.8, 2.5)
-    x, last, tenure = simulate(np.random.default_rng(3), 30_000, *truth)
+    x, last, tenure = bgnbd.simulate(np.random.default_rng(3), 30_000, *truth)
     m = bgnbd.fit(x, last * WEEK, tenure * WEEK)
     assert (m.r, m.alpha, m.a, m.b) == pytest.approx(truth, rel=0.15)
     assert m.problems == ()
@@ -147,7 +130,7 @@ def test_auc_against_every_pair() -> None:
 def test_gradients_agree_with_finite_differences() -> None:
     from scipy.optimize import approx_fprime
 
-    x, last, tenure = simulate(np.random.default_rng(8), 2000, 0.5, 6.0, 0.8, 2.5)
+    x, last, tenure = bgnbd.simulate(np.random.default_rng(8), 2000, 0.5, 6.0, 0.8, 2.5)
     h = bgnbd.History.of(x, last * WEEK, tenure * WEEK)
     at = np.log([0.4, 5.0, 0.9, 2.0])
     _, analytic = bgnbd.log_likelihood(np.exp(at), h)

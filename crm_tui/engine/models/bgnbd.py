@@ -182,3 +182,24 @@ def _problems(found: Maximum, repeat: int) -> tuple[str, ...]:
     if repeat < MIN_REPEAT_CUSTOMERS:
         out.append(f"only {repeat} customers bought again; at least {MIN_REPEAT_CUSTOMERS} needed")
     return tuple(out)
+
+
+def simulate(
+    rng: np.random.Generator, n: int, r: float, alpha: float, a: float, b: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """n customers of the BG/NBD process in weeks: purchase rate Gamma(r, alpha), drop-out
+    after each purchase Beta(a, b), each watched for a tenure of 10 to 78 weeks after the first
+    purchase. Repeat purchases, the week of the last and the tenure, for checking a fit
+    against known parameters."""
+    rate = rng.gamma(r, 1 / alpha, n)
+    drop = rng.beta(a, b, n)
+    tenure = rng.uniform(10, 78, n)
+    clock, x, last = np.zeros(n), np.zeros(n), np.zeros(n)
+    alive = np.ones(n, bool)
+    while alive.any():
+        clock = np.where(alive, clock + rng.exponential(1 / rate), clock)
+        bought = alive & (clock <= tenure)
+        x += bought
+        last = np.where(bought, clock, last)
+        alive = bought & (rng.random(n) >= drop)
+    return x, last, tenure
