@@ -18,11 +18,6 @@ NO_VALUE = "(none)"  # the breakdown value of customers whose breakdown column i
 SRM_THRESHOLD = 0.001  # a sample-ratio p below this means the split is broken
 
 
-def segment_label(segment: str) -> str:
-    """How a segment is shown: the overall comparison as "(all)"."""
-    return "(all)" if segment == OVERALL else segment
-
-
 ADJUSTMENTS = ("holm", "bh")  # multiple-testing adjustments; the first is the default
 # Money is capped at this quantile of all customers' values in both arms before it is tested
 # (GrowthBook's percentile capping): with a 10% holdout and 5% buyers a handful of large orders

@@ -100,7 +100,7 @@ def run(ns: argparse.Namespace) -> int:
     from crm_tui.app.evaluating import EvaluationRequest, run_evaluation
     from crm_tui.io.columns import parse_overrides
     from crm_tui.io.writers import check_writable, write_text_atomic
-    from evaluation import render
+    from crm_tui.reports import evaluation as render
 
     if ns.out is not None:
         check_writable(ns.out, ns.force)

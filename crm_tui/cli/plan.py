@@ -110,8 +110,8 @@ def _init(ns: argparse.Namespace) -> int:
     from crm_tui.app.planning import check, new_plan, recorded
     from crm_tui.app.shop import load_shop
     from crm_tui.io.writers import check_writable
+    from crm_tui.reports.evaluation import printable
     from crm_tui.reports.plan import check_text
-    from evaluation.render import printable
 
     check_writable(ns.out, ns.force)
     settings = settings_from(ns)
@@ -133,8 +133,8 @@ def _init(ns: argparse.Namespace) -> int:
 def _check(ns: argparse.Namespace) -> int:
     from campaigns.toml_io import load_plan, save_data
     from crm_tui.app.planning import changes, check, recorded
+    from crm_tui.reports.evaluation import printable
     from crm_tui.reports.plan import check_text
-    from evaluation.render import printable
 
     plan = load_plan(ns.plan)
     files = _files(ns, plan)
@@ -159,8 +159,8 @@ def _assign(ns: argparse.Namespace) -> int:
     from crm_tui.app.planning import changes, check
     from crm_tui.app.timings import phase
     from crm_tui.io.writers import write_table
+    from crm_tui.reports.evaluation import printable
     from crm_tui.reports.plan import shares_text
-    from evaluation.render import printable
 
     check_table_output(ns)
     plan = load_plan(ns.plan)

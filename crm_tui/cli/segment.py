@@ -53,7 +53,7 @@ def run(ns: argparse.Namespace) -> int:
     from crm_tui.app.shop import load_shop
     from crm_tui.io.writers import write_table
     from crm_tui.reports import segment as report
-    from evaluation.render import printable
+    from crm_tui.reports.evaluation import printable
 
     check_table_output(ns)
     settings = settings_from(ns)

@@ -335,7 +335,7 @@ class CrmApp(App[None]):
     @work(thread=True, exclusive=True, group="io", exit_on_error=False, description="exporting")
     def _export_report(self, report: Report, path: Path) -> None:
         from crm_tui.io.writers import write_text_atomic
-        from evaluation.render import to_markdown
+        from crm_tui.reports.evaluation import to_markdown
 
         write_text_atomic(path, to_markdown(report))
         self.post_message(ReportExported(path))

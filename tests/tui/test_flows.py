@@ -12,8 +12,8 @@ from textual.widgets import DataTable, Input, Select, Static
 from campaigns import Arm
 from campaigns.toml_io import load_plan
 from crm_tui.app.planning import fingerprint
+from crm_tui.reports.evaluation import CAPPED_MARK
 from crm_tui.tui.app import CrmApp
-from evaluation.render import CAPPED_MARK
 from tests.tui.conftest import sample
 
 FACTS = {

@@ -123,8 +123,8 @@ async def test_a_sequential_look_reads_the_same_in_both_shells(
 ) -> None:
     from textual.widgets import Select
 
+    from crm_tui.reports.evaluation import to_json
     from crm_tui.tui.panes.evaluate import EvaluatePane
-    from evaluation.render import to_json
 
     paths = sample()
     files = [str(paths["results"]), "--assignment", str(paths["assignment"])]

@@ -14,12 +14,7 @@ from textual.reactive import var
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from crm_tui.app.evaluating import EvaluationRequest
-from crm_tui.tui.widgets.charts import LiftChart
-from crm_tui.tui.widgets.forms import path_field, row, text_field
-from crm_tui.tui.widgets.paths import parse_path
-from evaluation import Report
-from evaluation.model import OVERALL, segment_label
-from evaluation.render import (
+from crm_tui.reports.evaluation import (
     CAPPED_MARK,
     families,
     family_title,
@@ -28,10 +23,16 @@ from evaluation.render import (
     metric_label,
     number_text,
     risk_text,
+    segment_label,
     signed_pct,
     srm_line,
     uncapped_line,
 )
+from crm_tui.tui.widgets.charts import LiftChart
+from crm_tui.tui.widgets.forms import path_field, row, text_field
+from crm_tui.tui.widgets.paths import parse_path
+from evaluation import Report
+from evaluation.model import OVERALL
 
 COLUMNS = ("metric", "arm", "control", "treatment", "lift [CI]", "p", "p adj", "P(beats)", "risk")
 # what an operator decides on: whether it moved, how surely, and what choosing it may cost

@@ -13,13 +13,17 @@ from evaluation.model import (
     Comparison,
     Incremental,
     Report,
-    segment_label,
 )
 
 SRM_WARNING = (
     "SAMPLE RATIO MISMATCH: the arms' sizes do not match {basis} (p = {p:.2g}). "
     "The assignment or the data collection is broken; do not trust the lift figures below."
 )
+
+
+def segment_label(segment: str) -> str:
+    """How a segment is shown: the overall comparison as "(all)"."""
+    return "(all)" if segment == OVERALL else segment
 
 
 NAME_COLUMNS = (0, 2)  # segment and arm: names from the user's files and plan
