@@ -17,6 +17,7 @@ class Progress:
     phase: str  # what is being done, e.g. "reading orders"
     rows: int | None = None  # rows done so far, when the phase goes by rows
     total: int | None = None  # rows in all, when known before the end
+    detail: str = ""  # what the phase is done to, e.g. the dates a shop is segmented as of
 
 
 Listener = Callable[[Progress], object]
@@ -33,7 +34,7 @@ def listening(listener: Listener) -> Iterator[None]:
         _listener.reset(token)
 
 
-def report(phase: str, rows: int | None = None, total: int | None = None) -> None:
+def report(phase: str, rows: int | None = None, total: int | None = None, detail: str = "") -> None:
     listener = _listener.get()
     if listener is not None:
-        listener(Progress(phase, rows, total))
+        listener(Progress(phase, rows, total, detail))

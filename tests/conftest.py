@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import polars as pl
@@ -12,6 +13,9 @@ from crm_tui.app.sample import generate
 # the same examples, so a failure is reproducible from the log alone.
 settings.register_profile("crm-tui", deadline=None, derandomize=True)
 settings.load_profile("crm-tui")
+
+# whatever the machine's locale, the suite reads English unless a test asks for Chinese
+os.environ["CRM_TUI_LANG"] = "en"
 
 
 @pytest.fixture(scope="session")

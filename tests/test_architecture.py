@@ -17,12 +17,13 @@ PACKAGES = ("crm_tui", "campaigns", "evaluation")
 LAYERS = {
     "crm_tui.errors": 0,
     "crm_tui.progress": 0,
-    "crm_tui.io": 1,
-    "crm_tui.engine": 2,
-    "crm_tui.app": 3,
-    "crm_tui.reports": 4,
-    "crm_tui.cli": 5,
-    "crm_tui.tui": 5,
+    "crm_tui.language": 1,
+    "crm_tui.io": 2,
+    "crm_tui.engine": 3,
+    "crm_tui.app": 4,
+    "crm_tui.reports": 5,
+    "crm_tui.cli": 6,
+    "crm_tui.tui": 6,
 }
 # the command line's default command opens the app: the one place one shell starts the other
 ENTRY = ("crm_tui.cli.tui", "crm_tui.tui.app")

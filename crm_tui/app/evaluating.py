@@ -16,6 +16,7 @@ from crm_tui.app.timings import phase
 from crm_tui.errors import InputError
 from crm_tui.io.findings import why
 from crm_tui.io.results import LoadedResults, load_assignment, load_results
+from crm_tui.language import N_
 from evaluation import EvaluationError, Report
 from evaluation.metrics import available
 from evaluation.model import ADJUSTMENTS, ALPHA, CAP_QUANTILE, NO_VALUE, SRM_THRESHOLD
@@ -184,7 +185,7 @@ def _evaluate(request: EvaluationRequest, plan: CampaignPlan | None) -> Report:
 
     by = request.by
     notes: list[str] = []
-    with phase("reading results"):
+    with phase(N_("reading results")):
         loaded, frame, assignment = _load(request, notes)
     arms = _arms(frame, loaded, request.results)
     control = choose_control(arms, request.control, plan)
@@ -204,7 +205,7 @@ def _evaluate(request: EvaluationRequest, plan: CampaignPlan | None) -> Report:
         functools.partial(evaluate, cap=request.cap) if loaded.per_customer else evaluate_aggregated
     )
     try:
-        with phase("statistics"):
+        with phase(N_("statistics")):
             return run(
                 frame,
                 control,

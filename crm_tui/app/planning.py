@@ -28,6 +28,7 @@ from crm_tui.engine import Segmentation
 from crm_tui.engine.models.scores import SCORES
 from crm_tui.errors import InputError
 from crm_tui.io.database import Database
+from crm_tui.language import N_
 
 Overrides = tuple[tuple[str, str], ...]
 
@@ -72,13 +73,13 @@ def history_baselines(
 def check(plan: CampaignPlan, shop: Shop) -> tuple[PlanCheck, pl.DataFrame]:
     """The plan's audiences, suppression, power and budget, and the assignment behind them."""
     seg = plan_segmentation(plan, shop)
-    with phase("history baselines"):
+    with phase(N_("history baselines")):
         baselines = history_baselines(plan, shop, seg)
     customers = seg.customers
     if names_scores(plan):
-        with phase("fitting the customer-base models"):
+        with phase(N_("fitting the customer-base models")):
             customers = with_scores(customers, shop, seg)
-    with phase("audiences, assignment, power and budget"):
+    with phase(N_("audiences, assignment, power and budget")):
         return check_plan(plan, customers, shop.profiles, baselines)
 
 

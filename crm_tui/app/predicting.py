@@ -13,6 +13,7 @@ from crm_tui.app.shop import Shop
 from crm_tui.app.timings import phase
 from crm_tui.engine import Segmentation
 from crm_tui.errors import InputError
+from crm_tui.language import N_
 
 if TYPE_CHECKING:
     from crm_tui.engine.models.customer_base import CustomerBase, Validation
@@ -65,20 +66,20 @@ def predict(shop: Shop, request: PredictRequest) -> Prediction:
     _check(request, shop, as_of)
     validation = None
     if request.calibration_end is not None:
-        with phase("fitting up to the calibration end"):
+        with phase(N_("fitting up to the calibration end")):
             early = customer_base.fit(orders, request.calibration_end)
         _trusted(early, shop, f"up to {request.calibration_end}")
         holdout = (as_of - request.calibration_end).days - 1
         validation = customer_base.validate(early, orders, holdout, 0.05)
-    with phase("fitting BG/NBD and Gamma-Gamma"):
+    with phase(N_("fitting BG/NBD and Gamma-Gamma")):
         base = customer_base.fit(orders, as_of - dt.timedelta(days=1))
     _trusted(base, shop, f"before {as_of}")
     churn_days = request.churn_days or churn_horizon(shop, as_of, request.horizon_days)
-    with phase("scoring"):
+    with phase(N_("scoring")):
         scores = customer_base.scores(
             base, request.horizon_days, request.annual_discount, churn_days
         )
-    with phase("churn classifier and its check"):
+    with phase(N_("churn classifier and its check")):
         check, risk = churn_classifier(shop, as_of, churn_days, request.check_churn)
     if risk is None:  # BG/NBD's churn_risk, which gives no reasons
         scores = scores.with_columns(pl.lit(None, pl.String).alias("churn_reason"))

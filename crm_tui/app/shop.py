@@ -28,6 +28,7 @@ from crm_tui.io.database import Source
 from crm_tui.io.findings import Findings
 from crm_tui.io.orders import load_orders
 from crm_tui.io.side_tables import load_profiles, load_visitors
+from crm_tui.language import N_
 
 CACHED_SEGMENTATIONS = 4  # the view on screen, a plan's, its history baseline's, one spare
 View = tuple[SegmentationSettings, dt.date, bool]
@@ -108,7 +109,8 @@ class Shop:
         dates = [as_of for _, as_of, _ in keys]
         # the latest day as None: every order counts, and no pass is spent filtering by date
         ends = [None if as_of == self.latest_as_of else as_of for as_of in dates]
-        with phase("segmenting as of " + ", ".join(str(d) for d in dict.fromkeys(dates))):
+        as_of = ", ".join(str(d) for d in dict.fromkeys(dates))
+        with phase(N_("segmenting as of"), as_of):
             found = segment_each(self.orders, settings, ends)
         return [
             replace(seg, customers=with_visitors(seg.customers, self.visitors))
@@ -136,7 +138,7 @@ def files_beside(orders: Path) -> dict[str, Path]:
 
 def load_shop(files: ShopFiles) -> Shop:
     """Read and validate the orders and the optional visitors and profiles files."""
-    with phase("reading orders"):
+    with phase(N_("reading orders")):
         loaded = load_orders(files.orders, dict(files.overrides))
     side: list[Findings] = []
     visitors = profiles = None

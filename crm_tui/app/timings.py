@@ -15,11 +15,13 @@ _inside: ContextVar[bool] = ContextVar("inside_a_phase", default=False)
 
 
 @contextmanager
-def phase(name: str) -> Iterator[None]:
+def phase(name: str, detail: str = "") -> Iterator[None]:
     """Time the block as `name` if a recording is on and no other phase encloses it (its time
     is then the enclosing phase's), so the phases add up to at most the whole. A shell
-    listening for progress hears of every phase as it starts."""
-    report(name)
+    listening for progress hears of every phase as it starts.
+
+    `name` is marked for translation where it is written; `detail` (dates, a file) is not."""
+    report(name, detail=detail)
     phases = _recording.get()
     if phases is None or _inside.get():
         yield
@@ -29,7 +31,7 @@ def phase(name: str) -> Iterator[None]:
     try:
         yield
     finally:
-        phases.append((name, time.perf_counter() - start))
+        phases.append((f"{name} {detail}".rstrip(), time.perf_counter() - start))
         _inside.reset(token)
 
 

@@ -14,13 +14,19 @@ from campaigns.errors import PlanError
 from crm_tui.cli import evaluate, plan, predict, sample, segment, tui
 from crm_tui.cli.wording import error_line
 from crm_tui.errors import InputError
+from crm_tui.language import ENVIRONMENT, LANGUAGES, choose, use
 
 COMMANDS = (tui, segment, sample, plan, evaluate, predict)
 NAMES = ("tui", "segment", "sample", "plan", "evaluate", "predict")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
+    given, args = _language_option().parse_known_args(sys.argv[1:] if argv is None else argv)
+    try:
+        use(choose(given.lang))
+    except InputError as exc:
+        print(f"crm-tui: error: {error_line(exc)}", file=sys.stderr)
+        return 2
     if not args or (args[0] not in NAMES and not args[0].startswith("-")):
         args = ["tui", *args]
     ns = build_parser().parse_args(args)
@@ -50,9 +56,22 @@ def _timed(ns: argparse.Namespace) -> int:
     return code
 
 
+def _language_option() -> argparse.ArgumentParser:
+    """--lang, taken before the command or after it, like the locale it overrides."""
+    parser = argparse.ArgumentParser(prog="crm-tui", add_help=False)
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help=f"language of the readable output and the app (default: ${ENVIRONMENT}, "
+        "else the locale); JSON, TOML and files are the same in both",
+    )
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="crm-tui",
+        parents=[_language_option()],
         description="Segment customers, plan repeat-customer campaigns and measure their lift.",
         epilog="With no command, or with a FILE, opens the terminal app.",
     )

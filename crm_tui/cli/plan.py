@@ -159,6 +159,7 @@ def _assign(ns: argparse.Namespace) -> int:
     from crm_tui.app.planning import changes, check
     from crm_tui.app.timings import phase
     from crm_tui.io.writers import write_table
+    from crm_tui.language import N_
     from crm_tui.reports.evaluation import printable
     from crm_tui.reports.plan import shares_text
 
@@ -171,7 +172,7 @@ def _assign(ns: argparse.Namespace) -> int:
     if not plan.data.files():
         print(f"note: {ns.plan} records no data files; `plan check --record` does", file=sys.stderr)
     report, assignment = check(plan, _shop(files))
-    with phase("writing the assignment"):
+    with phase(N_("writing the assignment")):
         write_table(assignment, ns.out, ns.force, ns.excel)
     print(f"wrote {assignment.height:,} customers to {ns.out} (plan hash {report.plan_hash})")
     print(printable(shares_text(achieved_shares(assignment), report)))

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from crm_tui.language import N_
+
 
 @dataclass(frozen=True)
 class Band:
@@ -39,12 +41,12 @@ class BandModel:
 
 
 BAND_NAMES = {
-    1: ("all",),
-    2: ("low", "high"),
-    3: ("low", "mid", "high"),
-    4: ("low", "mid-low", "mid-high", "high"),
+    1: (N_("all"),),
+    2: (N_("low"), N_("high")),
+    3: (N_("low"), N_("mid"), N_("high")),
+    4: (N_("low"), N_("mid-low"), N_("mid-high"), N_("high")),
 }
-RETAIN_FIRST, SECOND_PRIORITY, BACKUP = "retain first", "second priority", "backup pool"
+RETAIN_FIRST, SECOND_PRIORITY, BACKUP = N_("retain first"), N_("second priority"), N_("backup pool")
 
 
 def learn_bands(

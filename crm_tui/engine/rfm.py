@@ -17,33 +17,37 @@ from __future__ import annotations
 
 import polars as pl
 
+from crm_tui.language import N_
+
 # segment -> list of (R range, FM range), inclusive
 RFM_SEGMENTS: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {
-    "Champions": [((4, 5), (4, 5))],
-    "Loyal": [((3, 3), (4, 5)), ((4, 5), (3, 3))],
-    "Potential Loyalists": [((4, 5), (2, 2))],
-    "New Customers": [((5, 5), (1, 1))],
-    "Promising": [((4, 4), (1, 1))],
-    "Need Attention": [((3, 3), (2, 3))],
-    "About To Sleep": [((3, 3), (1, 1))],
-    "At Risk": [((2, 2), (3, 5))],
-    "Can't Lose Them": [((1, 1), (4, 5))],
-    "Hibernating": [((2, 2), (1, 2))],
-    "Lost": [((1, 1), (1, 3))],
+    N_("Champions"): [((4, 5), (4, 5))],
+    N_("Loyal"): [((3, 3), (4, 5)), ((4, 5), (3, 3))],
+    N_("Potential Loyalists"): [((4, 5), (2, 2))],
+    N_("New Customers"): [((5, 5), (1, 1))],
+    N_("Promising"): [((4, 4), (1, 1))],
+    N_("Need Attention"): [((3, 3), (2, 3))],
+    N_("About To Sleep"): [((3, 3), (1, 1))],
+    N_("At Risk"): [((2, 2), (3, 5))],
+    N_("Can't Lose Them"): [((1, 1), (4, 5))],
+    N_("Hibernating"): [((2, 2), (1, 2))],
+    N_("Lost"): [((1, 1), (1, 3))],
 }
 # how each name is defined, for the screens that list them
 RFM_DEFINITIONS = {
-    "Champions": "active, high frequency and spend",
-    "Loyal": "silent with high frequency and spend, or active with middling",
-    "Potential Loyalists": "active repeat buyers, low frequency and spend",
-    "New Customers": "one purchase, or the lowest frequency and spend; bought very recently",
-    "Promising": "one purchase, or the lowest frequency and spend; active",
-    "Need Attention": "silent, middling frequency and spend",
-    "About To Sleep": "silent, one purchase or the lowest frequency and spend",
-    "At Risk": "sleeping, middling to high frequency and spend",
-    "Can't Lose Them": "lost, high frequency and spend",
-    "Hibernating": "sleeping, low frequency and spend",
-    "Lost": "lost, low to middling frequency and spend",
+    N_("Champions"): N_("active, high frequency and spend"),
+    N_("Loyal"): N_("silent with high frequency and spend, or active with middling"),
+    N_("Potential Loyalists"): N_("active repeat buyers, low frequency and spend"),
+    N_("New Customers"): N_(
+        "one purchase, or the lowest frequency and spend; bought very recently"
+    ),
+    N_("Promising"): N_("one purchase, or the lowest frequency and spend; active"),
+    N_("Need Attention"): N_("silent, middling frequency and spend"),
+    N_("About To Sleep"): N_("silent, one purchase or the lowest frequency and spend"),
+    N_("At Risk"): N_("sleeping, middling to high frequency and spend"),
+    N_("Can't Lose Them"): N_("lost, high frequency and spend"),
+    N_("Hibernating"): N_("sleeping, low frequency and spend"),
+    N_("Lost"): N_("lost, low to middling frequency and spend"),
 }
 
 

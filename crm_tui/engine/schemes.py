@@ -13,9 +13,10 @@ import polars as pl
 
 from crm_tui.engine.bands import BACKUP, BAND_NAMES, RETAIN_FIRST, SECOND_PRIORITY
 from crm_tui.engine.rfm import RFM_SEGMENTS
+from crm_tui.language import N_
 
-LIFECYCLE_STAGES = ("active", "silent", "sleeping", "lost")
-TIERS = ("member", "VIP", "top VIP")
+LIFECYCLE_STAGES = (N_("active"), N_("silent"), N_("sleeping"), N_("lost"))
+TIERS = (N_("member"), N_("VIP"), N_("top VIP"))
 
 
 @dataclass(frozen=True)
@@ -35,57 +36,61 @@ SCHEMES: dict[str, Scheme] = {
     s.name: s
     for s in (
         Scheme(
-            "lifecycle",
+            N_("lifecycle"),
             LIFECYCLE_STAGES,
             {
-                "active": "keep contact frequency; no discount-led messages",
-                "silent": "keep contact frequency; light incentive",
-                "sleeping": "limited contact; win back with a big discount",
-                "lost": "suppress contact; only for major sales events",
+                N_("active"): N_("keep contact frequency; no discount-led messages"),
+                N_("silent"): N_("keep contact frequency; light incentive"),
+                N_("sleeping"): N_("limited contact; win back with a big discount"),
+                N_("lost"): N_("suppress contact; only for major sales events"),
             },
         ),
         Scheme(
-            "rfm",
+            N_("rfm"),
             tuple(RFM_SEGMENTS),
             {
-                "Champions": "reward; early access and new products, no discounts needed",
-                "Loyal": "upsell higher-value items; ask for reviews",
-                "Potential Loyalists": "membership and a second-purchase incentive",
-                "New Customers": "onboarding care; push the hard first-to-second purchase",
-                "Promising": "brand awareness; small first-repurchase coupon",
-                "Need Attention": "limited-time offer based on past purchases",
-                "About To Sleep": "light incentive with popular products",
-                "At Risk": "personal win-back message with a strong offer",
-                "Can't Lose Them": "win back at any reasonable cost; phone or personal service",
-                "Hibernating": "big-discount win-back; otherwise leave alone",
-                "Lost": "suppress; contact only for major sales events",
+                N_("Champions"): N_("reward; early access and new products, no discounts needed"),
+                N_("Loyal"): N_("upsell higher-value items; ask for reviews"),
+                N_("Potential Loyalists"): N_("membership and a second-purchase incentive"),
+                N_("New Customers"): N_("onboarding care; push the hard first-to-second purchase"),
+                N_("Promising"): N_("brand awareness; small first-repurchase coupon"),
+                N_("Need Attention"): N_("limited-time offer based on past purchases"),
+                N_("About To Sleep"): N_("light incentive with popular products"),
+                N_("At Risk"): N_("personal win-back message with a strong offer"),
+                N_("Can't Lose Them"): N_(
+                    "win back at any reasonable cost; phone or personal service"
+                ),
+                N_("Hibernating"): N_("big-discount win-back; otherwise leave alone"),
+                N_("Lost"): N_("suppress; contact only for major sales events"),
             },
         ),
         Scheme(
-            "first_order_value",
+            N_("first_order_value"),
             tuple(dict.fromkeys(name for names in BAND_NAMES.values() for name in names)),
             {
-                RETAIN_FIRST: "retain first: personal follow-up and a second-purchase offer",
-                SECOND_PRIORITY: "second priority: light second-purchase incentive",
-                BACKUP: "backup pool: low value, contact only in big campaigns",
+                RETAIN_FIRST: N_("retain first: personal follow-up and a second-purchase offer"),
+                SECOND_PRIORITY: N_("second priority: light second-purchase incentive"),
+                BACKUP: N_("backup pool: low value, contact only in big campaigns"),
             },
             suggest_by="first_order_priority",  # a band's strategy follows its priority
         ),
         Scheme(
-            "tier",
+            N_("tier"),
             TIERS,
             {
-                "member": "member care: points and birthday/holiday messages",
-                "VIP": "VIP coupon (20 CNY) and early access",
-                "top VIP": "top-VIP coupon (50 CNY) and personal service",
+                N_("member"): N_("member care: points and birthday/holiday messages"),
+                N_("VIP"): N_("VIP coupon (20 CNY) and early access"),
+                N_("top VIP"): N_("top-VIP coupon (50 CNY) and personal service"),
             },
         ),
         Scheme(
-            "visitor",
-            ("never bought", "bought"),
+            N_("visitor"),
+            (N_("never bought"), N_("bought")),
             {
-                "never bought": "best-sellers with high value for money, at the right moment",
-                "bought": "handled by the other schemes",
+                N_("never bought"): N_(
+                    "best-sellers with high value for money, at the right moment"
+                ),
+                N_("bought"): N_("handled by the other schemes"),
             },
         ),
     )

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from crm_tui.language import _, ngettext
+
 REASON = "_drop_reason"
 ROW = "_row"
 EXAMPLES_PER_REASON = 5
@@ -29,13 +31,19 @@ class Findings:
         return sum(self.dropped.values())
 
     def lines(self) -> list[str]:
-        """Human-readable lines, one per drop reason."""
+        """Human-readable lines, one per drop reason (reasons are canonical, shown translated)."""
         out = []
         for reason, count in self.dropped.items():
-            rows = ", ".join(str(r) for r in self.examples.get(reason, []))
-            noun = "row" if count == 1 else "rows"
-            example = "row" if len(self.examples.get(reason, [])) == 1 else "rows"
-            out.append(f"{count:>8,} {noun} dropped: {reason} (e.g. {example} {rows})")
+            examples = self.examples.get(reason, [])
+            line = ngettext(
+                "{count:>8,} row dropped: {reason} (e.g. {rows})",
+                "{count:>8,} rows dropped: {reason} (e.g. {rows})",
+                count,
+            )
+            rows = ngettext("row {rows}", "rows {rows}", len(examples)).format(
+                rows=", ".join(str(r) for r in examples)
+            )
+            out.append(line.format(count=count, reason=_(reason), rows=rows))
         return out
 
 

@@ -15,6 +15,7 @@ from crm_tui.io.database import Database, Source
 from crm_tui.io.findings import EXAMPLES_PER_REASON, ROW, Findings, first_reason, split_dropped, why
 from crm_tui.io.presets import ORDER_PRESETS, ORDER_REQUIRED
 from crm_tui.io.readers import collect_reporting, known_rows, reading_errors, scan_table
+from crm_tui.language import N_
 
 ID_COLUMNS = ("customer_id", "order_id")
 TEXT_COLUMNS = ("customer_id", "order_id", "category", "channel", "status")
@@ -45,7 +46,7 @@ def load_orders(
         parsed = _parse(raw.with_row_index(ROW, offset=2), schema, mapping, path)
         # rows of line items are not orders: their count says nothing of how far reading is
         total = None if mapping.preset.layout == "line_items_first" else known_rows(path, raw)
-        frame = collect_reporting(_with_reasons(parsed, mapping), "reading orders", total)
+        frame = collect_reporting(_with_reasons(parsed, mapping), N_("reading orders"), total)
     rows_read = int(frame[LINES].sum()) if LINES in frame.columns else frame.height
     kept, dropped, examples = split_dropped(frame)
     kept = parsing.whole_number_ids(kept, ID_COLUMNS)
@@ -123,20 +124,20 @@ def _with_reasons(parsed: pl.LazyFrame, mapping: ColumnMapping) -> pl.LazyFrame:
     checks: list[tuple[pl.Expr, str]] = []
     if "status" in names:
         status = pl.col("status").str.to_lowercase()
-        checks.append((status.is_in(rules.unpaid), "unpaid order status"))
-        checks.append((status.is_in(rules.void), "refunded/cancelled/closed status"))
+        checks.append((status.is_in(rules.unpaid), N_("unpaid order status")))
+        checks.append((status.is_in(rules.void), N_("refunded/cancelled/closed status")))
     if rules.cancelled_prefix is not None and "order_id" in names:
         cancelled = pl.col("order_id").str.starts_with(rules.cancelled_prefix)
-        checks.append((cancelled, "cancelled invoice"))
+        checks.append((cancelled, N_("cancelled invoice")))
     if rules.returns and "items" in names:
-        checks.append((pl.col("items") <= 0, "return (quantity not positive)"))
+        checks.append((pl.col("items") <= 0, N_("return (quantity not positive)")))
     year = pl.col("ordered_at").dt.year()
     checks += [
-        (pl.col("customer_id").is_null(), "empty customer"),
-        (pl.col("ordered_at").is_null(), "unparseable date"),
+        (pl.col("customer_id").is_null(), N_("empty customer")),
+        (pl.col("ordered_at").is_null(), N_("unparseable date")),
         ((year < FIRST_YEAR) | (year > LAST_YEAR), DATE_OUT_OF_RANGE),
-        (pl.col("amount").is_null() | pl.col("amount").is_nan(), "unparseable amount"),
-        (pl.col("amount") <= 0, "non-positive amount"),
+        (pl.col("amount").is_null() | pl.col("amount").is_nan(), N_("unparseable amount")),
+        (pl.col("amount") <= 0, N_("non-positive amount")),
         (~pl.col("amount").is_finite() | (pl.col("amount") > MAX_AMOUNT), AMOUNT_TOO_LARGE),
     ]
     return parsed.with_columns(first_reason(checks))
@@ -158,7 +159,7 @@ def _drop_duplicates(
     duplicates = kept.filter(repeat)
     if duplicates.height == 0:
         return kept, dropped, examples
-    reason = "duplicate order id"
+    reason = N_("duplicate order id")
     dropped = {**dropped, reason: duplicates.height}
     examples = {**examples, reason: duplicates[ROW].sort().head(EXAMPLES_PER_REASON).to_list()}
     return kept.filter(~repeat), dropped, examples

@@ -15,6 +15,7 @@ from crm_tui.io.columns import resolve_columns
 from crm_tui.io.findings import ROW, Findings, first_reason, split_dropped, why
 from crm_tui.io.presets import RESULT_PRESETS, normalise_header
 from crm_tui.io.readers import reading_errors, scan_table
+from crm_tui.language import N_
 
 COUNT_COLUMNS = ("customers", "impressions", "clicks", "add_to_cart", "conversions")
 MONEY_COLUMNS = ("revenue", "cost", "pre_revenue")
@@ -97,11 +98,11 @@ def _extra_columns(
 def _checks(src: Mapping[str, str]) -> list[tuple[pl.Expr, str]]:
     checks: list[tuple[pl.Expr, str]] = []
     if "customer_id" in src:
-        checks.append((pl.col("customer_id").is_null(), "empty customer"))
+        checks.append((pl.col("customer_id").is_null(), N_("empty customer")))
     if "arm" in src:
-        checks.append((pl.col("arm").is_null(), "empty arm"))
+        checks.append((pl.col("arm").is_null(), N_("empty arm")))
         # the sum row ad platforms add under the arms is no arm of its own
-        checks.append((pl.col("arm").str.to_lowercase().is_in(TOTAL_LABELS), "total row"))
+        checks.append((pl.col("arm").str.to_lowercase().is_in(TOTAL_LABELS), N_("total row")))
     for column in (*COUNT_COLUMNS, *MONEY_COLUMNS):
         if column in src:
             value = pl.col(column)
@@ -109,11 +110,13 @@ def _checks(src: Mapping[str, str]) -> list[tuple[pl.Expr, str]]:
             checks.append((pl.col(f"_bad_{column}"), f"unparseable {column}"))
             checks.append((value.is_infinite() | (value > MAX_VALUE), f"implausible {column}"))
     if "customers" in src and "customer_id" not in src:
-        checks.append((pl.col("customers") < 1, "no customers in the row"))
+        checks.append((pl.col("customers") < 1, N_("no customers in the row")))
     # a click needs an impression; a click can lead to several orders, so conversions may
     # exceed clicks, and in aggregated rows orders may exceed customers
     if "clicks" in src and "impressions" in src:
-        checks.append((pl.col("clicks") > pl.col("impressions"), "more clicks than impressions"))
+        checks.append(
+            (pl.col("clicks") > pl.col("impressions"), N_("more clicks than impressions"))
+        )
     return checks
 
 

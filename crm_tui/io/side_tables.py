@@ -14,6 +14,7 @@ from crm_tui.io.columns import resolve_columns
 from crm_tui.io.findings import ROW, Findings, first_reason, split_dropped
 from crm_tui.io.presets import PROFILE_PRESETS, VISITOR_PRESETS, Preset
 from crm_tui.io.readers import reading_errors, scan_table
+from crm_tui.language import N_
 
 _YES = ("1", "true", "yes", "y", "t", "是", "opt-in", "opted in")
 
@@ -56,7 +57,7 @@ def _load(
                 exprs.append(parsing.number(source, schema[source]).fill_null(0).alias(name))
         checked = raw.with_row_index(ROW, offset=2).select(exprs)
         frame = checked.with_columns(
-            first_reason([(pl.col("customer_id").is_null(), "empty customer")])
+            first_reason([(pl.col("customer_id").is_null(), N_("empty customer"))])
         ).collect()
     kept, dropped, examples = split_dropped(frame)
     if kept.height == 0:

@@ -1,4 +1,7 @@
-"""The evaluation report as a readable table, as Markdown to share, and as JSON for scripts."""
+"""The evaluation report as a readable table, as Markdown to share, and as JSON for scripts.
+
+The table and the Markdown speak the chosen language; the JSON keeps the library's names.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ import math
 import unicodedata
 from typing import Any
 
+from crm_tui.language import N_, _, ngettext
+from crm_tui.reports.text import cells, pad
 from evaluation.model import (
     FAMILIES,
     MIN_EVENTS,
@@ -15,15 +20,36 @@ from evaluation.model import (
     Report,
 )
 
-SRM_WARNING = (
+SRM_WARNING = N_(
     "SAMPLE RATIO MISMATCH: the arms' sizes do not match {basis} (p = {p:.2g}). "
     "The assignment or the data collection is broken; do not trust the lift figures below."
 )
+# the library's metric names, as people read them (scripts and --metrics keep the names)
+METRIC_NAMES = {
+    "conversion_rate": N_("conversion_rate"),
+    "click_rate": N_("click_rate"),
+    "add_to_cart_rate": N_("add_to_cart_rate"),
+    "revenue_per_customer": N_("revenue_per_customer"),
+    "ctr": N_("ctr"),
+    "roi": N_("roi"),
+    "cost_per_conversion": N_("cost_per_conversion"),
+    "value_per_converter": N_("value_per_converter"),
+    "cost_per_click": N_("cost_per_click"),
+}
+
+
+# the bases the library checks the sample ratio against, for the catalogue
+SRM_BASES = (N_("the planned shares"), N_("equal shares (no plan given)"))
+
+
+def metric_name(metric: str) -> str:
+    return _(METRIC_NAMES[metric]) if metric in METRIC_NAMES else metric
 
 
 def segment_label(segment: str) -> str:
-    """How a segment is shown: the overall comparison as "(all)"."""
-    return "(all)" if segment == OVERALL else segment
+    """A segment as people read it: the overall comparison as "(all)", canonical names
+    translated (a target's own name is shown as it is)."""
+    return _("(all)") if segment == OVERALL else _(segment)
 
 
 NAME_COLUMNS = (0, 2)  # segment and arm: names from the user's files and plan
@@ -88,22 +114,29 @@ def _mark(c: Comparison, alpha: float) -> str:
 def srm_line(report: Report) -> str:
     srm = report.srm
     if srm is None:
-        return "Sample ratio: not checked"
+        return _("Sample ratio: not checked")
     observed = ", ".join(
-        f"{a} {n:,} (expected {srm.expected.get(a, 0):,.0f})" for a, n in srm.observed.items()
+        _("{arm} {n:,} (expected {expected:,.0f})").format(
+            arm=a, n=n, expected=srm.expected.get(a, 0)
+        )
+        for a, n in srm.observed.items()
     )
+    basis = _(srm.basis)
     if not srm.ok:
-        return SRM_WARNING.format(p=srm.p_value, basis=srm.basis) + f"\n  {observed}"
-    return f"Sample ratio OK against {srm.basis} (chi-square p = {srm.p_value:.3g}): {observed}"
+        return _(SRM_WARNING).format(p=srm.p_value, basis=basis) + f"\n  {observed}"
+    return _("Sample ratio OK against {basis} (chi-square p = {p:.3g}): {observed}").format(
+        basis=basis, p=srm.p_value, observed=observed
+    )
 
 
 CAPPED_MARK = "†"  # beside a capped metric where "(capped)" does not fit
 
 
 def metric_label(c: Comparison, compact: bool = False) -> str:
+    name = metric_name(c.metric)
     if c.uncapped is None:
-        return c.metric
-    return f"{c.metric}{CAPPED_MARK}" if compact else f"{c.metric} (capped)"
+        return name
+    return f"{name}{CAPPED_MARK}" if compact else _("{metric} (capped)").format(metric=name)
 
 
 def _row(c: Comparison, alpha: float) -> list[str]:
@@ -133,17 +166,17 @@ def risk_text(c: Comparison) -> str:
 
 
 HEADERS = [
-    "segment",
-    "metric",
-    "arm",
-    "control",
-    "arm value",
-    "lift [CI]",
-    "diff [CI]",
-    "p",
-    "p adj",
-    "P(beats)",
-    "risk",
+    N_("segment"),
+    N_("metric"),
+    N_("arm"),
+    N_("control"),
+    N_("arm value"),
+    N_("lift [CI]"),
+    N_("diff [CI]"),
+    N_("p"),
+    N_("p adj"),
+    N_("P(beats)"),
+    N_("risk"),
 ]
 ADJUSTED_MARK = 8  # the column that carries the significance mark
 
@@ -151,16 +184,21 @@ ADJUSTED_MARK = 8  # the column that carries the significance mark
 def family_title(report: Report, family: str) -> str:
     adjustment = "Holm" if report.adjustment == "holm" else "Benjamini-Hochberg"
     count = sum(c.family == family and c.result.p_value is not None for c in report.comparisons)
+    primary = ", ".join(metric_name(m) for m in report.primary)
     titles = {
-        "primary": f"Primary metrics ({', '.join(report.primary)})",
-        "secondary": "Secondary metrics",
-        "overall": "All metrics (no primary metric named)",
-        "breakdown": f"By {report.by} (exploratory)",
+        "primary": _("Primary metrics ({metrics})").format(metrics=primary),
+        "secondary": _("Secondary metrics"),
+        "overall": _("All metrics (no primary metric named)"),
+        "breakdown": _("By {column} (exploratory)").format(column=report.by),
     }
     if count == 0:
-        return f"{titles[family]}: no test possible"
-    tests = "this test" if count == 1 else f"these {count} tests"
-    return f"{titles[family]}: p adj by {adjustment} within {tests}"
+        return _("{title}: no test possible").format(title=titles[family])
+    line = ngettext(
+        "{title}: p adj by {adjustment} within this test",
+        "{title}: p adj by {adjustment} within these {count} tests",
+        count,
+    )
+    return line.format(title=titles[family], adjustment=adjustment, count=count)
 
 
 def families(report: Report) -> list[tuple[str, list[Comparison]]]:
@@ -175,18 +213,25 @@ def families(report: Report) -> list[tuple[str, list[Comparison]]]:
 
 def legend(report: Report) -> str:
     tests = {c.result.test for c in report.comparisons if c.result.p_value is not None}
-    return (
-        f"Control {report.control!r}; arms {', '.join(report.arms)}; alpha {report.alpha:.3g}"
-        f"{' at this look' if report.sequential else ''}. "
-        f"Test: {'; '.join(sorted(tests)) or 'none'}; each row's intervals, P(beats) and risk "
-        "(the expected loss, as a share of the control's value, if the arm is chosen) come from "
-        "its test. "
-        f"* = significant after adjustment; ! = under {MIN_EVENTS} customers with the outcome "
-        "in an arm: no test can be trusted." + (UNBOUNDED if _unbounded(report) else "")
+    alpha = (
+        _("alpha {alpha:.3g} at this look") if report.sequential else _("alpha {alpha:.3g}")
+    ).format(alpha=report.alpha)
+    text = _(
+        "Control {control!r}; arms {arms}; {alpha}. Test: {tests}; each row's intervals, "
+        "P(beats) and risk (the expected loss, as a share of the control's value, if the arm is "
+        "chosen) come from its test. * = significant after adjustment; ! = under {events} "
+        "customers with the outcome in an arm: no test can be trusted."
+    ).format(
+        control=report.control,
+        arms=", ".join(report.arms),
+        alpha=alpha,
+        tests="; ".join(sorted(tests)) or _("none"),
+        events=MIN_EVENTS,
     )
+    return text + (_(UNBOUNDED) if _unbounded(report) else "")
 
 
-UNBOUNDED = (
+UNBOUNDED = N_(
     " ∞ = the data cannot bound that end of the interval: the control's value (a ratio's "
     "denominator) is not surely above zero, so every larger lift is as consistent with them."
 )
@@ -199,10 +244,15 @@ def _unbounded(report: Report) -> bool:
 
 def uncapped_line(c: Comparison) -> str:
     assert c.uncapped is not None
-    return (
-        f"{segment_label(c.segment)} / {c.arm} / {c.metric}: uncapped control "
-        f"{number_text(c.uncapped.control_value)}, arm {number_text(c.uncapped.arm_value)} "
-        f"({number_text(c.uncapped.rel_lift, True)})"
+    return _(
+        "{segment} / {arm} / {metric}: uncapped control {control}, arm {value} ({lift})"
+    ).format(
+        segment=segment_label(c.segment),
+        arm=c.arm,
+        metric=metric_name(c.metric),
+        control=number_text(c.uncapped.control_value),
+        value=number_text(c.uncapped.arm_value),
+        lift=number_text(c.uncapped.rel_lift, True),
     )
 
 
@@ -214,34 +264,54 @@ def incremental_line(inc: Incremental) -> str:
     """Extra revenue and cost over the control, their ratio, and gross ROI beside them."""
     roi = "-" if inc.incremental_roi is None else f"{inc.incremental_roi:.2f}"
     if inc.incremental_roi is not None:
-        roi += f" {_ci(inc.incremental_roi_ci)}" if inc.incremental_roi_ci else " [unbounded]"
+        roi += f" {_ci(inc.incremental_roi_ci)}" if inc.incremental_roi_ci else _(" [unbounded]")
     gross = "-" if inc.gross_roi is None else f"{inc.gross_roi:.2f}"
-    capped = " (capped)" if inc.uncapped_revenue is not None else ""
-    beside = [f"gross ROI {gross}"]
+    capped = _(" (capped)") if inc.uncapped_revenue is not None else ""
+    beside = [_("gross ROI {roi}").format(roi=gross)]
     if inc.uncapped_revenue is not None:
         uncapped_roi = "-" if inc.uncapped_roi is None else f"{inc.uncapped_roi:.2f}"
+        uncapped = _("uncapped: revenue {revenue}, ROI {roi}")
         beside.insert(
-            0, f"uncapped: revenue {number_text(inc.uncapped_revenue)}, ROI {uncapped_roi}"
+            0, uncapped.format(revenue=number_text(inc.uncapped_revenue), roi=uncapped_roi)
         )
-    revenue = f"{number_text(inc.incremental_revenue)} {_ci(inc.incremental_revenue_ci)}"
     return (
-        f"{segment_label(inc.segment)} / {inc.arm}: over {inc.treated:,} treated, incremental "
-        f"revenue{capped} {revenue}, "
-        f"incremental cost {number_text(inc.incremental_cost)} {_ci(inc.incremental_cost_ci)}; "
-        f"incremental ROI{capped} {roi} ({'; '.join(beside)})"
-    ).replace("  ", " ")
+        _(
+            "{segment} / {arm}: over {treated:,} treated, incremental revenue{capped} {revenue} "
+            "{revenue_ci}, incremental cost {cost} {cost_ci}; incremental ROI{capped} {roi} "
+            "({beside})"
+        )
+        .format(
+            segment=segment_label(inc.segment),
+            arm=inc.arm,
+            treated=inc.treated,
+            capped=capped,
+            revenue=number_text(inc.incremental_revenue),
+            revenue_ci=_ci(inc.incremental_revenue_ci),
+            cost=number_text(inc.incremental_cost),
+            cost_ci=_ci(inc.incremental_cost_ci),
+            roi=roi,
+            beside="; ".join(beside),
+        )
+        .replace("  ", " ")
+    )
 
 
 def _incremental_lines(report: Report) -> list[str]:
     return [incremental_line(inc) for inc in report.incremental]
 
 
+def headers() -> list[str]:
+    return [_(h) for h in HEADERS]
+
+
 def _table(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(HEADERS)]
-    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-    return [fmt.format(*HEADERS), fmt.format(*("-" * w for w in widths))] + [
-        fmt.format(*r) for r in rows
-    ]
+    heads = headers()
+    widths = [max(cells(h), *(cells(r[i]) for r in rows)) for i, h in enumerate(heads)]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(pad(v, w) for v, w in zip(values, widths, strict=True)).rstrip()
+
+    return [line(heads), line(["-" * w for w in widths]), *(line(r) for r in rows)]
 
 
 def to_text(report: Report) -> str:
@@ -254,12 +324,12 @@ def to_text(report: Report) -> str:
     if report.incremental:
         lines += [
             "",
-            "Incremental (treatment minus control per customer, times the treated customers):",
+            _("Incremental (treatment minus control per customer, times the treated customers):"),
         ]
         lines += ["  " + line for line in _incremental_lines(report)]
     if uncapped := _uncapped_lines(report):
-        lines += ["", "Before capping:", *("  " + line for line in uncapped)]
-    lines += [f"note: {n}" for n in report.notes]
+        lines += ["", _("Before capping:"), *("  " + line for line in uncapped)]
+    lines += [_("note: {note}").format(note=n) for n in report.notes]
     return printable("\n".join(lines))
 
 
@@ -276,7 +346,7 @@ def _markdown_row(c: Comparison, alpha: float) -> str:
 
 
 def to_markdown(report: Report) -> str:
-    lines = ["# Campaign evaluation", ""]
+    lines = ["# " + _("Campaign evaluation"), ""]
     srm = srm_line(report)
     lines += [f"> **{srm}**" if report.srm is not None and not report.srm.ok else srm, ""]
     lines += [legend(report), ""]
@@ -284,18 +354,18 @@ def to_markdown(report: Report) -> str:
         lines += [f"**{report.sequential.description}**", ""]
     for family, rows in families(report):
         lines += [f"## {family_title(report, family)}", ""]
-        lines.append("| " + " | ".join(HEADERS) + " |")
+        lines.append("| " + " | ".join(headers()) + " |")
         lines.append("|" + "---|" * len(HEADERS))
         lines += [_markdown_row(c, report.alpha) for c in rows]
         lines.append("")
     if report.incremental:
-        lines += ["## Incremental revenue and ROI", ""]
+        lines += ["## " + _("Incremental revenue and ROI"), ""]
         lines += [f"- {line}" for line in _incremental_lines(report)]
         lines.append("")
     if uncapped := _uncapped_lines(report):
-        lines += ["## Before capping", "", *[f"- {line}" for line in uncapped], ""]
+        lines += ["## " + _("Before capping"), "", *[f"- {line}" for line in uncapped], ""]
     if report.notes:
-        lines += ["## Notes", "", *[f"- {n}" for n in report.notes]]
+        lines += ["## " + _("Notes"), "", *[f"- {n}" for n in report.notes]]
     return printable("\n".join(lines).rstrip("\n") + "\n")
 
 

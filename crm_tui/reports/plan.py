@@ -1,10 +1,20 @@
-"""Readable text for `plan check` and `plan assign`."""
+"""Readable text for `plan check` and `plan assign`, in the language in use."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 
-from campaigns.check import PlanCheck
+from crm_tui.language import N_, _
+from crm_tui.reports.names import word
+from crm_tui.reports.text import pad
+
+if TYPE_CHECKING:  # the app shows checks without importing the power calculation's SciPy
+    from campaigns.check import PlanCheck, TargetCheck
+
+# where a target's baseline came from, as campaigns.power names it
+BASELINE_SOURCES = {"history": N_("history"), "operator": N_("operator"), "none": N_("none")}
 
 
 def _pct(x: float | None) -> str:
@@ -12,56 +22,78 @@ def _pct(x: float | None) -> str:
 
 
 def check_text(report: PlanCheck) -> str:
-    lines = [f"Plan {report.name!r}  (hash {report.plan_hash})", ""]
-    head = f"  {'target':<28}{'selected':>9}{'in plan':>9}{'supp.':>7}  arms"
-    lines.append(head)
+    lines = [_("Plan {name!r}  (hash {hash})").format(name=report.name, hash=report.plan_hash), ""]
+    heads = [pad(_("target"), 28), pad(_("selected"), 9, ">"), pad(_("in plan"), 9, ">")]
+    lines.append("  " + "".join([*heads, pad(_("supp."), 7, ">")]) + "  " + _("arms"))
     for t in report.targets:
-        suppressed = sum(t.suppressed.values())
-        arms = "  ".join(f"{a} {n:,}" for a, n in t.arms.items())
-        lines.append(f"  {t.name:<28}{t.selected:>9,}{t.customers:>9,}{suppressed:>7,}  {arms}")
-        p = t.power
-        base = (
-            f"baseline {p.baseline:.4g} ({p.baseline_source})"
-            if p.baseline is not None
-            else "baseline unknown"
-        )
-        mde = (
-            f"MDE {p.mde_abs:.4g} abs, {_pct(p.mde_rel).strip()} rel at alpha {p.alpha:.3g}"
-            if p.mde_abs is not None
-            else "MDE -"
-        )
-        need = (
-            f"; +{p.wanted_lift:.0%} needs {p.needed_treatment:,}/{p.needed_control:,}"
-            if p.needed_treatment is not None
-            else ""
-        )
-        lines.append(f"      {t.channel}, {t.strategy}; {base}; {mde}{need}")
-        lines.append(
-            f"      {t.contacts:,} contacts, {t.expected_redemptions:,.0f} expected "
-            f"redemptions, cost {t.cost:,.2f}"
-        )
-        for earlier, n in t.taken_by_earlier.items():
-            lines.append(f"      {n:,} also selected here went to earlier target {earlier!r}")
-        for reason, n in t.suppressed.items():
-            lines.append(f"      suppressed: {reason}: {n:,}")
-    lines += [
-        "",
-        f"Total cost {report.total_cost:,.2f}"
-        + (f" (cap {report.budget_cap:,.2f})" if report.budget_cap is not None else ""),
-    ]
+        lines += _target_lines(t)
+    lines += ["", total_line(report)]
     if report.suppressed:
-        lines.append("Suppressed: " + ", ".join(f"{r} {n:,}" for r, n in report.suppressed.items()))
-    lines += [f"warning: {w}" for w in report.warnings]
+        reasons = ", ".join(f"{r} {n:,}" for r, n in report.suppressed.items())
+        lines.append(_("Suppressed: {reasons}").format(reasons=reasons))
+    lines += [_("warning: {warning}").format(warning=w) for w in report.warnings]
     return "\n".join(lines)
 
 
+def total_line(report: PlanCheck) -> str:
+    if report.budget_cap is None:
+        return _("Total cost {cost:,.2f}").format(cost=report.total_cost)
+    return _("Total cost {cost:,.2f} (cap {cap:,.2f})").format(
+        cost=report.total_cost, cap=report.budget_cap
+    )
+
+
+def baseline_text(t: TargetCheck) -> str:
+    p = t.power
+    if p.baseline is None:
+        return _("baseline unknown")
+    source = _(BASELINE_SOURCES.get(p.baseline_source, p.baseline_source))
+    return _("baseline {value:.4g} ({source})").format(value=p.baseline, source=source)
+
+
+def _target_lines(t: TargetCheck) -> list[str]:
+    suppressed = sum(t.suppressed.values())
+    arms = "  ".join(f"{a} {n:,}" for a, n in t.arms.items())
+    counts = f"{t.selected:>9,}{t.customers:>9,}{suppressed:>7,}"
+    p = t.power
+    mde = (
+        _("MDE {abs:.4g} abs, {rel} rel at alpha {alpha:.3g}").format(
+            abs=p.mde_abs, rel=_pct(p.mde_rel).strip(), alpha=p.alpha
+        )
+        if p.mde_abs is not None
+        else "MDE -"
+    )
+    need = (
+        "; "
+        + _("+{lift:.0%} needs {treatment:,}/{control:,}").format(
+            lift=p.wanted_lift, treatment=p.needed_treatment, control=p.needed_control
+        )
+        if p.needed_treatment is not None
+        else ""
+    )
+    costs = _("{contacts:,} contacts, {redemptions:,.0f} expected redemptions, cost {cost:,.2f}")
+    lines = [
+        f"  {pad(t.name, 28)}{counts}  {arms}",
+        f"      {word(t.channel)}, {word(t.strategy)}; {baseline_text(t)}; {mde}{need}",
+        "      "
+        + costs.format(contacts=t.contacts, redemptions=t.expected_redemptions, cost=t.cost),
+    ]
+    earlier = _("{n:,} also selected here went to earlier target {target!r}")
+    lines += ["      " + earlier.format(n=n, target=e) for e, n in t.taken_by_earlier.items()]
+    lines += [
+        "      " + _("suppressed: {reason}: {n:,}").format(reason=r, n=n)
+        for r, n in t.suppressed.items()
+    ]
+    return lines
+
+
 def shares_text(shares: pl.DataFrame, report: PlanCheck) -> str:
-    lines = ["Achieved split per target:"]
+    lines = [_("Achieved split per target:")]
     for target, arm, n, share in shares.iter_rows():
-        lines.append(f"  {target:<28}{arm:<14}{n:>9,}  {share:6.1%}")
+        lines.append(f"  {pad(target, 28)}{pad(arm, 14)}{n:>9,}  {share:6.1%}")
     if report.suppressed:
+        reasons = ", ".join(f"{r} {n:,}" for r, n in report.suppressed.items())
         lines.append(
-            "Listed with their reason, not contacted: "
-            + ", ".join(f"{r} {n:,}" for r, n in report.suppressed.items())
+            _("Listed with their reason, not contacted: {reasons}").format(reasons=reasons)
         )
     return "\n".join(lines)

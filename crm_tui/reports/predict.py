@@ -5,25 +5,41 @@ from __future__ import annotations
 from typing import Any
 
 from crm_tui.app.predicting import Prediction
+from crm_tui.language import _
 
 
 def fit_lines(p: Prediction) -> list[str]:
     """The fitted parameters and the check, in words."""
     m, g = p.base.bgnbd, p.base.gamma_gamma
     lines = [
-        f"Customer-base model as of {p.as_of}: {m.customers:,} customers, "
-        f"{m.repeat_customers:,} of whom bought again",
-        f"  BG/NBD: r {m.r:.3g}, alpha {m.alpha:.4g} weeks ({m.alpha * 7:.3g} days), "
-        f"a {m.a:.3g}, b {m.b:.4g}",
-        f"  Gamma-Gamma: p {g.p:.3g}, q {g.q:.3g}, v {g.v:.4g}; "
-        f"a purchase is worth {g.p * g.v / (g.q - 1):,.2f} on average",
+        _(
+            "Customer-base model as of {as_of}: {n:,} customers, {repeat:,} of whom bought again"
+        ).format(as_of=p.as_of, n=m.customers, repeat=m.repeat_customers),
+        "  "
+        + _(
+            "BG/NBD: r {r:.3g}, alpha {alpha:.4g} weeks ({days:.3g} days), a {a:.3g}, b {b:.4g}"
+        ).format(r=m.r, alpha=m.alpha, days=m.alpha * 7, a=m.a, b=m.b),
+        "  "
+        + _(
+            "Gamma-Gamma: p {p:.3g}, q {q:.3g}, v {v:.4g}; a purchase is worth {worth:,.2f} on "
+            "average"
+        ).format(p=g.p, q=g.q, v=g.v, worth=g.p * g.v / (g.q - 1)),
     ]
     if (v := p.validation) is not None:
         lines.append(
-            f"Check: fitted up to {v.fitted_to}, expected purchases ranked the {v.returned:,} "
-            f"of {v.customers:,} customers who bought in the next {v.holdout_days} days with "
-            f"AUC {v.auc:.3f} [{v.auc_ci[0]:.3f}, {v.auc_ci[1]:.3f}] (0.5 is chance, 1 a "
-            "perfect ranking)"
+            _(
+                "Check: fitted up to {day}, expected purchases ranked the {returned:,} of {n:,} "
+                "customers who bought in the next {days} days with AUC {auc:.3f} "
+                "[{low:.3f}, {high:.3f}] (0.5 is chance, 1 a perfect ranking)"
+            ).format(
+                day=v.fitted_to,
+                returned=v.returned,
+                n=v.customers,
+                days=v.holdout_days,
+                auc=v.auc,
+                low=v.auc_ci[0],
+                high=v.auc_ci[1],
+            )
         )
     return lines + churn_lines(p)
 
@@ -33,19 +49,32 @@ def churn_lines(p: Prediction) -> list[str]:
     c = p.churn_check
     if p.churn_model == "BG/NBD":
         return [
-            f"churn_risk: BG/NBD's chance of no purchase within {p.churn_days} days (the orders "
-            "do not span two such windows with enough customers to train a classifier)"
+            _(
+                "churn_risk: BG/NBD's chance of no purchase within {days} days (the orders do "
+                "not span two such windows with enough customers to train a classifier)"
+            ).format(days=p.churn_days)
         ]
     if c is None:
-        return [f"churn_risk: {p.churn_model}, not checked"]
+        return [_("churn_risk: {model}, not checked").format(model=p.churn_model)]
     lines = [
-        f"churn_risk: a logistic regression on purchase features, trained on features as of "
-        f"{c.trained_on} and checked on {c.checked_on}: of {c.customers:,} customers, "
-        f"{c.returned:,} bought within {c.horizon_days} days; AUC {c.auc:.3f} "
-        f"[{c.auc_ci[0]:.3f}, {c.auc_ci[1]:.3f}]"
+        _(
+            "churn_risk: a logistic regression on purchase features, trained on features as of "
+            "{trained} and checked on {checked}: of {n:,} customers, {returned:,} bought within "
+            "{days} days; AUC {auc:.3f} [{low:.3f}, {high:.3f}]"
+        ).format(
+            trained=c.trained_on,
+            checked=c.checked_on,
+            n=c.customers,
+            returned=c.returned,
+            days=c.horizon_days,
+            auc=c.auc,
+            low=c.auc_ci[0],
+            high=c.auc_ci[1],
+        )
     ]
+    against = _("  against {name}: AUC {auc:.3f} [{low:.3f}, {high:.3f}]")
     for name, (auc, ci) in c.baselines.items():
-        lines.append(f"  against {name}: AUC {auc:.3f} [{ci[0]:.3f}, {ci[1]:.3f}]")
+        lines.append(against.format(name=name, auc=auc, low=ci[0], high=ci[1]))
     return lines
 
 

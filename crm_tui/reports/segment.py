@@ -12,11 +12,24 @@ from crm_tui.engine.rfm import RFM_DEFINITIONS
 from crm_tui.engine.schemes import SCHEMES, repurchase_ladder, scheme_summary
 from crm_tui.engine.segmentation import Segmentation
 from crm_tui.io.findings import Findings
+from crm_tui.language import N_, _
+from crm_tui.reports.text import pad
 
-OCCASION_NOTE = (
+OCCASION_NOTE = N_(
     "Orders on the same calendar day count as one purchase for intervals, repeat rates and "
     "frequency; order counts and revenue keep every order."
 )
+
+
+def scheme_title(scheme: str) -> str:
+    return _(scheme)
+
+
+def stage_line(q: tuple[float, float, float]) -> str:
+    """The lifecycle stages by days since the last purchase, in the language in use."""
+    return _("active <= {a:.0f} days < silent <= {b:.0f} < sleeping <= {c:.0f} < lost").format(
+        a=q[0], b=q[1], c=q[2]
+    )
 
 
 def schemes_present(seg: Segmentation) -> list[str]:
@@ -119,41 +132,54 @@ def interval_distribution(intervals: np.ndarray) -> dict[str, float | int]:
 def repeat_share_line(seg: Segmentation) -> str:
     """The share of each day's buyers who had bought before, on average and lately."""
     daily, recent = seg.daily, seg.daily.tail(30)
-    return (
-        f"Repeat buyers among each day's buyers: {mean(daily['repeat']):.1%} on average, "
-        f"{mean(recent['repeat']):.1%} over the last 30 days"
-    )
+    return _(
+        "Repeat buyers among each day's buyers: {mean:.1%} on average, "
+        "{recent:.1%} over the last 30 days"
+    ).format(mean=mean(daily["repeat"]), recent=mean(recent["repeat"]))
 
 
 def _file_text(f: Findings) -> list[str]:
+    columns = ", ".join(f"{k} <- {v}" for k, v in f.mapping.items())
     return [
-        f"{f.source}  (layout: {f.preset})",
-        "  columns: " + ", ".join(f"{k} <- {v}" for k, v in f.mapping.items()),
-        f"  rows read {f.rows_read:,}, kept {f.rows_kept:,}, dropped {f.rows_dropped:,}",
+        _("{file}  (layout: {layout})").format(file=f.source, layout=f.preset),
+        "  " + _("columns: {columns}").format(columns=columns),
+        "  "
+        + _("rows read {read:,}, kept {kept:,}, dropped {dropped:,}").format(
+            read=f.rows_read, kept=f.rows_kept, dropped=f.rows_dropped
+        ),
         *["  " + line.strip() for line in f.lines()],
-        *[f"  note: {n}" for n in f.notes],
+        *["  " + _("note: {note}").format(note=n) for n in f.notes],
     ]
 
 
 def to_text(seg: Segmentation, findings: Findings, side: Sequence[Findings] = ()) -> str:
     buyers = seg.customers.filter(pl.col("orders") > 0)
     q = seg.lifecycle.thresholds_days
+    totals = _("Orders {orders:,}   customers {customers:,}   revenue {revenue:,.2f}")
+    span = _("From {first:%Y-%m-%d} to {last:%Y-%m-%d}; as of {as_of}")
+    step = _("  {k} -> {next}: {again:>7,} of {reached:>7,}  {rate}")
     lines = [
         *[line for f in (findings, *side) for line in _file_text(f)],
         "",
-        f"Orders {seg.orders:,}   customers {buyers.height:,}   revenue {seg.revenue:,.2f}",
-        f"From {seg.first_order_at:%Y-%m-%d} to {seg.last_order_at:%Y-%m-%d}; as of {seg.as_of}",
-        f"Repeat rate {repeat_rate(seg.customers):.1%}. {OCCASION_NOTE}",
+        totals.format(orders=seg.orders, customers=buyers.height, revenue=seg.revenue),
+        span.format(first=seg.first_order_at, last=seg.last_order_at, as_of=seg.as_of),
+        _("Repeat rate {rate:.1%}.").format(rate=repeat_rate(seg.customers))
+        + f" {_(OCCASION_NOTE)}",
         repeat_share_line(seg),
         "",
         _lifecycle_text(seg, q),
         "",
         _bands_text(seg),
         "",
-        "Repurchase ladder (customers with k purchases who made another)",
+        _("Repurchase ladder (customers with k purchases who made another)"),
         *[
-            f"  {r['purchases']} -> {r['purchases'] + 1}: {r['bought_again']:>7,} of "
-            f"{r['customers']:>7,}  {_pct(r['rate'])}"
+            step.format(
+                k=r["purchases"],
+                next=r["purchases"] + 1,
+                again=r["bought_again"],
+                reached=r["customers"],
+                rate=_pct(r["rate"]),
+            )
             for r in repurchase_ladder(buyers).iter_rows(named=True)
         ],
     ]
@@ -166,62 +192,64 @@ def to_text(seg: Segmentation, findings: Findings, side: Sequence[Findings] = ()
 def definitions(seg: Segmentation, scheme: str) -> list[str]:
     """How the scheme's names are defined on this shop, one line each (none where the table's
     own headings say it)."""
-    active, silent, sleeping = seg.lifecycle.thresholds_days
+    active = seg.lifecycle.thresholds_days[0]
     if scheme == "lifecycle":
         return [
-            f"days since the last purchase: active <= {active:.0f} < silent <= {silent:.0f} "
-            f"< sleeping <= {sleeping:.0f} < lost"
+            _("days since the last purchase: {stages}").format(
+                stages=stage_line(seg.lifecycle.thresholds_days)
+            )
         ]
     if scheme != "rfm":
         return []
     return [
-        f"R by the lifecycle: 5 within {active / 2:.0f} days, 4 active, 3 silent, 2 sleeping, "
-        "1 lost; F (purchases) and M (revenue) by quintiles; FM = their mean rounded up, "
-        "1 for a single purchase",
-        *(f"{name}: {text}" for name, text in RFM_DEFINITIONS.items()),
+        _(
+            "R by the lifecycle: 5 within {days:.0f} days, 4 active, 3 silent, 2 sleeping, "
+            "1 lost; F (purchases) and M (revenue) by quintiles; FM = their mean rounded up, "
+            "1 for a single purchase"
+        ).format(days=active / 2),
+        *(f"{_(name)}: {_(text)}" for name, text in RFM_DEFINITIONS.items()),
     ]
 
 
 def _lifecycle_text(seg: Segmentation, q: tuple[float, float, float]) -> str:
     how = (
-        "the {:.0%}/{:.0%}/{:.0%} quantiles of the first-to-second purchase interval".format(
+        _("the {:.0%}/{:.0%}/{:.0%} quantiles of the first-to-second purchase interval").format(
             *seg.lifecycle.quantiles
         )
         if seg.lifecycle.learned
-        else "given by the user"
+        else _("given by the user")
     )
     d = interval_distribution(seg.lifecycle.intervals)
     dist = (
-        f"  interval over {d['customers']:,} repeat customers: median {d['median']:.0f} days, "
-        f"p90 {d['p90']:.0f}, max {d['max']:.0f}"
+        "  "
+        + _(
+            "interval over {n:,} repeat customers: median {median:.0f} days, p90 {p90:.0f}, "
+            "max {max:.0f}"
+        ).format(n=d["customers"], median=d["median"], p90=d["p90"], max=d["max"])
         if d["customers"]
-        else "  no repeat customers"
+        else "  " + _("no repeat customers")
     )
-    return "\n".join(
-        [
-            f"Lifecycle thresholds: {how}",
-            f"  active <= {q[0]:.0f} days < silent <= {q[1]:.0f} < sleeping <= {q[2]:.0f} < lost",
-            dist,
-        ]
-    )
+    return "\n".join([_("Lifecycle thresholds: {how}").format(how=how), "  " + stage_line(q), dist])
 
 
 def _bands_text(seg: Segmentation) -> str:
     b = seg.bands
-    head = (
-        f"First-order-value bands: learned on {b.trained_on:,} customers whose first purchase was "
-        f"on or before {seg.band_cutoff} (the 90% repurchase interval before as-of, so they "
-        f"had time to return); overall repurchase {_pct(b.overall_rate)}"
-    )
+    head = _(
+        "First-order-value bands: learned on {n:,} customers whose first purchase was on or "
+        "before {day} (the 90th-percentile repurchase interval before as-of, so they had time "
+        "to return); overall repurchase {rate}"
+    ).format(n=b.trained_on, day=seg.band_cutoff, rate=_pct(b.overall_rate))
+    row = _("{customers:>7,} customers  repurchase {rate}  {priority}")
     rows = [
-        f"  {band.name:<9} {_range(band.low, band.high):<18} {band.customers:>7,} customers  "
-        f"repurchase {_pct(band.rate)}  {band.priority}"
+        f"  {pad(_(band.name), 9)} {_range(band.low, band.high):<18} "
+        + row.format(customers=band.customers, rate=_pct(band.rate), priority=_(band.priority))
         for band in b.bands
     ]
     test = (
-        f"  chi-square {b.chi2:.1f}, p = {b.p_value:.3g} (bands differ)"
+        "  "
+        + _("chi-square {chi2:.1f}, p = {p:.3g} (bands differ)").format(chi2=b.chi2, p=b.p_value)
         if not np.isnan(b.p_value)
-        else "  no split found: too few customers or no difference"
+        else "  " + _("no split found: too few customers or no difference")
     )
     return "\n".join([head, *rows, test])
 
@@ -234,15 +262,42 @@ def _pct(x: float | None) -> str:
     return "  -  " if x is None or np.isnan(x) else f"{x:6.1%}"
 
 
+# the table's columns: heading and width (negative: left-aligned)
+SCHEME_COLUMNS = (
+    (N_("segment"), -20),
+    (N_("customers"), 10),
+    (N_("share"), 8),
+    (N_("revenue"), 14),
+    (N_("rev %"), 8),
+    (N_("spend/cust"), 11),
+    (N_("orders/c"), 9),
+    (N_("repeat"), 8),
+)
+
+
 def scheme_table(scheme: str, table: pl.DataFrame) -> str:
-    header = (
-        f"{scheme}\n  {'segment':<20}{'customers':>10}{'share':>8}{'revenue':>14}{'rev %':>8}"
-        f"{'spend/cust':>11}{'orders/c':>9}{'repeat':>8}  strategy"
-    )
+    def line(cells: list[str], last: str) -> str:
+        shown = [
+            pad(c, abs(w), "<" if w < 0 else ">")
+            for c, (_h, w) in zip(cells, SCHEME_COLUMNS, strict=True)
+        ]
+        return "  " + "".join(shown) + "  " + last
+
+    header = line([_(h) for h, _w in SCHEME_COLUMNS], _("strategy"))
     rows = [
-        f"  {r['segment']:<20}{r['customers']:>10,}{r['share']:>8.1%}{r['revenue']:>14,.2f}"
-        f"{r['revenue_share']:>8.1%}{r['spend_per_customer']:>11,.2f}"
-        f"{r['orders_per_customer']:>9.2f}{r['repeat_rate']:>8.1%}  {r['strategy']}"
+        line(
+            [
+                _(r["segment"]),
+                f"{r['customers']:,}",
+                f"{r['share']:.1%}",
+                f"{r['revenue']:,.2f}",
+                f"{r['revenue_share']:.1%}",
+                f"{r['spend_per_customer']:,.2f}",
+                f"{r['orders_per_customer']:.2f}",
+                f"{r['repeat_rate']:.1%}",
+            ],
+            _(r["strategy"]),
+        )
         for r in table.iter_rows(named=True)
     ]
-    return "\n".join([header, *rows])
+    return "\n".join([scheme_title(scheme), header, *rows])

@@ -17,7 +17,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Input, Select, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from campaigns import CampaignPlan, PlanError
@@ -28,7 +28,9 @@ from crm_tui.app.predicting import PredictRequest
 from crm_tui.app.shop import Shop, ShopFiles, files_beside
 from crm_tui.engine import Segmentation
 from crm_tui.errors import InputError
+from crm_tui.language import LANGUAGES, N_, _, current, use
 from crm_tui.progress import Progress, listening
+from crm_tui.reports.segment import scheme_title
 from crm_tui.tui.messages import (
     AssignmentExported,
     EvaluationFinished,
@@ -60,11 +62,38 @@ class Tab:
 
 
 TABS = (
-    Tab("data", "Data", DataPane, "#ladder"),
-    Tab("segments", "Segments", SegmentsPane, "#segment-table"),
-    Tab("plan", "Plan", PlanPane, "#targets"),
-    Tab("evaluate", "Evaluate", EvaluatePane, "#comparisons"),
-    Tab("predict", "Predict", PredictPane, "#deciles"),
+    Tab("data", N_("Data"), DataPane, "#ladder"),
+    Tab("segments", N_("Segments"), SegmentsPane, "#segment-table"),
+    Tab("plan", N_("Plan"), PlanPane, "#targets"),
+    Tab("evaluate", N_("Evaluate"), EvaluatePane, "#comparisons"),
+    Tab("predict", N_("Predict"), PredictPane, "#deciles"),
+)
+LANGUAGE_NAMES = {"en": "English", "zh": "简体中文"}  # each in its own language
+# for the catalogue: the workers' descriptions and Textual's own palette commands, which
+# reach the screen through _() where they are shown
+WORK = (
+    N_("loading"),
+    N_("segmenting"),
+    N_("checking"),
+    N_("saving"),
+    N_("exporting"),
+    N_("evaluating"),
+    N_("fitting"),
+)
+TEXTUAL_COMMANDS = (
+    N_("palette"),
+    N_("Theme"),
+    N_("Change the current theme"),
+    N_("Quit the application as soon as possible"),
+    N_("Keys"),
+    N_("Hide the keys and widget help panel"),
+    N_("Show help for the focused widget and a summary of available keys"),
+    N_("Minimize"),
+    N_("Minimize the widget and restore to normal size"),
+    N_("Maximize"),
+    N_("Maximize the focused widget"),
+    N_("Screenshot"),
+    N_("Save an SVG 'screenshot' of the current screen"),
 )
 
 
@@ -75,14 +104,18 @@ def _stylesheet(pane: type[Widget]) -> Path:
 
 class CrmApp(App[None]):
     TITLE = "crm-tui"
-    SUB_TITLE = "repeat-customer marketing"
+    SUB_TITLE = N_("repeat-customer marketing")
     CSS_PATH = [Path(__file__).with_name("app.tcss"), *[_stylesheet(t.pane) for t in TABS]]
     BINDINGS = [
-        *[Binding(str(i), f"show_tab('{t.key}')", t.title) for i, t in enumerate(TABS, 1)],
-        Binding("ctrl+s", "save_plan", "Save plan"),
-        Binding("question_mark", "help", "Help"),
-        Binding("escape", "cancel", "Leave field / cancel work", show=False),
-        Binding("q", "quit", "Quit"),
+        # the tab bar shows each tab's number: the footer keeps room for the other keys
+        *[
+            Binding(str(i), f"show_tab('{t.key}')", t.title, show=False)
+            for i, t in enumerate(TABS, 1)
+        ],
+        Binding("ctrl+s", "save_plan", N_("Save plan")),
+        Binding("question_mark", "help", N_("Help")),
+        Binding("escape", "cancel", N_("Leave field / cancel work"), show=False),
+        Binding("q", "quit", N_("Quit")),
     ]
 
     def __init__(
@@ -96,14 +129,64 @@ class CrmApp(App[None]):
         self.state = AppState()
         self.initial = (orders, visitors, profiles)
         self.sample = sample or {}
+        self._descriptions = {
+            (key, b.action): b.description
+            for key, bindings in self._bindings.key_to_bindings.items()
+            for b in bindings
+        }
+        self._speak()
 
     def compose(self) -> ComposeResult:
         yield Header()
         with TabbedContent(initial=f"tab-{TABS[0].key}"):
             for i, tab in enumerate(TABS, 1):
-                with TabPane(f"{i} {tab.title}", id=f"tab-{tab.key}"):
+                with TabPane(f"{i} {_(tab.title)}", id=f"tab-{tab.key}"):
                     yield tab.pane()
         yield Footer()
+
+    def _speak(self) -> None:
+        """The subtitle and the footer's key descriptions in the language in use."""
+        self.sub_title = _(self.SUB_TITLE)
+        keys = self._bindings.key_to_bindings
+        for key, bindings in list(keys.items()):
+            # new lists: the copies Textual makes share theirs with the class
+            keys[key] = [
+                replace(b, description=_(self._descriptions.get((key, b.action), b.description)))
+                for b in bindings
+            ]
+
+    async def switch_language(self, language: str) -> None:
+        """Redraw every tab in `language`, showing the same state and the same typed fields."""
+        if language == current():
+            return
+        typed = {w.id: w.value for w in self.query(Input) if w.id and not _plan_field(w.id)}
+        chosen = {w.id: w.value for w in self.query(Select) if w.id and not _plan_field(w.id)}
+        tab = self.query_one(TabbedContent).active
+        use(language)
+        self._speak()
+        await self.recompose()
+        self.query_one(TabbedContent).active = tab
+        self._show_state()
+        for field in self.query(Input):
+            if field.id in typed:
+                field.value = typed[field.id]
+        for select in self.query(Select):
+            if select.id in chosen and chosen[select.id] != select.value:
+                select.value = chosen[select.id]
+        self.refresh_bindings()
+        self.notify(_("Language: {language}").format(language=LANGUAGE_NAMES[language]))
+
+    def _show_state(self) -> None:
+        """Fill freshly composed tabs from the app's state (the plan form from the plan)."""
+        s = self.state
+        if s.shop is not None and s.segmentation is not None:
+            self._show_segmentation(s.shop, s.segmentation)
+        if s.plan is not None:
+            self._plan_changed(s.plan, dirty=s.plan_dirty)
+        if s.report is not None:
+            self.query_one(EvaluatePane).report = s.report
+        if s.prediction is not None:
+            self.query_one(PredictPane).prediction = s.prediction
 
     def on_mount(self) -> None:
         orders, visitors, profiles = self.initial
@@ -124,7 +207,8 @@ class CrmApp(App[None]):
             self.query_one(focus).focus(scroll_visible=False)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        commands = [(c.title, c.help) for c in self.get_system_commands(self.screen)]
+        self.push_screen(HelpScreen(commands))
 
     def action_cancel(self) -> None:
         if isinstance(self.focused, Input):
@@ -134,24 +218,27 @@ class CrmApp(App[None]):
         for worker in self.workers:
             if worker.is_running:
                 worker.cancel()
-                self.notify(f"Cancelled {worker.description or worker.name}")
+                what = _(worker.description) if worker.description else worker.name
+                self.notify(_("Cancelled {work}").format(work=what))
         self._set_busy(False)
 
     async def action_quit(self) -> None:
         if not self.state.plan_dirty:
             self.exit()
             return
-        self._ask("The plan has unsaved changes. Quit anyway?", "Quit", self.exit, no="Stay")
+        self._ask(_("The plan has unsaved changes. Quit anyway?"), _("Quit"), self.exit, _("Stay"))
 
     def action_save_plan(self) -> None:
         self.query_one(PlanPane).request_save()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            # Textual's own commands (theme, keys, screenshot, quit), in the language in use
+            yield SystemCommand(_(command.title), _(command.help), command.callback)
         for i, tab in enumerate(TABS, 1):
             yield SystemCommand(
-                f"Show {tab.key}",
-                f"Switch to the {tab.title} tab ({i})",
+                _("Show {tab}").format(tab=_(tab.title)),
+                _("Switch to the {tab} tab ({key})").format(tab=_(tab.title), key=i),
                 lambda key=tab.key: self.action_show_tab(key),
             )
         yield from self._commands()
@@ -159,49 +246,75 @@ class CrmApp(App[None]):
     def _commands(self) -> Iterable[SystemCommand]:
         segments, plan = self.query_one(SegmentsPane), self.query_one(PlanPane)
         evaluate = self.query_one(EvaluatePane)
-        yield SystemCommand("Load data", "Read the files named on the Data tab", self.load_data)
         yield SystemCommand(
-            "Apply segmentation settings",
-            "Segment again with the As of, Tiers, Quantiles and Days on the Segments tab",
+            _("Open orders (load data)"), _("Read the files named on the Data tab"), self.load_data
+        )
+        yield SystemCommand(
+            _("Apply segmentation settings"),
+            _("Segment again with the As of, Tiers, Quantiles and Days on the Segments tab"),
             segments.apply,
         )
+        for scheme in segments.schemes():
+            yield SystemCommand(
+                _("Scheme: {scheme}").format(scheme=scheme_title(scheme)),
+                _("Show the {scheme} segments on the Segments tab").format(
+                    scheme=scheme_title(scheme)
+                ),
+                lambda s=scheme: self.show_scheme(s),
+            )
         for objective in OBJECTIVES:
             yield SystemCommand(
-                f"Starter plan: {objective}",
-                "Build the objective's starter plan",
+                _("Starter plan: {objective}").format(objective=_(objective)),
+                _("Build the objective's starter plan"),
                 lambda o=objective: self.make_starter(o),
             )
         yield SystemCommand(
-            "Open plan", "Read the plan file named on the Plan tab", plan.request_open
+            _("Open plan"), _("Read the plan file named on the Plan tab"), plan.request_open
         )
-        yield SystemCommand("Save plan", "Write the plan as TOML (ctrl+s)", self.action_save_plan)
-        yield SystemCommand("Add target", "Add a target to the plan", plan.add_target)
-        yield SystemCommand("Remove target", "Remove the selected target", plan.remove_target)
         yield SystemCommand(
-            "Export assignment",
-            "Write who is in which arm to the file named on the Plan tab",
+            _("Save plan"), _("Write the plan as TOML (ctrl+s)"), self.action_save_plan
+        )
+        yield SystemCommand(_("Add target"), _("Add a target to the plan"), plan.add_target)
+        yield SystemCommand(_("Remove target"), _("Remove the selected target"), plan.remove_target)
+        yield SystemCommand(
+            _("Export assignment"),
+            _("Write who is in which arm to the file named on the Plan tab"),
             plan.request_export,
         )
         yield SystemCommand(
-            "Evaluate results",
-            "Evaluate the results named on the Evaluate tab",
+            _("Evaluate results (open your results file)"),
+            _("Evaluate the results named on the Evaluate tab"),
             evaluate.request_evaluation,
         )
         yield SystemCommand(
-            "Evaluate sample results", "Open the bundled campaign results", self.evaluate_sample
+            _("Evaluate sample results"),
+            _("Open the bundled campaign results"),
+            self.evaluate_sample,
         )
         yield SystemCommand(
-            "Export report as Markdown",
-            "Write the evaluation to the file named on the Evaluate tab",
+            _("Export report as Markdown"),
+            _("Write the evaluation to the file named on the Evaluate tab"),
             evaluate.request_export,
         )
         yield SystemCommand(
-            "Fit customer-base models",
-            "Who will come back and what they are worth (the Predict tab)",
+            _("Fit customer-base models"),
+            _("Who will come back and what they are worth (the Predict tab)"),
             self.query_one(PredictPane).request_fit,
         )
-        yield SystemCommand("Cancel work", "Stop what is running (escape)", self.action_cancel)
-        yield SystemCommand("Help", "Show how to use crm-tui (?)", self.action_help)
+        for language in LANGUAGES:
+            yield SystemCommand(
+                _("Language: {language}").format(language=LANGUAGE_NAMES[language]),
+                _("Speak this language in every tab"),
+                lambda lang=language: self.run_worker(self.switch_language(lang)),
+            )
+        yield SystemCommand(
+            _("Cancel work"), _("Stop what is running (escape)"), self.action_cancel
+        )
+        yield SystemCommand(_("Help"), _("Show how to use crm-tui (?)"), self.action_help)
+
+    def show_scheme(self, scheme: str) -> None:
+        self.action_show_tab("segments")
+        self.query_one(SegmentsPane).show_scheme(scheme)
 
     def _ask(self, question: str, yes: str, then: Callable[[], object], no: str = "Cancel") -> None:
         def answer(confirmed: bool | None) -> None:
@@ -222,7 +335,7 @@ class CrmApp(App[None]):
         pane = self.query_one(DataPane)
         form = pane.form()
         if form.orders is None:
-            pane.show_error("Type the orders file's path first")
+            pane.show_error(_("Type the orders file's path first"))
             return
         try:
             overrides = tuple(parse_overrides(form.overrides).items())
@@ -234,7 +347,7 @@ class CrmApp(App[None]):
             visitors, profiles = self._leave_the_sample(form.orders, visitors, profiles)
         files = ShopFiles(form.orders, visitors, profiles, overrides)
         self.state.files = files
-        pane.show_progress(Progress("opening the orders file"))  # the pane stays in view
+        pane.show_progress(Progress(N_("opening the orders file")))  # the pane stays in view
         self._load(files, self.state.settings, self.state.as_of)
 
     def _is_sample(self, orders: Path) -> bool:
@@ -326,7 +439,7 @@ class CrmApp(App[None]):
     @on(PredictPane.PredictRequested)
     def _on_predict(self, message: PredictPane.PredictRequested) -> None:
         if self.state.shop is None:
-            self.notify("Load data first", severity="warning")
+            self.notify(_("Load data first"), severity="warning")
             return
         self._set_busy(True, PredictPane)
         # the shop as the Segments tab dates it: the same As of scores the same customers
@@ -349,9 +462,8 @@ class CrmApp(App[None]):
         if event.state == WorkerState.ERROR and error is not None:
             known = isinstance(error, (InputError, PlanError, OSError, ValueError))
             message = error_line(error) if known else f"{type(error).__name__}: {error}"
-            self.notify(
-                message, title=f"{event.worker.description} failed", severity="error", timeout=10
-            )
+            title = _("{work} failed").format(work=_(event.worker.description))
+            self.notify(message, title=title, severity="error", timeout=10)
             if event.worker.description == "loading":
                 shown = str(self.state.shop.files.orders) if self.state.shop else None
                 self.query_one(DataPane).show_failed(message, shown)
@@ -369,7 +481,7 @@ class CrmApp(App[None]):
         self.state.shop = message.shop
         self._show_segmentation(message.shop, message.segmentation)
         self.clear_notifications()  # a failed load's toast would contradict this one
-        self.notify(f"Loaded {message.segmentation.orders:,} orders")
+        self.notify(_("Loaded {n:,} orders").format(n=message.segmentation.orders))
         self._focus_result(DataPane)
         if self.state.plan is not None:
             self._start_check(self.state.plan)
@@ -403,10 +515,10 @@ class CrmApp(App[None]):
             self.query_one(PlanPane).plan_edited(message.plan, message.path)
         if s.plan is not None:
             self.query_one(PlanPane).show_status(s.plan, message.path, s.plan_dirty)
-        self.notify(f"Saved {message.path}")
+        self.notify(_("Saved {path}").format(path=message.path))
 
     def on_assignment_exported(self, message: AssignmentExported) -> None:
-        self.notify(f"Wrote {message.rows:,} customers to {message.path}")
+        self.notify(_("Wrote {n:,} customers to {path}").format(n=message.rows, path=message.path))
 
     def on_evaluation_finished(self, message: EvaluationFinished) -> None:
         self.state.report = message.report
@@ -418,7 +530,7 @@ class CrmApp(App[None]):
         self.query_one(PredictPane).prediction = message.prediction
 
     def on_report_exported(self, message: ReportExported) -> None:
-        self.notify(f"Wrote {message.path}")
+        self.notify(_("Wrote {path}").format(path=message.path))
 
     # -- requests from the panes -------------------------------------------------------------
 
@@ -430,7 +542,7 @@ class CrmApp(App[None]):
     def _on_settings(self, message: SegmentsPane.SettingsChanged) -> None:
         s = self.state
         if s.shop is None:
-            self.notify("Load data first", severity="warning")
+            self.notify(_("Load data first"), severity="warning")
             return
         s.settings, s.as_of = message.settings, message.as_of
         self._set_busy(True, SegmentsPane)
@@ -439,14 +551,14 @@ class CrmApp(App[None]):
         if plan is not None and (plan.segmentation, plan.as_of) != (s.settings, s.as_of):
             # the plan records how it segments: what the operator sees is what it will target
             self._plan_changed(replace(plan, segmentation=s.settings, as_of=s.as_of), dirty=True)
-            self.notify("The plan now uses these segmentation settings (not saved yet)")
+            self.notify(_("The plan now uses these segmentation settings (not saved yet)"))
 
     @on(PlanPane.StarterRequested)
     def _on_starter(self, message: PlanPane.StarterRequested) -> None:
         self.make_starter(message.objective)
 
     def make_starter(self, objective: str) -> None:
-        self._unless_unsaved(lambda: self._start_plan(objective), "Replace it")
+        self._unless_unsaved(lambda: self._start_plan(objective), _("Replace it"))
 
     def _start_plan(self, objective: str) -> None:
         from crm_tui.app.planning import new_plan
@@ -462,11 +574,11 @@ class CrmApp(App[None]):
         if not self.state.plan_dirty:
             then()
             return
-        self._ask("The plan has unsaved changes that would be lost.", yes, then)
+        self._ask(_("The plan has unsaved changes that would be lost."), yes, then)
 
     @on(PlanPane.OpenRequested)
     def _on_open(self, message: PlanPane.OpenRequested) -> None:
-        self._unless_unsaved(lambda: self._open_plan(message.path), "Open anyway")
+        self._unless_unsaved(lambda: self._open_plan(message.path), _("Open anyway"))
 
     def _open_plan(self, path: Path) -> None:
         from campaigns.toml_io import load_plan
@@ -474,7 +586,8 @@ class CrmApp(App[None]):
         try:
             plan = load_plan(path)
         except PlanError as exc:
-            self.notify(error_line(exc), title="Cannot open the plan", severity="error", timeout=10)
+            title = _("Cannot open the plan")
+            self.notify(error_line(exc), title=title, severity="error", timeout=10)
             return
         s = self.state
         s.plan_path = path
@@ -500,7 +613,7 @@ class CrmApp(App[None]):
 
     def _start_check(self, plan: CampaignPlan) -> None:
         if self.state.shop is None:
-            self.notify("Load data to see audiences, MDE and budget", severity="warning")
+            self.notify(_("Load data to see audiences, MDE and budget"), severity="warning")
             return
         self._check(plan, self.state.shop)
 
@@ -508,7 +621,7 @@ class CrmApp(App[None]):
     def _on_save(self, message: PlanPane.SaveRequested) -> None:
         plan = self.state.plan
         if plan is None:
-            self.notify("There is no plan to save yet", severity="warning")
+            self.notify(_("There is no plan to save yet"), severity="warning")
             return
         path, files = message.path, self.state.shop.files if self.state.shop else None
         if not path.exists():
@@ -518,21 +631,24 @@ class CrmApp(App[None]):
         if question is None:
             self._save(plan, files, path, True)
         else:
-            self._ask(question, "Replace", lambda: self._save(plan, files, path, True))
+            self._ask(question, _("Replace"), lambda: self._save(plan, files, path, True))
 
     @on(PlanPane.ExportRequested)
     def _on_export(self, message: PlanPane.ExportRequested) -> None:
         s = self.state
         if s.plan is None or s.shop is None:
-            self.notify("Build a plan on loaded data first", severity="warning")
+            self.notify(_("Build a plan on loaded data first"), severity="warning")
             return
         if message.path.suffix.lower() not in (".csv", ".parquet"):
-            self.notify("The assignment file must end in .csv or .parquet", severity="warning")
+            self.notify(_("The assignment file must end in .csv or .parquet"), severity="warning")
             return
         if message.path.exists():
-            self.notify(f"{message.path} exists; choose another name", severity="warning")
+            self._exists(message.path)
             return
         self._export(s.plan, s.shop, message.path)
+
+    def _exists(self, path: Path) -> None:
+        self.notify(_("{path} exists; choose another name").format(path=path), severity="warning")
 
     @on(EvaluatePane.EvaluateRequested)
     def _on_evaluate(self, message: EvaluatePane.EvaluateRequested) -> None:
@@ -553,10 +669,10 @@ class CrmApp(App[None]):
     @on(EvaluatePane.ExportRequested)
     def _on_export_report(self, message: EvaluatePane.ExportRequested) -> None:
         if self.state.report is None:
-            self.notify("Evaluate results first", severity="warning")
+            self.notify(_("Evaluate results first"), severity="warning")
             return
         if message.path.exists():
-            self.notify(f"{message.path} exists; choose another name", severity="warning")
+            self._exists(message.path)
             return
         self._export_report(self.state.report, message.path)
 
@@ -576,14 +692,19 @@ def _replace_question(plan: CampaignPlan, path: Path, own: bool) -> str | None:
     if own and salt == plan.salt:
         return None
     if salt is None:
-        return f"{path} exists and is not a plan crm-tui can read. Replace it?"
+        return _("{path} exists and is not a plan crm-tui can read. Replace it?").format(path=path)
     if salt != plan.salt:
-        return (
-            f"{path} holds a plan with salt {salt}; this plan's salt is {plan.salt}. Replacing "
-            "it changes which arm every customer is in, and assignments exported from that "
-            "file will no longer match it. Replace it?"
-        )
-    return f"{path} holds another plan with the same salt. Replace it?"
+        return _(
+            "{path} holds a plan with salt {salt}; this plan's salt is {own}. Replacing it "
+            "changes which arm every customer is in, and assignments exported from that file "
+            "will no longer match it. Replace it?"
+        ).format(path=path, salt=salt, own=plan.salt)
+    return _("{path} holds another plan with the same salt. Replace it?").format(path=path)
+
+
+def _plan_field(id: str) -> bool:
+    """The Plan form's fields (arms, the target's) show the plan the state holds."""
+    return id == "arms" or id.startswith("t-")
 
 
 def run_app(orders: Path | None, visitors: Path | None, profiles: Path | None) -> None:

@@ -195,39 +195,6 @@ async def test_quit_asks_when_the_plan_is_unsaved() -> None:
 
 
 @pytest.mark.usefixtures("in_repo")
-async def test_command_palette_reaches_actions() -> None:
-    paths = sample()
-    app = CrmApp(paths["orders"], None, None, paths)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
-        titles = [c.title for c in app.get_system_commands(app.screen)]
-        for wanted in (
-            "Show segments",
-            "Load data",
-            "Apply segmentation settings",
-            "Starter plan: churn_recall",
-            "Open plan",
-            "Save plan",
-            "Add target",
-            "Remove target",
-            "Export assignment",
-            "Evaluate results",
-            "Evaluate sample results",
-            "Export report as Markdown",
-            "Cancel work",
-            "Help",
-        ):
-            assert wanted in titles
-        commands = {c.title: c.callback for c in app.get_system_commands(app.screen)}
-        commands["Starter plan: custom"]()
-        await settle(app, pilot)
-        assert app.state.plan is not None and len(app.state.plan.targets) == 2
-        commands["Add target"]()
-        await settle(app, pilot)
-        assert len(app.state.plan.targets) == 3
-
-
-@pytest.mark.usefixtures("in_repo")
 async def test_moving_between_targets_changes_no_target() -> None:
     paths = sample()
     recorder = Recorder()

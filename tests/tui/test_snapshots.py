@@ -1,4 +1,5 @@
-"""Each tab's layout pinned at 120x40 and at 80x24 (update with --snapshot-update)."""
+"""Each tab's layout pinned at 120x40 and at 80x24, in English and in Chinese (update with
+--snapshot-update)."""
 
 from __future__ import annotations
 
@@ -45,4 +46,13 @@ def tab(key: str):
     "key", ["1", "2", "3", "4", "5"], ids=["data", "segments", "plan", "evaluate", "predict"]
 )
 def test_tab_layout(snap_compare, key: str, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(), terminal_size=size, run_before=tab(key))
+
+
+@pytest.mark.usefixtures("in_repo", "chinese")
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize(
+    "key", ["1", "2", "3", "4", "5"], ids=["data", "segments", "plan", "evaluate", "predict"]
+)
+def test_tab_layout_in_chinese(snap_compare, key: str, size: tuple[int, int]) -> None:
     assert snap_compare(make_app(), terminal_size=size, run_before=tab(key))

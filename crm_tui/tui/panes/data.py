@@ -15,6 +15,7 @@ from crm_tui.app.shop import Shop
 from crm_tui.engine import Segmentation
 from crm_tui.engine.schemes import repurchase_ladder
 from crm_tui.io.findings import Findings
+from crm_tui.language import _
 from crm_tui.progress import Progress
 from crm_tui.reports.segment import OCCASION_NOTE, repeat_rate, repeat_share_line
 from crm_tui.tui.widgets.forms import path_field, row, text_field
@@ -35,13 +36,16 @@ class DataPane(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="data-form", classes="form"):
-            yield row("Orders", path_field("orders-path", "orders: CSV, text log, Parquet, .xlsx"))
-            yield row("Visitors", path_field("visitors-path", "optional visitors file"))
-            yield row("Profiles", path_field("profiles-path", "optional profiles (opt-ins)"))
             yield row(
-                "Mapping",
-                text_field("overrides", "overrides, e.g. amount=Paid, customer_id=Buyer"),
-                Button("Load", id="load", variant="primary", compact=True),
+                _("Orders"),
+                path_field("orders-path", _("orders: CSV, text log, Parquet, .xlsx")),
+            )
+            yield row(_("Visitors"), path_field("visitors-path", _("optional visitors file")))
+            yield row(_("Profiles"), path_field("profiles-path", _("optional profiles (opt-ins)")))
+            yield row(
+                _("Mapping"),
+                text_field("overrides", _("overrides, e.g. amount=Paid, customer_id=Buyer")),
+                Button(_("Load"), id="load", variant="primary", compact=True),
             )
             yield Static("", id="data-error", classes="error")
             with Horizontal(id="data-progress"):
@@ -49,20 +53,20 @@ class DataPane(VerticalScroll):
                 yield Static("", id="load-phase")
         with Horizontal(id="data-body"):
             with Vertical(id="data-left"):
-                yield Static("Columns", classes="section-title")
+                yield Static(_("Columns"), classes="section-title")
                 yield DataTable(id="mapping", cursor_type="none", zebra_stripes=True)
-                yield Static("Dropped rows", classes="section-title")
-                yield Static("Open a file to see what was read.", id="findings")
+                yield Static(_("Dropped rows"), classes="section-title")
+                yield Static(_("Open a file to see what was read."), id="findings")
             with Vertical(id="data-right"):
-                yield Static("Summary", classes="section-title")
+                yield Static(_("Summary"), classes="section-title")
                 yield Static("", id="summary")
-                yield Static("Repurchase ladder", classes="section-title")
+                yield Static(_("Repurchase ladder"), classes="section-title")
                 yield DataTable(id="ladder", cursor_type="none", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one("#mapping", DataTable).add_columns("canonical", "source column")
+        self.query_one("#mapping", DataTable).add_columns(_("canonical"), _("source column"))
         self.query_one("#ladder", DataTable).add_columns(
-            "purchases", "customers", "bought again", "rate"
+            _("purchases"), _("customers"), _("bought again"), _("rate")
         )
 
     @on(Input.Submitted)
@@ -107,9 +111,14 @@ class DataPane(VerticalScroll):
             bar.update(total=progress.total, progress=progress.rows)
         else:
             bar.update(total=None)  # no count to go by: the bar pulses
-        rows = "" if progress.rows is None else f" {progress.rows:,}"
-        rows += f" of {progress.total:,} rows" if progress.total else " rows" if rows else ""
-        self.query_one("#load-phase", Static).update(f"{progress.phase}…{rows}")
+        if progress.rows is None:
+            rows = ""
+        elif progress.total:
+            rows = _(" {rows:,} of {total:,} rows").format(rows=progress.rows, total=progress.total)
+        else:
+            rows = _(" {rows:,} rows").format(rows=progress.rows)
+        phase = f"{_(progress.phase)} {progress.detail}".rstrip()
+        self.query_one("#load-phase", Static).update(f"{phase}…{rows}")
 
     def show_failed(self, message: str, still_in_use: str | None) -> None:
         """A load that failed: its error, and nothing of the shop shown before, which would
@@ -118,7 +127,11 @@ class DataPane(VerticalScroll):
         self.query_one("#mapping", DataTable).clear()
         self.query_one("#ladder", DataTable).clear()
         self.query_one("#findings", Static).update("")
-        kept = f"The other tabs still show {still_in_use}." if still_in_use is not None else ""
+        kept = (
+            _("The other tabs still show {shop}.").format(shop=still_in_use)
+            if still_in_use is not None
+            else ""
+        )
         self.query_one("#summary", Static).update(kept)
 
     def show(self, shop: Shop, seg: Segmentation) -> None:
@@ -131,12 +144,20 @@ class DataPane(VerticalScroll):
         files = [_findings_text(found) for found in (f, *shop.side_findings)]
         self.query_one("#findings", Static).update("\n\n".join(files))
         buyers = seg.customers.filter(seg.customers["orders"] > 0)
+        summary = _(
+            "Orders {orders:,}\nCustomers {customers:,}\nFrom {first:%Y-%m-%d} to {last:%Y-%m-%d} "
+            "(as of {as_of})\nRevenue {revenue:,.2f}\nRepeat rate {repeat:.1%}"
+        ).format(
+            orders=seg.orders,
+            customers=buyers.height,
+            first=seg.first_order_at,
+            last=seg.last_order_at,
+            as_of=seg.as_of,
+            revenue=seg.revenue,
+            repeat=repeat_rate(seg.customers),
+        )
         self.query_one("#summary", Static).update(
-            f"Orders {seg.orders:,}\nCustomers {buyers.height:,}\n"
-            f"From {seg.first_order_at:%Y-%m-%d} to {seg.last_order_at:%Y-%m-%d} "
-            f"(as of {seg.as_of})\nRevenue {seg.revenue:,.2f}\n"
-            f"Repeat rate {repeat_rate(seg.customers):.1%}\n"
-            f"{repeat_share_line(seg)}\n\n{OCCASION_NOTE}"
+            f"{summary}\n{repeat_share_line(seg)}\n\n{_(OCCASION_NOTE)}"
         )
         ladder = self.query_one("#ladder", DataTable)
         ladder.clear()
@@ -151,7 +172,10 @@ class DataPane(VerticalScroll):
 
 
 def _findings_text(f: Findings) -> str:
-    lines = [f"{f.source} — layout {f.preset}", f"rows read {f.rows_read:,}, kept {f.rows_kept:,}"]
-    lines += [line.strip() for line in f.lines()] or ["no rows dropped"]
-    lines += [f"note: {n}" for n in f.notes]
+    lines = [
+        _("{file} — layout {layout}").format(file=f.source, layout=f.preset),
+        _("rows read {read:,}, kept {kept:,}").format(read=f.rows_read, kept=f.rows_kept),
+    ]
+    lines += [line.strip() for line in f.lines()] or [_("no rows dropped")]
+    lines += [_("note: {note}").format(note=n) for n in f.notes]
     return "\n".join(lines)

@@ -14,6 +14,7 @@ from textual.reactive import var
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from crm_tui.app.evaluating import EvaluationRequest
+from crm_tui.language import N_, _
 from crm_tui.reports.evaluation import (
     CAPPED_MARK,
     families,
@@ -34,7 +35,17 @@ from crm_tui.tui.widgets.paths import parse_path
 from evaluation import Report
 from evaluation.model import OVERALL
 
-COLUMNS = ("metric", "arm", "control", "treatment", "lift [CI]", "p", "p adj", "P(beats)", "risk")
+COLUMNS = (
+    N_("metric"),
+    N_("arm"),
+    N_("control"),
+    N_("treatment"),
+    N_("lift [CI]"),
+    N_("p"),
+    N_("p adj"),
+    N_("P(beats)"),
+    N_("risk"),
+)
 # what an operator decides on: whether it moved, how surely, and what choosing it may cost
 COMPACT_COLUMNS = ("metric", "arm", "lift [CI]", "p adj", "P(beats)", "risk")
 WIDE_ENOUGH = 116  # cells across the pane for every column of a typical report
@@ -59,29 +70,38 @@ class EvaluatePane(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield row(
-            "Results",
-            path_field("results-path", "results or outcomes file"),
-            Label("Assignment", classes="field-label"),
-            path_field("assignment-path", "optional: from plan assign"),
-        )
-        yield row("Plan", path_field("eval-plan-path", "optional plan: control and planned split"))
-        yield row(
-            "Control",
-            text_field("control", "from the plan", short=True),
-            Label("By", classes="field-label"),
-            text_field("by", "e.g. segment", short=True),
-            Button("Evaluate", id="evaluate", variant="primary", compact=True),
-            Button("Sample results", id="sample", compact=True),
+            _("Results"),
+            path_field("results-path", _("results or outcomes file")),
+            Label(_("Assignment"), classes="field-label"),
+            path_field("assignment-path", _("optional: from plan assign")),
         )
         yield row(
-            "Looks",
-            Select(LOOKS, value="once", allow_blank=False, id="looks", compact=True),
-            Label("Day", classes="field-label"),
-            text_field("day", "e.g. 7", short=True),
+            _("Plan"),
+            path_field("eval-plan-path", _("optional plan: control and planned split")),
         )
-        yield Static("Open a results file to see whether the campaign worked.", id="srm")
         yield row(
-            "Segment",
+            _("Control"),
+            text_field("control", _("from the plan"), short=True),
+            Label(_("By"), classes="field-label"),
+            text_field("by", _("e.g. segment"), short=True),
+            Button(_("Evaluate"), id="evaluate", variant="primary", compact=True),
+            Button(_("Sample results"), id="sample", compact=True),
+        )
+        yield row(
+            _("Looks"),
+            Select(
+                [(_(label), value) for label, value in LOOKS],
+                value="once",
+                allow_blank=False,
+                id="looks",
+                compact=True,
+            ),
+            Label(_("Day"), classes="field-label"),
+            text_field("day", _("e.g. 7"), short=True),
+        )
+        yield Static(_("Open a results file to see whether the campaign worked."), id="srm")
+        yield row(
+            _("Segment"),
             Select(
                 [(segment_label(OVERALL), OVERALL)],
                 value=OVERALL,
@@ -96,14 +116,14 @@ class EvaluatePane(VerticalScroll):
         yield row(
             None,
             path_field("report-path", "report.md", "report.md"),
-            Button("Export Markdown", id="export", compact=True),
+            Button(_("Export Markdown"), id="export", compact=True),
         )
 
     def on_mount(self) -> None:
         self._set_columns()
 
     def on_resize(self) -> None:
-        if self._columns() != tuple(c.label.plain for c in self._table().columns.values()):
+        if self._labels() != tuple(c.label.plain for c in self._table().columns.values()):
             self._set_columns()
             if self.report is not None:
                 self.show_segment(str(self.query_one("#segment", Select).value))
@@ -116,6 +136,9 @@ class EvaluatePane(VerticalScroll):
         arms = {c.arm for c in self.report.comparisons} if self.report is not None else set()
         return tuple(c for c in COMPACT_COLUMNS if c != "arm" or len(arms) > 1)
 
+    def _labels(self) -> tuple[str, ...]:
+        return tuple(_(c) for c in self._columns())
+
     @property
     def compact(self) -> bool:
         return self.size.width < WIDE_ENOUGH
@@ -123,7 +146,7 @@ class EvaluatePane(VerticalScroll):
     def _set_columns(self) -> None:
         table = self._table()
         table.clear(columns=True)
-        table.add_columns(*self._columns())
+        table.add_columns(*self._labels())
 
     def _table(self) -> DataTable[str]:
         return self.query_one("#comparisons", DataTable)
@@ -165,7 +188,7 @@ class EvaluatePane(VerticalScroll):
     def request_evaluation(self) -> None:
         request = self.form()
         if request is None:
-            self.app.notify("Type the results file first", severity="warning")
+            self.app.notify(_("Type the results file first"), severity="warning")
         else:
             self.post_message(self.EvaluateRequested(request))
 
@@ -180,7 +203,7 @@ class EvaluatePane(VerticalScroll):
     def request_export(self) -> None:
         path = parse_path(self.query_one("#report-path", Input).value)
         if path is None:
-            self.app.notify("Type the report's file name first", severity="warning")
+            self.app.notify(_("Type the report's file name first"), severity="warning")
         else:
             self.post_message(self.ExportRequested(path))
 
@@ -247,21 +270,23 @@ class EvaluatePane(VerticalScroll):
                 )
             )
             table.add_row(*(cells[name] for name in shown))
-        titles = [family_title(self.report, f) for f, _ in families(self.report)]
+        titles = [family_title(self.report, family) for family, _rows in families(self.report)]
         uncapped = [uncapped_line(c) for c in rows if c.uncapped is not None]
         if uncapped and self.report.cap_quantile is not None:
             q = self.report.cap_quantile
-            uncapped.insert(0, f"{CAPPED_MARK} capped at the {q:.0%} quantile; uncapped:")
+            capped = _("{mark} capped at the {q:.0%} quantile; uncapped:")
+            uncapped.insert(0, capped.format(mark=CAPPED_MARK, q=q))
         lines = [incremental_line(i) for i in self.report.incremental if i.segment == segment]
-        legend = [*titles, *uncapped, *lines, *self.report.notes]
+        notes = [_(note) for note in self.report.notes]
+        legend = [*titles, *uncapped, *lines, *notes]
         self.query_one("#incremental", Static).update("\n".join(legend))
         self.query_one(LiftChart).draw(rows)
 
 
 LOOKS = [
-    ("once, at the end", "once"),
-    ("daily, alpha spending", "spending"),
-    ("daily, always valid", "always-valid"),
+    (N_("once, at the end"), "once"),
+    (N_("daily, alpha spending"), "spending"),
+    (N_("daily, always valid"), "always-valid"),
 ]
 
 

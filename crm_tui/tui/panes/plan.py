@@ -19,6 +19,10 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from campaigns import CampaignPlan, Target
 from campaigns.library import STRATEGIES
 from campaigns.model import CHANNELS, OBJECTIVES, OFFER_KINDS
+from crm_tui.language import N_, _
+from crm_tui.reports.evaluation import metric_name
+from crm_tui.reports.names import offer_text, word
+from crm_tui.reports.plan import baseline_text, total_line
 from crm_tui.tui.panes.plan_form import TargetFields, edit_plan
 from crm_tui.tui.widgets.forms import path_field, row, text_field
 
@@ -26,6 +30,17 @@ if TYPE_CHECKING:
     from campaigns.check import PlanCheck
 
 EDIT_DELAY = 0.3  # seconds of quiet typing before the plan is checked again
+TARGET_COLUMNS = (
+    N_("#"),
+    N_("target"),
+    N_("in plan"),
+    N_("supp."),
+    N_("MDE"),
+    N_("cost"),
+    N_("channel"),
+    N_("offer"),
+    N_("selector"),
+)
 
 
 class PlanPane(VerticalScroll):
@@ -62,80 +77,87 @@ class PlanPane(VerticalScroll):
         self._pending: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        objectives = [(o, o) for o in OBJECTIVES]
+        objectives = [(word(o), o) for o in OBJECTIVES]
         yield row(
-            "Objective",
+            _("Objective"),
             Select(
                 objectives, value="churn_recall", allow_blank=False, id="objective", compact=True
             ),
-            Button("Starter plan", id="starter", compact=True),
+            Button(_("Starter plan"), id="starter", compact=True),
         )
         yield row(
-            "Plan file",
+            _("Plan file"),
             path_field("plan-path", "plan.toml"),
-            Button("Open", id="open", compact=True),
-            Button("Save", id="save", variant="primary", compact=True),
+            Button(_("Open"), id="open", compact=True),
+            Button(_("Save"), id="save", variant="primary", compact=True),
         )
         yield row(
-            "Arms",
-            text_field("arms", "control=0.2, treatment=0.8 (the first is the control)"),
+            _("Arms"),
+            text_field("arms", _("control=0.2, treatment=0.8 (the first is the control)")),
             Static("", id="arms-error", classes="error inline"),
         )
         yield Static(
-            "Choose an objective and press Starter plan, or open a plan file.", id="plan-hint"
+            _("Choose an objective and press Starter plan, or open a plan file."), id="plan-hint"
         )
         yield DataTable(id="targets", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="plan-body"):
             with Vertical(id="target-form", classes="form"):
                 yield from self._target_form()
             with Vertical(id="plan-side"):
-                yield Static("Budget and power", classes="section-title")
-                yield Static("Start from an objective or open a plan.", id="totals")
-                yield path_field("export-path", "assignment.csv or .parquet", "assignment.csv")
-                yield Button("Export assignment", id="export", compact=True)
+                yield Static(_("Budget and power"), classes="section-title")
+                yield Static(_("Start from an objective or open a plan."), id="totals")
+                yield path_field("export-path", _("assignment.csv or .parquet"), "assignment.csv")
+                yield Button(_("Export assignment"), id="export", compact=True)
 
     def _target_form(self) -> ComposeResult:
         def choice(id: str, options: Sequence[str], blank: bool = False) -> Select[str]:
-            return Select([(o, o) for o in options], allow_blank=blank, id=id, compact=True)
+            return Select(
+                [(word(o), o) for o in options],
+                allow_blank=blank,
+                prompt=_("(none)"),
+                id=id,
+                compact=True,
+            )
 
         def short(id: str) -> Input:
             return text_field(id, short=True)
 
-        yield Static("Target", classes="section-title", id="target-title")
-        yield row("Name", text_field("t-name"))
-        yield row("Selector", text_field("t-selector", "e.g. lifecycle = sleeping and orders >= 2"))
-        yield row("Strategy", choice("t-strategy", list(STRATEGIES), blank=True))
+        yield Static(_("Target"), classes="section-title", id="target-title")
+        yield row(_("Name"), text_field("t-name"))
         yield row(
-            "Channel",
+            _("Selector"),
+            text_field("t-selector", _("e.g. lifecycle = sleeping and orders >= 2")),
+        )
+        yield row(_("Strategy"), choice("t-strategy", list(STRATEGIES), blank=True))
+        yield row(
+            _("Channel"),
             choice("t-channel", CHANNELS),
-            Label("Offer", classes="field-label"),
+            Label(_("Offer"), classes="field-label"),
             choice("t-offer", OFFER_KINDS),
         )
+        # two fields a row: at 80 columns the form is half the screen
         yield row(
-            "Value",
+            _("Value"),
             short("t-value"),
-            Label("Min spend", classes="field-label"),
+            Label(_("Min spend"), classes="field-label"),
             short("t-min-spend"),
-            Label("Contacts", classes="field-label"),
-            short("t-cap"),
         )
         yield row(
-            "Per contact",
+            _("Contacts"),
+            short("t-cap"),
+            Label(_("Per contact"), classes="field-label"),
             short("t-per-contact"),
-            Label("Redeem %", classes="field-label"),
-            short("t-redemption"),
         )
+        yield row(_("Redeem %"), short("t-redemption"))
         yield Static("", id="target-error", classes="error")
         yield row(
             None,
-            Button("Add target", id="add", compact=True),
-            Button("Remove target", id="remove", variant="error", compact=True),
+            Button(_("Add target"), id="add", compact=True),
+            Button(_("Remove target"), id="remove", variant="error", compact=True),
         )
 
     def on_mount(self) -> None:
-        self.query_one("#targets", DataTable).add_columns(
-            "#", "target", "in plan", "supp.", "MDE", "cost", "channel", "offer", "selector"
-        )
+        self.query_one("#targets", DataTable).add_columns(*map(_, TARGET_COLUMNS))
 
     # -- showing -------------------------------------------------------------------------
 
@@ -168,33 +190,44 @@ class PlanPane(VerticalScroll):
         self.show_status(plan, path, dirty=True)
 
     def show_status(self, plan: CampaignPlan, path: Path | None, dirty: bool) -> None:
-        saved = "unsaved changes" if dirty else "saved"
-        where = f"{path}, {saved}" if path is not None else "not saved yet"
-        as_of = plan.as_of.isoformat() if plan.as_of else "latest"
+        saved = _("unsaved changes") if dirty else _("saved")
+        where = f"{path}, {saved}" if path is not None else _("not saved yet")
+        as_of = plan.as_of.isoformat() if plan.as_of else _("latest")
+        status = _(
+            "{name} ({objective}), salt {salt}, as of {as_of}, {days} days, metric {metric}; "
+            "{where}"
+        )
         self.query_one("#plan-hint", Static).update(
-            f"{plan.name} ({plan.objective}), salt {plan.salt}, as of {as_of}, "
-            f"{plan.duration_days} days, metric {plan.metric}; {where}"
+            status.format(
+                name=plan.name,
+                objective=word(plan.objective),
+                salt=plan.salt,
+                as_of=as_of,
+                days=plan.duration_days,
+                metric=metric_name(plan.metric),
+                where=where,
+            )
         )
 
     def show_check(self, check: PlanCheck) -> None:
         self._fill_table(check)
-        lines = [
-            f"Total cost {check.total_cost:,.2f}"
-            + (f" (cap {check.budget_cap:,.2f})" if check.budget_cap is not None else "")
+        lines = [total_line(check)]
+        lines += [
+            _("suppressed: {reason}: {n:,}").format(reason=r, n=n)
+            for r, n in check.suppressed.items()
         ]
-        lines += [f"suppressed: {r} {n:,}" for r, n in check.suppressed.items()]
         for t in check.targets:
             p = t.power
             need = (
-                f", +{p.wanted_lift:.0%} needs {p.needed_treatment:,}/{p.needed_control:,}"
+                ", "
+                + _("+{lift:.0%} needs {treatment:,}/{control:,}").format(
+                    lift=p.wanted_lift, treatment=p.needed_treatment, control=p.needed_control
+                )
                 if p.needed_treatment is not None
                 else ""
             )
-            base = "?" if p.baseline is None else f"{p.baseline:.3g} ({p.baseline_source})"
-            lines.append(
-                f"{t.name}: {', '.join(f'{a} {n:,}' for a, n in t.arms.items())}; "
-                f"baseline {base}{need}"
-            )
+            arms = ", ".join(f"{a} {n:,}" for a, n in t.arms.items())
+            lines.append(f"{t.name}: {arms}; {baseline_text(t)}{need}")
         lines += [f"⚠ {w}" for w in check.warnings]
         self.query_one("#totals", Static).update("\n".join(lines))
 
@@ -215,8 +248,8 @@ class PlanPane(VerticalScroll):
                 "…" if c is None else f"{sum(c.suppressed.values()):,}",
                 mde,
                 "…" if c is None else f"{c.cost:,.0f}",
-                target.channel,
-                target.offer.describe(),
+                word(target.channel),
+                offer_text(target.offer),
                 target.selector,
                 key=str(i),
             )
@@ -231,7 +264,8 @@ class PlanPane(VerticalScroll):
             self._pending.stop()  # an edit typed into the previous target is dropped, not moved
             self._pending = None
         t = self.plan.targets[self.selected]
-        self.query_one("#target-title", Static).update(f"Target {self.selected + 1}: {t.name}")
+        title = _("Target {n}: {name}").format(n=self.selected + 1, name=t.name)
+        self.query_one("#target-title", Static).update(title)
         values = {
             "name": t.name,
             "selector": t.selector,
@@ -351,7 +385,7 @@ class PlanPane(VerticalScroll):
         if export:
             self.post_message(self.ExportRequested(Path(export).expanduser()))
         else:
-            self.app.notify("Type the assignment file name first", severity="warning")
+            self.app.notify(_("Type the assignment file name first"), severity="warning")
 
     @on(Button.Pressed, "#starter")
     def _starter(self) -> None:
@@ -363,7 +397,7 @@ class PlanPane(VerticalScroll):
         if path_text:
             self.post_message(self.OpenRequested(Path(path_text).expanduser()))
         else:
-            self.app.notify("Type the plan's file name first", severity="warning")
+            self.app.notify(_("Type the plan's file name first"), severity="warning")
 
     @on(Button.Pressed, "#save")
     def _save(self) -> None:
@@ -381,7 +415,7 @@ class PlanPane(VerticalScroll):
     @on(Button.Pressed, "#remove")
     def remove_target(self) -> None:
         if self.plan is None or len(self.plan.targets) < 2:
-            self.app.notify("A plan keeps at least one target", severity="warning")
+            self.app.notify(_("A plan keeps at least one target"), severity="warning")
             return
         targets = list(self.plan.targets)
         del targets[self.selected]
@@ -391,7 +425,9 @@ class PlanPane(VerticalScroll):
     def request_save(self) -> None:
         path_text = self.query_one("#plan-path", Input).value.strip()
         if not path_text:
-            self.app.notify("Type the plan's file name (e.g. plan.toml) first", severity="warning")
+            self.app.notify(
+                _("Type the plan's file name (e.g. plan.toml) first"), severity="warning"
+            )
             return
         self.post_message(self.SaveRequested(Path(path_text).expanduser()))
 

@@ -13,6 +13,7 @@ from textual.reactive import var
 from textual.widgets import Button, DataTable, Input, Label, Static
 
 from crm_tui.app.predicting import HORIZON_DAYS, Prediction, PredictRequest
+from crm_tui.language import _
 from crm_tui.reports.predict import fit_lines
 from crm_tui.tui.widgets.charts import RocChart
 from crm_tui.tui.widgets.forms import row, text_field
@@ -31,16 +32,18 @@ class PredictPane(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield row(
-            "Check to",
+            _("Check to"),
             text_field("calibration-end", "YYYY-MM-DD", short=True),
-            Label("Horizon", classes="field-label"),
-            text_field("horizon", "days", str(HORIZON_DAYS), short=True),
-            Button("Fit", id="fit", variant="primary", compact=True),
+            Label(_("Horizon"), classes="field-label"),
+            text_field("horizon", _("days"), str(HORIZON_DAYS), short=True),
+            Button(_("Fit"), id="fit", variant="primary", compact=True),
         )
         yield Static(
-            "Fit the customer-base models on the loaded orders: who is still a customer, "
-            "how often they will buy, what they are worth. Check to: also fit on the orders up "
-            "to that day and see how well it ranked who bought after.",
+            _(
+                "Fit the customer-base models on the loaded orders: who is still a customer, "
+                "how often they will buy, what they are worth. Check to: also fit on the orders "
+                "up to that day and see how well it ranked who bought after."
+            ),
             id="fit-summary",
         )
         yield DataTable(id="deciles", cursor_type="row", zebra_stripes=True)
@@ -52,13 +55,13 @@ class PredictPane(VerticalScroll):
 
     def on_mount(self) -> None:
         self.query_one("#deciles", DataTable).add_columns(
-            "risk decile", "customers", "churn_risk", "p_alive", "revenue", "CLV total"
+            _("risk decile"), _("customers"), "churn_risk", "p_alive", _("revenue"), _("CLV total")
         )
         self.query_one("#at-risk", DataTable).add_columns(
-            "customer", "p_alive", "purchases", "value", "CLV", "churn_risk"
+            _("customer"), "p_alive", _("purchases"), _("value"), "CLV", "churn_risk"
         )
         self.query_one("#calibration", DataTable).add_columns(
-            "decile", "customers", "predicted return", "observed return"
+            _("decile"), _("customers"), _("predicted return"), _("observed return")
         )
 
     def form(self) -> PredictRequest | None:
@@ -68,10 +71,11 @@ class PredictPane(VerticalScroll):
         try:
             end = dt.date.fromisoformat(end_text) if end_text else None
         except ValueError:
-            self.app.notify(f"Check to {end_text!r}: expected a date like 2025-06-30")
+            message = _("Check to {value!r}: expected a date like 2025-06-30")
+            self.app.notify(message.format(value=end_text))
             return None
         if not horizon_text.isdigit():
-            self.app.notify(f"Horizon {horizon_text!r}: expected whole days")
+            self.app.notify(_("Horizon {value!r}: expected whole days").format(value=horizon_text))
             return None
         return PredictRequest(None, end, int(horizon_text))
 
@@ -107,7 +111,7 @@ class PredictPane(VerticalScroll):
         table = self.query_one("#calibration", DataTable)
         table.clear()
         self.query_one("#calibration-title", Static).update(
-            "churn_risk's calibration on its check, by decile of predicted return"
+            _("churn_risk's calibration on its check, by decile of predicted return")
             if check is not None
             else ""
         )
@@ -126,7 +130,9 @@ class PredictPane(VerticalScroll):
     def _show_at_risk(self, scores: pl.DataFrame) -> None:
         risky = scores.filter(pl.col("p_alive") < 0.5).sort("clv", descending=True).head(AT_RISK)
         self.query_one("#at-risk-title", Static).update(
-            f"Most valuable customers less likely alive than not ({risky.height} shown)"
+            _("Most valuable customers less likely alive than not ({n} shown)").format(
+                n=risky.height
+            )
         )
         table = self.query_one("#at-risk", DataTable)
         table.clear()

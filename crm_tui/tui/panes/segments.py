@@ -19,22 +19,31 @@ from campaigns.settings import SegmentationSettings
 from crm_tui.engine import Segmentation
 from crm_tui.engine.schemes import SCHEMES, scheme_summary
 from crm_tui.errors import InputError
-from crm_tui.reports.segment import definitions
+from crm_tui.language import N_, _
+from crm_tui.reports.segment import definitions, scheme_title, stage_line
 from crm_tui.tui.widgets.charts import IntervalHistogram
 from crm_tui.tui.widgets.forms import row, text_field
 
-DRILL_COLUMNS = ("customer_id", "orders", "purchases", "revenue", "days_since_last", *SCHEMES)
-DRILL_HINT = "Select a segment (enter) to see sample customers."
-SEGMENT_COLUMNS = (
-    "segment",
-    "customers",
-    "share",
-    "revenue",
-    "rev share",
-    "spend/cust",
-    "repeat",
-    "strategy",
+DRILL_COLUMNS = (
+    N_("customer_id"),
+    N_("orders"),
+    N_("purchases"),
+    N_("revenue"),
+    N_("days_since_last"),
+    *SCHEMES,
 )
+DRILL_HINT = N_("Select a segment (enter) to see sample customers.")
+SEGMENT_COLUMNS = (
+    N_("segment"),
+    N_("customers"),
+    N_("share"),
+    N_("revenue"),
+    N_("rev share"),
+    N_("spend/cust"),
+    N_("repeat"),
+    N_("strategy"),
+)
+BAND_COLUMNS = (N_("band"), N_("first order"), N_("customers"), N_("repurchase"), N_("priority"))
 
 
 class SegmentsPane(VerticalScroll):
@@ -48,75 +57,88 @@ class SegmentsPane(VerticalScroll):
     """The shop as the app's state segments it; set by the app, shown here."""
 
     def compose(self) -> ComposeResult:
-        schemes = [(s, s) for s in SCHEMES]
+        schemes = [(scheme_title(s), s) for s in SCHEMES]
         yield row(
-            "Scheme",
+            _("Scheme"),
             Select(schemes, value="lifecycle", allow_blank=False, id="scheme", compact=True),
         )
         yield row(
-            "As of",
+            _("As of"),
             text_field("as-of", "YYYY-MM-DD", short=True),
-            Label("Tiers", classes="field-label"),
+            Label(_("Tiers"), classes="field-label"),
             text_field("tiers", short=True),
             id="segment-controls",
         )
         yield row(
-            "Quantiles",
+            _("Quantiles"),
             text_field("quantiles", short=True),
-            Label("Days", classes="field-label"),
-            text_field("days", "learned", short=True),
-            Button("Apply", id="apply", compact=True),
+            Label(_("Days"), classes="field-label"),
+            text_field("days", _("learned"), short=True),
+            Button(_("Apply"), id="apply", compact=True),
         )
         yield Static("", id="settings-error", classes="error")
         yield DataTable(id="segment-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="definitions")
-        yield Static(DRILL_HINT, id="drill-title", classes="section-title")
+        yield Static(_(DRILL_HINT), id="drill-title", classes="section-title")
         yield DataTable(id="drill", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="segment-charts"):
             with Vertical(id="hist-box"):
                 yield Static("", id="thresholds")
                 yield IntervalHistogram(id="histogram")
             with Vertical(id="bands-box"):
-                yield Static("First-order-value bands", classes="section-title")
+                yield Static(_("First-order-value bands"), classes="section-title")
                 yield DataTable(id="bands", cursor_type="none", zebra_stripes=True)
                 yield Static("", id="bands-test")
 
     def on_mount(self) -> None:
-        self.query_one("#segment-table", DataTable).add_columns(*SEGMENT_COLUMNS)
-        self.query_one("#bands", DataTable).add_columns(
-            "band", "first order", "customers", "repurchase", "priority"
-        )
-        self.query_one("#drill", DataTable).add_columns(*DRILL_COLUMNS)
+        self.query_one("#segment-table", DataTable).add_columns(*map(_, SEGMENT_COLUMNS))
+        self.query_one("#bands", DataTable).add_columns(*map(_, BAND_COLUMNS))
+        self.query_one("#drill", DataTable).add_columns(*map(_, DRILL_COLUMNS))
+
+    def schemes(self) -> list[str]:
+        """The schemes the shop on screen has (all of them before one is loaded)."""
+        seg = self.segmentation
+        return [s for s in SCHEMES if seg is None or s in seg.customers.columns]
+
+    def show_scheme(self, scheme: str) -> None:
+        self.query_one("#scheme", Select).value = scheme
+        self.query_one("#segment-table").focus(scroll_visible=False)
 
     def watch_segmentation(self, seg: Segmentation | None) -> None:
         if seg is None:
             return
         scheme = self.query_one("#scheme", Select)
-        present = [s for s in SCHEMES if s in seg.customers.columns]
+        present = self.schemes()
         with self.prevent(Select.Changed):
             current = scheme.value
-            scheme.set_options([(s, s) for s in present])
+            scheme.set_options([(scheme_title(s), s) for s in present])
             scheme.value = current if current in present else "lifecycle"
         self._fill_settings(seg)
         self.query_one("#settings-error", Static).update("")
         self.refresh_table()
         q = seg.lifecycle.thresholds_days
-        how = "learned" if seg.lifecycle.learned else "given"
+        thresholds = (
+            _("Lifecycle thresholds (learned): {stages}   ({n:,} repeat customers)")
+            if seg.lifecycle.learned
+            else _("Lifecycle thresholds (given): {stages}   ({n:,} repeat customers)")
+        )
         self.query_one("#thresholds", Static).update(
-            f"Lifecycle thresholds ({how}): active ≤ {q[0]:.0f} d < silent ≤ {q[1]:.0f} d < "
-            f"sleeping ≤ {q[2]:.0f} d < lost   ({len(seg.lifecycle.intervals):,} repeat customers)"
+            thresholds.format(stages=stage_line(q), n=len(seg.lifecycle.intervals))
         )
         self.query_one(IntervalHistogram).draw(seg.lifecycle.intervals, q)
         bands = self.query_one("#bands", DataTable)
         bands.clear()
         for b in seg.bands.bands:
             span = f"≥ {b.low:,.0f}" if np.isinf(b.high) else f"{b.low:,.0f}–{b.high:,.0f}"
-            bands.add_row(b.name, span, f"{b.customers:,}", f"{b.rate:.1%}", b.priority)
+            bands.add_row(_(b.name), span, f"{b.customers:,}", f"{b.rate:.1%}", _(b.priority))
         test = seg.bands.p_value
-        self.query_one("#bands-test", Static).update(
-            f"learned on {seg.bands.trained_on:,} customers first buying by {seg.band_cutoff}; "
-            + ("no split found" if np.isnan(test) else f"chi-square p = {test:.2g}")
+        learned = _("learned on {n:,} customers first buying by {day}").format(
+            n=seg.bands.trained_on, day=seg.band_cutoff
         )
+        found = (
+            _("no split found") if np.isnan(test) else _("chi-square p = {p:.2g}").format(p=test)
+        )
+        self.query_one("#bands-test", Static).update(f"{learned}; {found}")
 
     def _fill_settings(self, seg: Segmentation) -> None:
         s = seg.settings
@@ -139,7 +161,7 @@ class SegmentsPane(VerticalScroll):
         table = self.query_one("#segment-table", DataTable)
         # the columns too: kept, they keep the widths of the last scheme's names
         table.clear(columns=True)
-        table.add_columns(*SEGMENT_COLUMNS)
+        table.add_columns(*map(_, SEGMENT_COLUMNS))
         self._clear_drill()
         how = definitions(self.segmentation, scheme)
         self.query_one("#definitions", Static).update("\n".join(how))
@@ -148,19 +170,19 @@ class SegmentsPane(VerticalScroll):
             return
         for r in scheme_summary(customers, scheme).iter_rows(named=True):
             table.add_row(
-                r["segment"],
+                _(r["segment"]),
                 f"{r['customers']:,}",
                 f"{r['share']:.1%}",
                 f"{r['revenue']:,.0f}",
                 f"{r['revenue_share']:.1%}",
                 f"{r['spend_per_customer']:,.2f}",
                 f"{r['repeat_rate']:.1%}",
-                r["strategy"],
+                _(r["strategy"]),
                 key=r["segment"],
             )
 
     def _clear_drill(self) -> None:
-        self.query_one("#drill-title", Static).update(DRILL_HINT)
+        self.query_one("#drill-title", Static).update(_(DRILL_HINT))
         self.query_one("#drill", DataTable).clear()
 
     @on(DataTable.RowSelected, "#segment-table")
@@ -174,21 +196,22 @@ class SegmentsPane(VerticalScroll):
             .sort(["revenue", "customer_id"], descending=[True, False])
             .head(20)
         )
+        title = _("Top customers by revenue in {scheme} = {segment}")
         self.query_one("#drill-title", Static).update(
-            f"Top customers by revenue in {scheme} = {segment}"
+            title.format(scheme=scheme_title(scheme), segment=_(segment))
         )
         drill = self.query_one("#drill", DataTable)
         drill.clear()
         cols = [c for c in DRILL_COLUMNS if c in rows.columns]
         for r in rows.select(cols).iter_rows():
-            drill.add_row(*[f"{v:,.2f}" if isinstance(v, float) else str(v) for v in r])
+            drill.add_row(*[_cell(c, v) for c, v in zip(cols, r, strict=True)])
 
     @on(Input.Submitted, "#as-of, #tiers, #quantiles, #days")
     @on(Button.Pressed, "#apply")
     def apply(self) -> None:
         """Ask for the shop segmented with the settings on screen."""
         if self.segmentation is None:
-            self.app.notify("Load data first", severity="warning")
+            self.app.notify(_("Load data first"), severity="warning")
             return
         try:
             settings, as_of = self.settings_from_form(self.segmentation.settings)
@@ -209,10 +232,12 @@ class SegmentsPane(VerticalScroll):
         try:
             as_of = dt.date.fromisoformat(text["as-of"]) if text["as-of"] else None
         except ValueError:
-            raise InputError(f"as of {text['as-of']!r}: expected a date like 2025-06-30") from None
-        q = _numbers(text["quantiles"], 3, "quantiles")
-        vip, top = _numbers(text["tiers"], 2, "tiers")
-        days = _numbers(text["days"], 3, "days") if text["days"] else None
+            raise InputError(
+                _("as of {value!r}: expected a date like 2025-06-30").format(value=text["as-of"])
+            ) from None
+        q = _numbers(text["quantiles"], 3, N_("Quantiles"))
+        vip, top = _numbers(text["tiers"], 2, N_("Tiers"))
+        days = _numbers(text["days"], 3, N_("Days")) if text["days"] else None
         settings = replace(
             current,
             lifecycle_quantiles=(q[0], q[1], q[2]),
@@ -220,6 +245,13 @@ class SegmentsPane(VerticalScroll):
             tier_thresholds=(vip, top),
         )
         return settings, as_of
+
+
+def _cell(column: str, value: object) -> str:
+    """A drill-down cell: money with cents, a segment by its name in the language in use."""
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return _(str(value)) if column in SCHEMES and value is not None else str(value)
 
 
 def _joined(values: tuple[float, ...]) -> str:
@@ -232,5 +264,9 @@ def _numbers(text: str, n: int, what: str) -> tuple[float, ...]:
     except ValueError:
         values = ()
     if len(values) != n:
-        raise InputError(f"{what} {text!r}: expected {n} comma-separated numbers")
+        raise InputError(
+            _("{field} {value!r}: expected {n} comma-separated numbers").format(
+                field=_(what), value=text, n=n
+            )
+        )
     return values

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Markdown, Static
 
-HELP = """\
-# crm-tui
+from crm_tui.language import N_, _
 
+HELP = N_("""\
 **1** Data · **2** Segments · **3** Plan · **4** Evaluate · **5** Predict — **ctrl+p** finds
 every action.
 
@@ -39,17 +41,27 @@ who is still a customer, expected purchases and CLV by decile, the most valuable
 risk. *Check to* a date also fits on the orders up to it and shows how well it ranked who
 bought after.
 
-**escape** cancels running work · **q** quits (asks first if the plan is unsaved).
-"""
+**escape** leaves a text field or cancels running work · **q** quits (asks first if the plan
+is unsaved) · the language and the theme are switched from the palette.""")
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+    """How to use the app, and every command the palette has (titles and what they do)."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", N_("Close"))]
+
+    def __init__(self, commands: Sequence[tuple[str, str]] = ()) -> None:
+        super().__init__()
+        self.commands = commands
 
     def compose(self) -> ComposeResult:
+        palette = [f"- **{title}**: {help}" for title, help in self.commands]
+        text = "\n".join(["# crm-tui", "", _(HELP), "", "## " + _("The command palette (ctrl+p)")])
         with Vertical(id="help-box"):
-            yield Markdown(HELP)
-            yield Button("Close", id="close", variant="primary")
+            # the text scrolls; the Close button stays on screen however short the terminal
+            with VerticalScroll(id="help-text"):
+                yield Markdown("\n".join([text, "", *palette]))
+            yield Button(_("Close"), id="close", variant="primary")
 
     @on(Button.Pressed, "#close")
     def _close(self) -> None:
@@ -59,11 +71,12 @@ class HelpScreen(ModalScreen[None]):
 class Confirm(ModalScreen[bool]):
     """A yes/no question; escape answers no. The safe answer has the focus when asked for."""
 
-    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(False)", N_("Cancel"))]
 
-    def __init__(self, question: str, yes: str, no: str = "Cancel", safe_first: bool = True):
+    def __init__(self, question: str, yes: str, no: str | None = None, safe_first: bool = True):
         super().__init__()
-        self.question, self.yes, self.no, self.safe_first = question, yes, no, safe_first
+        self.question, self.yes, self.safe_first = question, yes, safe_first
+        self.no = no or _("Cancel")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):

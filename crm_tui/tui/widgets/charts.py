@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 from textual_plotext import PlotextPlot
 
+from crm_tui.language import _
 from evaluation import Comparison
 from evaluation.metrics import METRICS
 
@@ -30,8 +31,8 @@ class IntervalHistogram(PlotextPlot):
             for value in thresholds:
                 plt.vline(float(value), "red")
             plt.xlim(0, max(top, float(thresholds[-1])) * 1.02)
-            plt.title("Days from first to second purchase (to p99); red: 30/60/90% thresholds")
-            plt.xlabel("days")
+            plt.title(_("Days from first to second purchase (to p99); red: 30/60/90% thresholds"))
+            plt.xlabel(_("days"))
         self.refresh()
 
 
@@ -77,7 +78,7 @@ class LiftChart(PlotextPlot):
             plt.yticks(ticks, [f"{t:+g}" if t else "0" for t in ticks])
             plt.xticks(x, [_short(c.metric) for c in rows])  # full names overlap and vanish
             plt.xlim(0.5, len(rows) + 0.5)
-            plt.title("Lift vs control, % (dot) with its confidence interval (bar)")
+            plt.title(_("Lift vs control, % (dot) with its confidence interval (bar)"))
         self.refresh()
 
 
@@ -99,6 +100,8 @@ class RocChart(PlotextPlot):
             plt.plot([0.0, 1.0], [0.0, 1.0], color="gray")
             plt.xlim(0, 1)
             plt.ylim(0, 1)
-            plt.title(f"ROC of churn_risk on its check: AUC {auc:.3f} (gray: chance)")
-            plt.xlabel("share of non-returners flagged")
+            plt.title(
+                _("ROC of churn_risk on its check: AUC {auc:.3f} (gray: chance)").format(auc=auc)
+            )
+            plt.xlabel(_("share of non-returners flagged"))
         self.refresh()

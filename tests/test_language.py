@@ -1,0 +1,174 @@
+"""The language: the catalogue covers every message in the code, the compiled catalogue is the
+one shipped beside it, the setting is chosen as documented, and machine output does not move."""
+
+from __future__ import annotations
+
+import gettext
+import json
+import re
+import string
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crm_tui.cli.main import main
+from crm_tui.errors import InputError
+from crm_tui.language import DOMAIN, ENVIRONMENT, LANGUAGES, LOCALES, choose, use
+from crm_tui.reports.text import cells, pad
+
+PACKAGE = Path(__file__).resolve().parents[1] / "crm_tui"
+PO = LOCALES / "zh" / "LC_MESSAGES" / f"{DOMAIN}.po"
+MO = PO.with_suffix(".mo")
+
+
+def extracted() -> set[str]:
+    """Every message the code marks, as `pybabel extract` finds them (singulars for plurals)."""
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(str(PACKAGE)):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+def catalogue() -> dict[str, list[str]]:
+    with PO.open("rb") as f:
+        po = read_po(f)
+    out = {}
+    for m in po:
+        if not m.id:
+            continue
+        key = m.id[0] if isinstance(m.id, tuple) else m.id
+        assert "fuzzy" not in m.flags, key
+        out[key] = list(m.string) if isinstance(m.string, tuple) else [m.string]
+    return out
+
+
+def fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def test_every_marked_message_has_a_chinese_translation() -> None:
+    zh = catalogue()
+    missing = sorted(extracted() - zh.keys())
+    assert missing == [], "run pybabel extract/update (see README) and translate: " + str(missing)
+    assert [key for key, texts in zh.items() if not all(texts)] == []
+
+
+def test_translations_keep_every_placeholder() -> None:
+    """A translation that drops or renames {n:,} would raise KeyError on screen."""
+    for key, texts in catalogue().items():
+        for text in texts:
+            assert fields(text) <= fields(key) | {"count"}, (key, text)
+            assert fields(key) - {"count"} <= fields(text), (key, text)
+
+
+def test_the_compiled_catalogue_is_the_translations() -> None:
+    with MO.open("rb") as f:
+        compiled = gettext.GNUTranslations(f)
+    for key, texts in catalogue().items():
+        assert compiled.gettext(key) == texts[0]
+
+
+@pytest.mark.parametrize(
+    ("given_lang", "environ", "expected"),
+    [
+        ("zh", {ENVIRONMENT: "en", "LANG": "en_US.UTF-8"}, "zh"),
+        (None, {ENVIRONMENT: "zh", "LANG": "en_US.UTF-8"}, "zh"),
+        (None, {"LANG": "zh_CN.UTF-8"}, "zh"),
+        (None, {"LANGUAGE": "zh_TW:en", "LANG": "en_US.UTF-8"}, "zh"),
+        (None, {"LC_ALL": "C.UTF-8", "LANG": "zh_CN.UTF-8"}, "en"),
+        (None, {}, "en"),
+    ],
+)
+def test_the_setting_then_the_environment_then_the_locale(
+    given_lang: str | None, environ: dict[str, str], expected: str
+) -> None:
+    assert choose(given_lang, environ) == expected
+
+
+@given(st.text(max_size=8).filter(lambda v: v and v not in LANGUAGES))
+def test_an_unknown_language_is_named(value: str) -> None:
+    with pytest.raises(InputError, match=re.escape(repr(value))):
+        choose(None, {ENVIRONMENT: value})
+
+
+@given(st.text(alphabet="ab活跃期会员\u0301 ", max_size=12), st.integers(0, 20))
+def test_padding_counts_terminal_cells(text: str, width: int) -> None:
+    padded = pad(text, width)
+    assert padded.startswith(text)
+    assert cells(padded) == max(width, cells(text))
+    assert cells(pad(text, width, ">")) == max(width, cells(text))
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    assert main(list(args)) == 0
+    return capsys.readouterr().out
+
+
+def test_readable_output_in_chinese_stays_aligned(
+    capsys: pytest.CaptureFixture[str], sample_dir: Path
+) -> None:
+    try:
+        text = run(capsys, "--lang", "zh", "segment", str(sample_dir / "orders.csv"))
+    finally:
+        use("en")
+    assert "活跃期" in text and "流失期" in text and "建议策略" in text
+    table = text[text.index("生命周期\n") :].splitlines()[1:6]
+    assert table[0].split()[0] == "分群" and table[1].split()[0] == "活跃期"
+    # the strategy column starts at the same terminal cell on the header and on every row
+    starts = {cells(line.rsplit("  ", 1)[0]) for line in table}
+    assert len(starts) == 1, table
+
+
+def test_machine_output_is_the_same_in_either_language(
+    capsys: pytest.CaptureFixture[str], sample_dir: Path, tmp_path: Path
+) -> None:
+    orders = str(sample_dir / "orders.csv")
+    outputs = {}
+    try:
+        for lang in LANGUAGES:
+            outputs[lang] = json.loads(run(capsys, "--lang", lang, "segment", orders, "--json"))
+            plan = tmp_path / f"{lang}.toml"
+            args = ["plan", "init", "--objective", "churn_recall", "--salt", "s1"]
+            run(capsys, "--lang", lang, *args, "--orders", orders, "--out", str(plan))
+    finally:
+        use("en")
+    # sums of many floats differ in their last bits between any two runs: compare to 9 digits
+    assert rounded(outputs["zh"]) == rounded(outputs["en"])
+    assert (tmp_path / "zh.toml").read_bytes() == (tmp_path / "en.toml").read_bytes()
+
+
+def rounded(value: object) -> object:
+    if isinstance(value, float):
+        return float(f"{value:.9g}")
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rounded(v) for v in value]
+    return value
+
+
+def test_a_plan_written_in_chinese_reads_in_english(
+    capsys: pytest.CaptureFixture[str], sample_dir: Path, tmp_path: Path
+) -> None:
+    orders, plan = str(sample_dir / "orders.csv"), str(tmp_path / "plan.toml")
+    try:
+        run(capsys, "--lang", "zh", "plan", "init", "--objective", "custom", "--orders", orders,
+            "--out", plan)  # fmt: skip
+    finally:
+        use("en")
+    checked = json.loads(run(capsys, "plan", "check", plan, "--orders", orders, "--json"))
+    assert checked["targets"]
+
+
+def test_empty_text_stays_empty_in_chinese() -> None:
+    from crm_tui.language import _
+
+    use("zh")
+    try:
+        assert _("") == "" and _("active") == "活跃期" and _("no such message") == "no such message"
+    finally:
+        use("en")
