@@ -104,6 +104,8 @@ def _stylesheet(pane: type[Widget]) -> Path:
 
 class CrmApp(App[None]):
     TITLE = "crm-tui"
+    # below 100 cells, side-by-side boxes stack (the stylesheets' .-narrow rules)
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     SUB_TITLE = N_("repeat-customer marketing")
     CSS_PATH = [Path(__file__).with_name("app.tcss"), *[_stylesheet(t.pane) for t in TABS]]
     BINDINGS = [

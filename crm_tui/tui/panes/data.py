@@ -20,6 +20,7 @@ from crm_tui.progress import Progress
 from crm_tui.reports.segment import OCCASION_NOTE, repeat_rate, repeat_share_line
 from crm_tui.tui.widgets.forms import path_field, row, text_field
 from crm_tui.tui.widgets.paths import parse_path
+from crm_tui.tui.widgets.tables import PaneTable
 
 
 @dataclass(frozen=True)
@@ -54,14 +55,14 @@ class DataPane(VerticalScroll):
         with Horizontal(id="data-body"):
             with Vertical(id="data-left"):
                 yield Static(_("Columns"), classes="section-title")
-                yield DataTable(id="mapping", cursor_type="none", zebra_stripes=True)
+                yield PaneTable(id="mapping", cursor_type="none", zebra_stripes=True)
                 yield Static(_("Dropped rows"), classes="section-title")
                 yield Static(_("Open a file to see what was read."), id="findings")
             with Vertical(id="data-right"):
                 yield Static(_("Summary"), classes="section-title")
                 yield Static("", id="summary")
                 yield Static(_("Repurchase ladder"), classes="section-title")
-                yield DataTable(id="ladder", cursor_type="none", zebra_stripes=True)
+                yield PaneTable(id="ladder", cursor_type="none", zebra_stripes=True)
 
     def on_mount(self) -> None:
         self.query_one("#mapping", DataTable).add_columns(_("canonical"), _("source column"))

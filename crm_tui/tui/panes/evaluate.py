@@ -32,6 +32,7 @@ from crm_tui.reports.evaluation import (
 from crm_tui.tui.widgets.charts import LiftChart
 from crm_tui.tui.widgets.forms import path_field, row, text_field
 from crm_tui.tui.widgets.paths import parse_path
+from crm_tui.tui.widgets.tables import PaneTable
 from evaluation import Report
 from evaluation.model import OVERALL
 
@@ -110,7 +111,7 @@ class EvaluatePane(VerticalScroll):
                 compact=True,
             ),
         )
-        yield DataTable(id="comparisons", cursor_type="row", zebra_stripes=True)
+        yield PaneTable(id="comparisons", cursor_type="row", zebra_stripes=True)
         yield Static("", id="incremental")
         yield LiftChart(id="lift-chart")
         yield row(

@@ -25,6 +25,7 @@ from crm_tui.reports.names import offer_text, word
 from crm_tui.reports.plan import baseline_text, total_line
 from crm_tui.tui.panes.plan_form import TargetFields, edit_plan
 from crm_tui.tui.widgets.forms import path_field, row, text_field
+from crm_tui.tui.widgets.tables import PaneTable
 
 if TYPE_CHECKING:
     from campaigns.check import PlanCheck
@@ -99,7 +100,7 @@ class PlanPane(VerticalScroll):
         yield Static(
             _("Choose an objective and press Starter plan, or open a plan file."), id="plan-hint"
         )
-        yield DataTable(id="targets", cursor_type="row", zebra_stripes=True)
+        yield PaneTable(id="targets", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="plan-body"):
             with Vertical(id="target-form", classes="form"):
                 yield from self._target_form()

@@ -17,6 +17,7 @@ from crm_tui.language import _
 from crm_tui.reports.predict import fit_lines
 from crm_tui.tui.widgets.charts import RocChart
 from crm_tui.tui.widgets.forms import row, text_field
+from crm_tui.tui.widgets.tables import PaneTable
 
 AT_RISK = 15  # the most valuable customers shown among those less likely alive than not
 
@@ -46,12 +47,12 @@ class PredictPane(VerticalScroll):
             ),
             id="fit-summary",
         )
-        yield DataTable(id="deciles", cursor_type="row", zebra_stripes=True)
+        yield PaneTable(id="deciles", cursor_type="row", zebra_stripes=True)
         yield Static("", id="calibration-title")
-        yield DataTable(id="calibration", cursor_type="row", zebra_stripes=True)
+        yield PaneTable(id="calibration", cursor_type="row", zebra_stripes=True)
         yield RocChart(id="roc")
         yield Static("", id="at-risk-title")
-        yield DataTable(id="at-risk", cursor_type="row", zebra_stripes=True)
+        yield PaneTable(id="at-risk", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         self.query_one("#deciles", DataTable).add_columns(

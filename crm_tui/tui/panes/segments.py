@@ -23,6 +23,7 @@ from crm_tui.language import N_, _
 from crm_tui.reports.segment import definitions, scheme_title, stage_line
 from crm_tui.tui.widgets.charts import IntervalHistogram
 from crm_tui.tui.widgets.forms import row, text_field
+from crm_tui.tui.widgets.tables import PaneTable
 
 DRILL_COLUMNS = (
     N_("customer_id"),
@@ -43,6 +44,9 @@ SEGMENT_COLUMNS = (
     N_("repeat"),
     N_("strategy"),
 )
+# what an operator reads first where the terminal is narrow: how many, how much, what to do
+COMPACT_COLUMNS = ("segment", "customers", "share", "revenue", "repeat", "strategy")
+WIDE_ENOUGH = 100  # cells across the pane for every column beside the strategy's first words
 BAND_COLUMNS = (N_("band"), N_("first order"), N_("customers"), N_("repurchase"), N_("priority"))
 
 
@@ -77,21 +81,21 @@ class SegmentsPane(VerticalScroll):
             Button(_("Apply"), id="apply", compact=True),
         )
         yield Static("", id="settings-error", classes="error")
-        yield DataTable(id="segment-table", cursor_type="row", zebra_stripes=True)
+        yield PaneTable(id="segment-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="definitions")
         yield Static(_(DRILL_HINT), id="drill-title", classes="section-title")
-        yield DataTable(id="drill", cursor_type="row", zebra_stripes=True)
+        yield PaneTable(id="drill", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="segment-charts"):
             with Vertical(id="hist-box"):
                 yield Static("", id="thresholds")
                 yield IntervalHistogram(id="histogram")
             with Vertical(id="bands-box"):
                 yield Static(_("First-order-value bands"), classes="section-title")
-                yield DataTable(id="bands", cursor_type="none", zebra_stripes=True)
+                yield PaneTable(id="bands", cursor_type="none", zebra_stripes=True)
                 yield Static("", id="bands-test")
 
     def on_mount(self) -> None:
-        self.query_one("#segment-table", DataTable).add_columns(*map(_, SEGMENT_COLUMNS))
+        self.query_one("#segment-table", DataTable).add_columns(*map(_, self._columns()))
         self.query_one("#bands", DataTable).add_columns(*map(_, BAND_COLUMNS))
         self.query_one("#drill", DataTable).add_columns(*map(_, DRILL_COLUMNS))
 
@@ -161,7 +165,8 @@ class SegmentsPane(VerticalScroll):
         table = self.query_one("#segment-table", DataTable)
         # the columns too: kept, they keep the widths of the last scheme's names
         table.clear(columns=True)
-        table.add_columns(*map(_, SEGMENT_COLUMNS))
+        shown = self._columns()
+        table.add_columns(*map(_, shown))
         self._clear_drill()
         how = definitions(self.segmentation, scheme)
         self.query_one("#definitions", Static).update("\n".join(how))
@@ -169,17 +174,33 @@ class SegmentsPane(VerticalScroll):
         if scheme not in customers.columns:
             return
         for r in scheme_summary(customers, scheme).iter_rows(named=True):
-            table.add_row(
-                _(r["segment"]),
-                f"{r['customers']:,}",
-                f"{r['share']:.1%}",
-                f"{r['revenue']:,.0f}",
-                f"{r['revenue_share']:.1%}",
-                f"{r['spend_per_customer']:,.2f}",
-                f"{r['repeat_rate']:.1%}",
-                _(r["strategy"]),
-                key=r["segment"],
+            cells = dict(
+                zip(
+                    SEGMENT_COLUMNS,
+                    (
+                        _(r["segment"]),
+                        f"{r['customers']:,}",
+                        f"{r['share']:.1%}",
+                        f"{r['revenue']:,.0f}",
+                        f"{r['revenue_share']:.1%}",
+                        f"{r['spend_per_customer']:,.2f}",
+                        f"{r['repeat_rate']:.1%}",
+                        _(r["strategy"]),
+                    ),
+                    strict=True,
+                )
             )
+            table.add_row(*(cells[c] for c in shown), key=r["segment"])
+
+    def _columns(self) -> tuple[str, ...]:
+        return SEGMENT_COLUMNS if self.size.width >= WIDE_ENOUGH else COMPACT_COLUMNS
+
+    def on_resize(self) -> None:
+        shown = tuple(
+            c.label.plain for c in self.query_one("#segment-table", DataTable).columns.values()
+        )
+        if shown != tuple(map(_, self._columns())):
+            self.refresh_table()
 
     def _clear_drill(self) -> None:
         self.query_one("#drill-title", Static).update(_(DRILL_HINT))

@@ -1,0 +1,36 @@
+"""A table inside a scrolling pane: page keys move the pane once the table has no page left."""
+
+from __future__ import annotations
+
+from textual.containers import ScrollableContainer
+from textual.widgets import DataTable
+
+
+class PaneTable(DataTable[str]):
+    """A DataTable whose PageDown at its last row (or when it shows every row) scrolls the pane
+    around it, and PageUp at its first row likewise: with the focus in a table, the rest of the
+    tab stays reachable from the keyboard."""
+
+    def action_page_down(self) -> None:
+        if self.max_scroll_y == 0 or self.cursor_row >= self.row_count - 1:
+            self._pane_scroll(down=True)
+        else:
+            super().action_page_down()
+
+    def action_page_up(self) -> None:
+        if self.max_scroll_y == 0 or self.cursor_row <= 0:
+            self._pane_scroll(down=False)
+        else:
+            super().action_page_up()
+
+    def _pane_scroll(self, down: bool) -> None:
+        pane = next(
+            (a for a in self.ancestors if isinstance(a, ScrollableContainer) and a.max_scroll_y),
+            None,
+        )
+        if pane is None:
+            return
+        if down:
+            pane.scroll_page_down()
+        else:
+            pane.scroll_page_up()

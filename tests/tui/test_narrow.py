@@ -1,0 +1,66 @@
+"""At 80x24 every table shows what an operator decides on first and the keyboard reaches it all."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable
+
+from crm_tui.tui.app import CrmApp
+from crm_tui.tui.panes.segments import COMPACT_COLUMNS, SEGMENT_COLUMNS, SegmentsPane
+from tests.tui.conftest import sample
+from tests.tui.test_flows import settle
+
+
+def headers(table: DataTable) -> tuple[str, ...]:
+    return tuple(c.label.plain for c in table.columns.values())
+
+
+@pytest.mark.usefixtures("in_repo")
+@pytest.mark.parametrize(
+    ("size", "columns"), [((80, 24), COMPACT_COLUMNS), ((120, 40), SEGMENT_COLUMNS)]
+)
+async def test_segments_fit_the_terminal(size: tuple[int, int], columns: tuple[str, ...]) -> None:
+    paths = sample()
+    app = CrmApp(paths["orders"], None, None, paths)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert headers(app.query_one("#segment-table", DataTable)) == columns
+        bands = app.query_one("#bands", DataTable)
+        # the bands table sits wholly inside the screen's width, beside or below the histogram
+        assert bands.region.right <= size[0]
+        assert bands.virtual_size.width <= bands.region.width
+
+
+@pytest.mark.usefixtures("in_repo")
+async def test_page_down_from_a_table_scrolls_its_tab() -> None:
+    paths = sample()
+    app = CrmApp(paths["orders"], None, None, paths)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        pane = app.query_one(SegmentsPane)
+        assert app.query_one("#segment-table").has_focus and pane.scroll_y == 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert pane.scroll_y > 0 and app.query_one("#segment-table").has_focus
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert pane.scroll_y == 0
+
+
+@pytest.mark.usefixtures("in_repo")
+async def test_segment_table_switches_layout_when_the_terminal_is_resized() -> None:
+    paths = sample()
+    app = CrmApp(paths["orders"], None, None, paths)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        table = app.query_one("#segment-table", DataTable)
+        await pilot.resize_terminal(120, 40)
+        await settle(app, pilot)
+        assert headers(table) == SEGMENT_COLUMNS
+        assert table.row_count == 4
