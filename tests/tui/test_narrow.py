@@ -64,3 +64,18 @@ async def test_segment_table_switches_layout_when_the_terminal_is_resized() -> N
         await settle(app, pilot)
         assert headers(table) == SEGMENT_COLUMNS
         assert table.row_count == 4
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+async def test_the_focused_field_stands_out_in_either_theme(theme: str) -> None:
+    """Compact fields have no border to light up: the focused one is tinted far enough from its
+    neighbours to be seen at a glance (RGB distance; Textual's own tint gives about 19)."""
+    app = CrmApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.theme = theme
+        app.query_one("#orders-path").focus()
+        await pilot.pause()
+        focused = app.query_one("#orders-path").background_colors[1]
+        blurred = app.query_one("#visitors-path").background_colors[1]
+        distance = sum((a - b) ** 2 for a, b in zip(focused.rgb, blurred.rgb, strict=True)) ** 0.5
+        assert distance > 50
