@@ -169,12 +169,18 @@ class CrmApp(App[None]):
         await self.recompose()
         self.query_one(TabbedContent).active = tab
         self._show_state()
-        for field in self.query(Input):
-            if field.id in typed:
-                field.value = typed[field.id]
-        for select in self.query(Select):
-            if select.id in chosen and chosen[select.id] != select.value:
-                select.value = chosen[select.id]
+        with self.prevent(Input.Changed, Select.Changed):
+            for field in self.query(Input):
+                if field.id in typed:
+                    field.value = typed[field.id]
+            for select in self.query(Select):
+                if select.id in chosen:
+                    select.value = chosen[select.id]
+        # the tables that follow a choice are redrawn now, not on a message still to come
+        self.query_one(SegmentsPane).refresh_table()
+        evaluate = self.query_one(EvaluatePane)
+        if evaluate.report is not None:
+            evaluate.show_segment(str(self.query_one("#segment", Select).value))
         self.refresh_bindings()
         self.notify(_("Language: {language}").format(language=LANGUAGE_NAMES[language]))
 
@@ -205,8 +211,10 @@ class CrmApp(App[None]):
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         focus = {f"tab-{t.key}": t.focus for t in TABS}.get(event.pane.id or "")
-        if focus:
-            self.query_one(focus).focus(scroll_visible=False)
+        # none while the language switch recomposes the tabs: the new ones are not mounted yet
+        tables = self.query(focus) if focus else None
+        if tables:
+            tables.first().focus(scroll_visible=False)
 
     def action_help(self) -> None:
         commands = [(c.title, c.help) for c in self.get_system_commands(self.screen)]
