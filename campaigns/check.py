@@ -206,6 +206,9 @@ def _power(
         source = "history"
         value = baseline.rate if plan.metric == "conversion_rate" else baseline.mean
         sd = None if plan.metric == "conversion_rate" else baseline.sd
+    arms = plan.arms_for(target)
+    control = plan.control_arm(target).share
+    smallest = min((a.share for a in arms if not a.control), default=0.0)
     return plan_power(
         plan.metric,
         value,
@@ -216,6 +219,7 @@ def _power(
         plan.tested_alpha(target),
         plan.power,
         plan.wanted_lift,
+        planned_ratio=control / smallest if smallest else None,
     )
 
 
@@ -248,8 +252,12 @@ def _warnings(
 ) -> tuple[str, ...]:
     out = []
     for t in checks:
+        empty = [arm for arm, n in t.arms.items() if n == 0]
         if t.customers == 0:
             out.append(f"{t.name}: selects no customers ({t.selector})")
+        elif empty:
+            counts = ", ".join(f"{arm} {n:,}" for arm, n in t.arms.items())
+            out.append(f"{t.name}: no customers in {', '.join(empty)} ({counts}); no comparison")
         elif t.power.mde_rel is not None and t.power.mde_rel > plan.wanted_lift:
             detectable = f"can only detect a lift of {t.power.mde_rel:.0%} or more"
             out.append(f"{t.name}: {detectable}; {_needs(plan, t)}")

@@ -19,6 +19,15 @@ from campaigns.model import (
 
 # Typical unit costs in CNY: an SMS about 0.05, a push nearly free, a call-back about 2.
 SMS, PUSH, PHONE, ADS = Costs(0.05, 0.0), Costs(0.0, 0.0), Costs(2.0, 0.0), Costs(0.6, 0.0)
+# what one contact costs on each channel, where the plan does not say
+CONTACT_COSTS: dict[str, float] = {
+    "sms": SMS.per_contact,
+    "push": PUSH.per_contact,
+    "email": 0.0,
+    "phone": PHONE.per_contact,
+    "ads": ADS.per_contact,
+    "none": 0.0,
+}
 
 
 @dataclass(frozen=True)

@@ -95,9 +95,14 @@ def plan_power(
     alpha: float,
     power: float,
     wanted_lift: float,
+    planned_ratio: float | None = None,
 ) -> PowerResult:
+    """The MDE at the audiences found; the customers wanted_lift needs at the planned split
+    (control per treatment customer), which the operator sets, not at the split a small
+    audience happens to give (that only without a plan's shares)."""
     mde = needed = None
-    ratio = n_control / n_treatment if n_treatment else 0.0
+    achieved = n_control / n_treatment if n_treatment else 0.0
+    ratio = achieved if planned_ratio is None else planned_ratio
     if baseline is not None and baseline > 0 and n_treatment > 0 and n_control > 0:
         if metric == "conversion_rate":
             mde = proportion_mde(baseline, n_treatment, n_control, alpha, power)

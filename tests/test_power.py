@@ -133,3 +133,40 @@ def test_targets_are_powered_at_the_alpha_the_evaluation_demands() -> None:
     assert power.alpha == pytest.approx(0.0125)
     expected = proportion_mde(0.05, power.n_treatment, power.n_control, 0.0125, 0.8)
     assert power.mde_abs == pytest.approx(expected)
+
+
+def _small_plan(customers: int) -> tuple[CampaignPlan, object]:
+    import polars as pl
+
+    frame = pl.DataFrame(
+        {"customer_id": [f"c{i}" for i in range(customers)], "lifecycle": ["lost"] * customers}
+    )
+    plan = CampaignPlan(
+        name="small",
+        objective="custom",
+        salt="s",
+        targets=(Target("all", "lifecycle = lost", baseline=0.05),),
+    )
+    return plan, frame
+
+
+def test_sample_size_is_for_the_planned_split_not_the_one_a_small_audience_gave() -> None:
+    """20/80 planned: +20% needs control = 0.25 x treatment, whatever split 37 customers got."""
+    plan, frame = _small_plan(37)
+    report, _ = check_plan(plan, frame)
+    (target,) = report.targets
+    n_control, n_treatment = target.arms["control"], target.arms["treatment"]
+    assert n_control / n_treatment != pytest.approx(0.25)  # the achieved split is not the plan's
+    effect = proportion_effectsize(0.05 * 1.2, 0.05)
+    expected = SM.solve_power(effect, None, 0.05, 0.8, ratio=0.25)
+    assert target.power.needed_treatment == math.ceil(expected)
+    assert target.power.needed_control == math.ceil(expected * 0.25)
+
+
+def test_an_arm_left_empty_is_warned_of() -> None:
+    plan, frame = _small_plan(2)
+    report, _ = check_plan(plan, frame)
+    (target,) = report.targets
+    empty = [arm for arm, n in target.arms.items() if n == 0]
+    assert empty, target.arms  # two customers at 20/80 leave one arm empty with this salt
+    assert any(f"no customers in {empty[0]}" in w for w in report.warnings)

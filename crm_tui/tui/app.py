@@ -472,6 +472,10 @@ class CrmApp(App[None]):
         if event.state == WorkerState.ERROR and error is not None:
             known = isinstance(error, (InputError, PlanError, OSError, ValueError))
             message = error_line(error) if known else f"{type(error).__name__}: {error}"
+            if event.worker.description == "checking":
+                # in full beside the plan, where the operator fixes it; a toast would cut it
+                self.query_one(PlanPane).show_check_failed(message)
+                return
             title = _("{work} failed").format(work=_(event.worker.description))
             self.notify(message, title=title, severity="error", timeout=10)
             if event.worker.description == "loading":

@@ -14,6 +14,7 @@ from campaigns.toml_io import load_plan
 from crm_tui.app.planning import fingerprint
 from crm_tui.reports.evaluation import CAPPED_MARK
 from crm_tui.tui.app import CrmApp
+from crm_tui.tui.panes.plan import PlanPane
 from tests.tui.conftest import sample
 
 FACTS = {
@@ -42,6 +43,13 @@ class Recorder:
 async def settle(app: CrmApp, pilot) -> None:
     await pilot.pause()
     await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def flushed(app: CrmApp, pilot) -> None:
+    """The Plan form's pending edit applied now, not after the pause in typing it waits for."""
+    await pilot.pause()
+    app.query_one(PlanPane).flush_edit()
     await pilot.pause()
 
 
@@ -107,7 +115,7 @@ async def test_whole_loop(tmp_path: Path) -> None:
         assert plan is not None and plan.objective == "churn_recall"
         before = len(recorder.seen)
         await type_into(pilot, "#t-selector", "lifecycle = sleeping and tier = VIP")
-        await pilot.pause(0.5)
+        await flushed(app, pilot)
         await settle(app, pilot)
         assert app.state.plan.targets[0].selector == "lifecycle = sleeping and tier = VIP"
         assert "PlanChecked" in [type(m).__name__ for m in recorder.seen[before:]]
@@ -115,12 +123,12 @@ async def test_whole_loop(tmp_path: Path) -> None:
 
         # an invalid selector is shown where it was typed and changes nothing
         await type_into(pilot, "#t-selector", "lifecycle = slepping")
-        await pilot.pause(0.5)
+        await flushed(app, pilot)
         assert "did you mean 'sleeping'" in str(app.query_one("#target-error", Static).render())
         assert app.state.plan.targets[0].selector == "lifecycle = sleeping and tier = VIP"
 
         await type_into(pilot, "#arms", "control=0.5, treatment=0.5")
-        await pilot.pause(0.5)
+        await flushed(app, pilot)
         await settle(app, pilot)
         assert app.state.plan.arms == (Arm("control", 0.5, True), Arm("treatment", 0.5))
 
@@ -206,7 +214,7 @@ async def test_moving_between_targets_changes_no_target() -> None:
         before = app.state.plan
         app.query_one("#targets", DataTable).focus()
         await pilot.press("down", "down", "down", "up", "down")
-        await pilot.pause(0.6)
+        await flushed(app, pilot)
         await settle(app, pilot)
         assert app.state.plan == before
         assert app.query_one("#t-name", Input).value == before.targets[3].name

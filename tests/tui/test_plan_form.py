@@ -35,6 +35,9 @@ fields = st.builds(
     cap=numbers,
     per_contact=numbers,
     redemption=numbers,
+    baseline=st.one_of(st.just(""), numbers),
+    rank=st.sampled_from(["", "churn_risk", "revenue", " clv "]),
+    top=st.one_of(st.just(""), numbers),
 )
 
 

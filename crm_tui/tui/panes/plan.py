@@ -17,7 +17,7 @@ from textual.timer import Timer
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from campaigns import CampaignPlan, Target
-from campaigns.library import STRATEGIES
+from campaigns.library import CONTACT_COSTS, STRATEGIES
 from campaigns.model import CHANNELS, OBJECTIVES, OFFER_KINDS
 from crm_tui.language import N_, _
 from crm_tui.reports.evaluation import metric_name
@@ -149,7 +149,18 @@ class PlanPane(VerticalScroll):
             Label(_("Per contact"), classes="field-label"),
             short("t-per-contact"),
         )
-        yield row(_("Redeem %"), short("t-redemption"))
+        yield row(
+            _("Redeem %"),
+            short("t-redemption"),
+            Label(_("Baseline"), classes="field-label"),
+            text_field("t-baseline", _("history"), short=True),
+        )
+        yield row(
+            _("Rank by"),
+            text_field("t-rank", _("e.g. churn_risk"), short=True),
+            Label(_("Keep top"), classes="field-label"),
+            text_field("t-top", _("0.2 or 500"), short=True),
+        )
         yield Static("", id="target-error", classes="error")
         yield row(
             None,
@@ -232,23 +243,33 @@ class PlanPane(VerticalScroll):
         lines += [f"⚠ {w}" for w in check.warnings]
         self.query_one("#totals", Static).update("\n".join(lines))
 
-    def _fill_table(self, check: PlanCheck | None, plan: CampaignPlan | None = None) -> None:
+    def show_check_failed(self, message: str) -> None:
+        """The plan could not be checked on this shop: why, and no figures that would wait."""
+        self._fill_table(None, failed=True)
+        self.query_one("#totals", Static).update(
+            _("Cannot check the plan on this shop: {reason}").format(reason=message)
+        )
+
+    def _fill_table(
+        self, check: PlanCheck | None, plan: CampaignPlan | None = None, failed: bool = False
+    ) -> None:
         plan = plan or self.plan
         if plan is None:
             return
         table = self.query_one("#targets", DataTable)
         table.clear()
         checks = {t.name: t for t in check.targets} if check else {}
+        waiting = "-" if failed else "…"  # "…": a check is on its way
         for i, target in enumerate(plan.targets):
             c = checks.get(target.name)
             mde = "-" if c is None or c.power.mde_rel is None else f"{c.power.mde_rel:+.0%}"
             table.add_row(
                 str(i + 1),
                 target.name,
-                "…" if c is None else f"{c.customers:,}",
-                "…" if c is None else f"{sum(c.suppressed.values()):,}",
+                waiting if c is None else f"{c.customers:,}",
+                waiting if c is None else f"{sum(c.suppressed.values()):,}",
                 mde,
-                "…" if c is None else f"{c.cost:,.0f}",
+                waiting if c is None else f"{c.cost:,.0f}",
                 word(target.channel),
                 offer_text(target.offer),
                 target.selector,
@@ -265,8 +286,7 @@ class PlanPane(VerticalScroll):
             self._pending.stop()  # an edit typed into the previous target is dropped, not moved
             self._pending = None
         t = self.plan.targets[self.selected]
-        title = _("Target {n}: {name}").format(n=self.selected + 1, name=t.name)
-        self.query_one("#target-title", Static).update(title)
+        self._show_title(t)
         values = {
             "name": t.name,
             "selector": t.selector,
@@ -275,6 +295,9 @@ class PlanPane(VerticalScroll):
             "cap": str(t.contact_cap),
             "per-contact": f"{t.costs.per_contact:g}",
             "redemption": f"{100 * t.costs.redemption_rate:g}",
+            "baseline": "" if t.baseline is None else f"{t.baseline:g}",
+            "rank": t.rank or "",
+            "top": "" if t.top is None else f"{t.top:g}",
         }
         with self.prevent(Input.Changed, Select.Changed):
             for key, value in values.items():
@@ -313,8 +336,21 @@ class PlanPane(VerticalScroll):
             # choosing the target's own strategy again changes nothing
             if current is None or current.strategy != event.value:
                 self._apply_strategy(str(event.value))
-        elif (event.select.id or "").startswith("t-"):
+            return
+        if event.select.id == "t-channel" and event.value in CONTACT_COSTS:
+            # the old channel's price per contact would cost the new one wrongly
+            with self.prevent(Input.Changed):
+                cost = CONTACT_COSTS[str(event.value)]
+                self.query_one("#t-per-contact", Input).value = f"{cost:g}"
+        if (event.select.id or "").startswith("t-"):
             self._schedule_edit()
+
+    def flush_edit(self) -> None:
+        """Apply an edit still waiting for the typing to pause: saving or exporting right
+        after a keystroke must take what is on screen."""
+        if self._pending is not None:
+            self._pending.stop()
+            self._edit()
 
     def _schedule_edit(self) -> None:
         if self._pending is not None:
@@ -351,6 +387,8 @@ class PlanPane(VerticalScroll):
         )
         self.query_one("#arms-error", Static).update(edit.arms_error)
         self.query_one("#target-error", Static).update(edit.target_error)
+        if edit.plan.targets:
+            self._show_title(edit.plan.targets[self.selected])
         if edit.plan != self.plan:
             self._fill_table(None, edit.plan)
             self.post_message(self.PlanEdited(edit.plan))
@@ -374,7 +412,14 @@ class PlanPane(VerticalScroll):
             cap=text("cap"),
             per_contact=text("per-contact"),
             redemption=text("redemption"),
+            baseline=text("baseline"),
+            rank=text("rank"),
+            top=text("top"),
         )
+
+    def _show_title(self, target: Target) -> None:
+        title = _("Target {n}: {name}").format(n=self.selected + 1, name=target.name)
+        self.query_one("#target-title", Static).update(title)
 
     @on(Input.Submitted, "#export-path")
     def _export_submitted(self, event: Input.Submitted) -> None:
@@ -382,6 +427,7 @@ class PlanPane(VerticalScroll):
         self.request_export()
 
     def request_export(self) -> None:
+        self.flush_edit()
         export = self.query_one("#export-path", Input).value.strip()
         if export:
             self.post_message(self.ExportRequested(Path(export).expanduser()))
@@ -424,6 +470,7 @@ class PlanPane(VerticalScroll):
         self._replace_targets(targets)
 
     def request_save(self) -> None:
+        self.flush_edit()
         path_text = self.query_one("#plan-path", Input).value.strip()
         if not path_text:
             self.app.notify(

@@ -34,6 +34,9 @@ class TargetFields:
     cap: str
     per_contact: str
     redemption: str  # percent
+    baseline: str = ""  # blank: the history's
+    rank: str = ""  # blank with top: every customer the selector matches
+    top: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,8 +99,12 @@ def target_from_fields(fields: TargetFields, current: Target) -> Target:
         number(fields.value, "value"),
         number(fields.min_spend, "min spend"),
     )
+    rank, top = fields.rank.strip(), fields.top.strip()
     return replace(
         current,
+        baseline=number(fields.baseline, "baseline") if fields.baseline.strip() else None,
+        rank=rank or None,
+        top=number(top, "top") if top else None,
         name=fields.name.strip(),
         selector=fields.selector.strip(),
         strategy=fields.strategy if fields.strategy in STRATEGIES else current.strategy,

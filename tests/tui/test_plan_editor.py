@@ -1,0 +1,95 @@
+"""The Plan form does what its messages ask: a baseline field, ranks, channel costs, a header that
+follows the name, and a check that cannot run says why beside the plan."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, Select, Static
+
+from campaigns.library import CONTACT_COSTS
+from crm_tui.tui.app import CrmApp
+from crm_tui.tui.panes.plan import PlanPane
+from tests.tui.conftest import sample
+from tests.tui.test_flows import settle, type_into
+
+
+async def started(pilot, app: CrmApp, objective: str = "churn_recall") -> None:
+    await settle(app, pilot)
+    app.make_starter(objective)
+    await settle(app, pilot)
+
+
+async def edited(app: CrmApp, pilot) -> None:
+    """What was typed, applied now rather than after the pause in typing the form waits for."""
+    await pilot.pause()
+    app.query_one(PlanPane).flush_edit()
+    await settle(app, pilot)
+
+
+@pytest.mark.usefixtures("in_repo")
+async def test_baseline_rank_and_top_reach_the_plan() -> None:
+    paths = sample()
+    app = CrmApp(paths["orders"], None, None, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot, app)
+        await type_into(pilot, "#t-baseline", "0.03")
+        await type_into(pilot, "#t-rank", "revenue")
+        await type_into(pilot, "#t-top", "0.5")
+        await edited(app, pilot)
+        target = app.state.plan.targets[0]
+        assert (target.baseline, target.rank, target.top) == (0.03, "revenue", 0.5)
+        await type_into(pilot, "#t-baseline", "")
+        await edited(app, pilot)
+        assert app.state.plan.targets[0].baseline is None
+
+
+@pytest.mark.usefixtures("in_repo")
+async def test_a_new_channel_brings_its_own_contact_cost_and_the_title_follows_the_name() -> None:
+    paths = sample()
+    app = CrmApp(paths["orders"], None, None, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot, app)
+        channel = "phone" if app.state.plan.targets[0].channel != "phone" else "sms"
+        app.query_one("#t-channel", Select).value = channel
+        await edited(app, pilot)
+        target = app.state.plan.targets[0]
+        assert target.channel == channel
+        assert target.costs.per_contact == CONTACT_COSTS[channel]
+        assert app.query_one("#t-per-contact", Input).value == f"{CONTACT_COSTS[channel]:g}"
+        await type_into(pilot, "#t-name", "renamed")
+        await edited(app, pilot)
+        assert str(app.query_one("#target-title", Static).render()) == "Target 1: renamed"
+
+
+@pytest.mark.usefixtures("in_repo")
+async def test_a_plan_that_cannot_be_checked_says_why_beside_it(tmp_path: Path) -> None:
+    paths = sample()
+    alone = tmp_path / "orders.csv"  # no visitors file beside it
+    shutil.copy(paths["orders"], alone)
+    app = CrmApp(alone, None, None, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot, app, "visitor_conversion")
+        totals = str(app.query_one("#totals", Static).render())
+        assert totals.startswith("Cannot check the plan on this shop:")
+        assert "visitors file" in totals
+        row = app.query_one("#targets", DataTable).get_row_at(0)
+        assert "…" not in row
+
+
+@pytest.mark.usefixtures("in_repo")
+async def test_saving_right_after_a_keystroke_saves_what_was_typed(tmp_path: Path) -> None:
+    from campaigns.toml_io import load_plan
+    from tests.tui.test_flows import fill
+
+    paths = sample()
+    app = CrmApp(paths["orders"], None, None, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot, app)
+        await fill(pilot, "#plan-path", tmp_path / "plan.toml")
+        await type_into(pilot, "#t-name", "typed just now")
+        await pilot.press("ctrl+s")  # before the form's pause in typing has passed
+        await settle(app, pilot)
+        assert load_plan(tmp_path / "plan.toml").targets[0].name == "typed just now"
