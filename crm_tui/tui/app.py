@@ -717,8 +717,9 @@ def _replace_question(plan: CampaignPlan, path: Path, own: bool) -> str | None:
 
 
 def _plan_field(id: str) -> bool:
-    """The Plan form's fields (arms, the target's) show the plan the state holds."""
-    return id == "arms" or id.startswith("t-")
+    """The Plan form's fields (arms, the plan's settings, the target's) show the plan the state
+    holds."""
+    return id == "arms" or id.startswith(("t-", "p-"))
 
 
 def run_app(orders: Path | None, visitors: Path | None, profiles: Path | None) -> None:

@@ -93,3 +93,24 @@ async def test_saving_right_after_a_keystroke_saves_what_was_typed(tmp_path: Pat
         await pilot.press("ctrl+s")  # before the form's pause in typing has passed
         await settle(app, pilot)
         assert load_plan(tmp_path / "plan.toml").targets[0].name == "typed just now"
+
+
+@pytest.mark.usefixtures("in_repo")
+async def test_the_plan_settings_are_edited_in_the_form() -> None:
+    paths = sample()
+    app = CrmApp(paths["orders"], None, None, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot, app)
+        app.query_one("#plan-settings").collapsed = False
+        await pilot.pause()
+        await type_into(pilot, "#p-days", "21")
+        await type_into(pilot, "#p-budget-cap", "5000")
+        await type_into(pilot, "#p-lift", "10")
+        await edited(app, pilot)
+        plan = app.state.plan
+        assert (plan.duration_days, plan.budget_cap, plan.wanted_lift) == (21, 5000.0, 0.1)
+        await type_into(pilot, "#p-alpha", "2")
+        await edited(app, pilot)
+        error = str(app.query_one("#plan-settings-error", Static).render())
+        assert "alpha: expected a number between 0 and 1, got 2" in error
+        assert app.state.plan.alpha == plan.alpha

@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from campaigns.library import STRATEGIES, starter_plan
-from campaigns.model import CHANNELS, OBJECTIVES, OFFER_KINDS
+from campaigns.model import CHANNELS, METRICS, OBJECTIVES, OFFER_KINDS
 from campaigns.rules import plan_problems
 from campaigns.toml_io import dumps, loads
-from crm_tui.tui.panes.plan_form import TargetFields, edit_plan
+from crm_tui.tui.panes.plan_form import PlanFields, TargetFields, edit_plan
 
 numbers = st.one_of(
     st.floats().map(repr),
@@ -41,17 +41,36 @@ fields = st.builds(
 )
 
 
+plan_fields = st.builds(
+    PlanFields,
+    name=names,
+    metric=st.sampled_from(METRICS),
+    days=numbers,
+    lift=numbers,
+    alpha=st.one_of(numbers, st.just("0.05")),
+    power=st.one_of(numbers, st.just("0.8")),
+    budget_cap=st.one_of(st.just(""), numbers),
+    holdout=numbers,
+)
+
+
 @settings(max_examples=300)
 @given(
     objective=st.sampled_from(OBJECTIVES),
     arms=st.one_of(st.just("control=0.2, treatment=0.8"), arm_lists),
     target=fields,
+    plan_settings=st.one_of(st.none(), plan_fields),
 )
-def test_what_the_form_accepts_reads_back(objective: str, arms: str, target: TargetFields) -> None:
+def test_what_the_form_accepts_reads_back(
+    objective: str, arms: str, target: TargetFields, plan_settings: PlanFields | None
+) -> None:
     plan = starter_plan(objective, "salt", dt.date(2025, 6, 1)).plan
-    edit = edit_plan(plan, arms, target, 0)
+    edit = edit_plan(plan, arms, target, 0, settings=plan_settings)
     assert plan_problems(edit.plan) == []
     assert loads(dumps(edit.plan)) == edit.plan
+    if plan_settings is not None and not edit.settings_error:
+        assert edit.plan.name == plan_settings.name.strip()
+        assert edit.plan.metric == plan_settings.metric
     if not edit.target_error:
         assert edit.plan.targets[0].name == target.name.strip()
     else:
@@ -64,3 +83,27 @@ def test_a_percent_over_100_is_refused_where_it_was_typed() -> None:
     edit = edit_plan(plan, "control=0.2, treatment=0.8", typed, 0)
     assert "offer.value: expected a percent up to 100, got 150" in edit.target_error
     assert edit.plan.targets[0] == plan.targets[0]
+
+
+@given(
+    lift=st.floats(0.001, 5),
+    alpha=st.floats(0.001, 0.5),
+    cap=st.one_of(st.none(), st.floats(0.01, 1e9)),
+    holdout=st.floats(0, 0.99),
+)
+def test_the_settings_shown_read_back_to_the_same_plan(
+    lift: float, alpha: float, cap: float | None, holdout: float
+) -> None:
+    """Editing a target re-reads the settings: they must not move by a rounding."""
+    from dataclasses import replace
+
+    from crm_tui.tui.panes.plan_form import plan_fields, plan_from_fields
+
+    plan = replace(
+        starter_plan("churn_recall", "salt").plan,
+        wanted_lift=lift,
+        alpha=alpha,
+        budget_cap=cap,
+        holdout_share=holdout,
+    )
+    assert plan_from_fields(plan_fields(plan), plan) == plan

@@ -14,16 +14,16 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Button, DataTable, Input, Label, Select, Static
+from textual.widgets import Button, Collapsible, DataTable, Input, Label, Select, Static
 
 from campaigns import CampaignPlan, Target
 from campaigns.library import CONTACT_COSTS, STRATEGIES
-from campaigns.model import CHANNELS, OBJECTIVES, OFFER_KINDS
+from campaigns.model import CHANNELS, METRICS, OBJECTIVES, OFFER_KINDS
 from crm_tui.language import N_, _
 from crm_tui.reports.evaluation import metric_name
 from crm_tui.reports.names import offer_text, word
 from crm_tui.reports.plan import baseline_text, total_line
-from crm_tui.tui.panes.plan_form import TargetFields, edit_plan
+from crm_tui.tui.panes.plan_form import PlanFields, TargetFields, edit_plan, plan_fields
 from crm_tui.tui.widgets.forms import path_field, row, text_field
 from crm_tui.tui.widgets.tables import PaneTable
 
@@ -97,6 +97,8 @@ class PlanPane(VerticalScroll):
             text_field("arms", _("control=0.2, treatment=0.8 (the first is the control)")),
             Static("", id="arms-error", classes="error inline"),
         )
+        with Collapsible(title=_("Plan settings"), id="plan-settings"):
+            yield from self._settings_form()
         yield Static(
             _("Choose an objective and press Starter plan, or open a plan file."), id="plan-hint"
         )
@@ -109,6 +111,31 @@ class PlanPane(VerticalScroll):
                 yield Static(_("Start from an objective or open a plan."), id="totals")
                 yield path_field("export-path", _("assignment.csv or .parquet"), "assignment.csv")
                 yield Button(_("Export assignment"), id="export", compact=True)
+
+    def _settings_form(self) -> ComposeResult:
+        def short(id: str, placeholder: str = "") -> Input:
+            return text_field(id, placeholder, short=True)
+
+        metrics = [(metric_name(m), m) for m in METRICS]
+        yield row(
+            _("Name"),
+            text_field("p-name"),
+            Label(_("Metric"), classes="field-label"),
+            Select(metrics, allow_blank=False, id="p-metric", compact=True),
+        )
+        yield row(
+            _("Days"), short("p-days"), Label(_("Lift %"), classes="field-label"), short("p-lift")
+        )
+        yield row(
+            _("Alpha"), short("p-alpha"), Label(_("Power"), classes="field-label"), short("p-power")
+        )
+        yield row(
+            _("Budget cap"),
+            short("p-budget-cap", _("none")),
+            Label(_("Holdout %"), classes="field-label"),
+            short("p-holdout"),
+        )
+        yield Static("", id="plan-settings-error", classes="error")
 
     def _target_form(self) -> ComposeResult:
         def choice(id: str, options: Sequence[str], blank: bool = False) -> Select[str]:
@@ -192,9 +219,26 @@ class PlanPane(VerticalScroll):
             arms = ", ".join(f"{a.name}={a.share:g}" for a in plan.arms)
             self.query_one("#arms", Input).value = arms
             self.query_one("#objective", Select).value = plan.objective
+            self._fill_settings(plan)
         self.selected = min(self.selected, len(plan.targets) - 1) if plan.targets else 0
         self._fill_table(None)
         self._fill_form()
+
+    def _fill_settings(self, plan: CampaignPlan) -> None:
+        shown = plan_fields(plan)
+        values = {
+            "name": shown.name,
+            "days": shown.days,
+            "lift": shown.lift,
+            "alpha": shown.alpha,
+            "power": shown.power,
+            "budget-cap": shown.budget_cap,
+            "holdout": shown.holdout,
+        }
+        for key, value in values.items():
+            self.query_one(f"#p-{key}", Input).value = value
+        self.query_one("#p-metric", Select).value = shown.metric
+        self.query_one("#plan-settings-error", Static).update("")
 
     def plan_edited(self, plan: CampaignPlan, path: Path | None) -> None:
         """The app took an edit made here: the form already shows it."""
@@ -325,7 +369,7 @@ class PlanPane(VerticalScroll):
     def on_input_changed(self, event: Input.Changed) -> None:
         if self.plan is None:
             return
-        if event.input.id == "arms" or (event.input.id or "").startswith("t-"):
+        if event.input.id == "arms" or (event.input.id or "").startswith(("t-", "p-")):
             self._schedule_edit()
 
     def on_select_changed(self, event: Select.Changed) -> None:
@@ -342,7 +386,7 @@ class PlanPane(VerticalScroll):
             with self.prevent(Input.Changed):
                 cost = CONTACT_COSTS[str(event.value)]
                 self.query_one("#t-per-contact", Input).value = f"{cost:g}"
-        if (event.select.id or "").startswith("t-"):
+        if (event.select.id or "").startswith(("t-", "p-")):
             self._schedule_edit()
 
     def flush_edit(self) -> None:
@@ -384,7 +428,9 @@ class PlanPane(VerticalScroll):
             self._target_fields() if self.plan.targets else None,
             self.selected,
             self.customers,
+            self._plan_fields(),
         )
+        self.query_one("#plan-settings-error", Static).update(edit.settings_error)
         self.query_one("#arms-error", Static).update(edit.arms_error)
         self.query_one("#target-error", Static).update(edit.target_error)
         if edit.plan.targets:
@@ -415,6 +461,21 @@ class PlanPane(VerticalScroll):
             baseline=text("baseline"),
             rank=text("rank"),
             top=text("top"),
+        )
+
+    def _plan_fields(self) -> PlanFields:
+        def text(key: str) -> str:
+            return self.query_one(f"#p-{key}", Input).value
+
+        return PlanFields(
+            name=text("name"),
+            metric=str(self.query_one("#p-metric", Select).value),
+            days=text("days"),
+            lift=text("lift"),
+            alpha=text("alpha"),
+            power=text("power"),
+            budget_cap=text("budget-cap"),
+            holdout=text("holdout"),
         )
 
     def _show_title(self, target: Target) -> None:

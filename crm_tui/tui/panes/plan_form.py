@@ -14,8 +14,8 @@ import polars as pl
 
 from campaigns import Arm, CampaignPlan, Costs, Offer, PlanError, Target
 from campaigns.library import STRATEGIES
-from campaigns.model import Channel, OfferKind
-from campaigns.rules import arms_problems, target_problems
+from campaigns.model import Channel, Metric, OfferKind
+from campaigns.rules import arms_problems, plan_problems, target_problems
 from campaigns.selectors import compile_selector
 from crm_tui.engine.models.scores import SCORES
 
@@ -40,12 +40,40 @@ class TargetFields:
 
 
 @dataclass(frozen=True)
+class PlanFields:
+    """The plan's own settings as typed (percentages as the form shows them)."""
+
+    name: str
+    metric: str
+    days: str
+    lift: str  # percent
+    alpha: str
+    power: str
+    budget_cap: str  # blank: no cap
+    holdout: str  # percent
+
+
+# the plan's keys these fields set: a rule broken there is shown beside them
+PLAN_KEYS = (
+    "name",
+    "metric",
+    "duration_days",
+    "wanted_lift",
+    "alpha",
+    "power",
+    "budget_cap",
+    "holdout_share",
+)
+
+
+@dataclass(frozen=True)
 class Edit:
     """The plan with every part that read cleanly, and a message for each part that did not."""
 
     plan: CampaignPlan
     arms_error: str = ""
     target_error: str = ""
+    settings_error: str = ""
 
 
 def edit_plan(
@@ -54,9 +82,16 @@ def edit_plan(
     fields: TargetFields | None,
     selected: int,
     customers: pl.DataFrame | None = None,
+    settings: PlanFields | None = None,
 ) -> Edit:
-    """Apply the arms and the selected target's fields; a part with problems is left as it was."""
-    arms_error = target_error = ""
+    """Apply the plan's settings, the arms and the selected target's fields; a part with
+    problems is left as it was."""
+    arms_error = target_error = settings_error = ""
+    if settings is not None:
+        try:
+            plan = plan_from_fields(settings, plan)
+        except PlanError as exc:
+            settings_error = str(exc)
     try:
         arms = parse_arms(arms_text)
         raise_problems(arms_problems(arms))
@@ -68,7 +103,59 @@ def edit_plan(
             plan = replace(plan, targets=_with_target(plan, fields, selected, customers))
         except PlanError as exc:
             target_error = str(exc)
-    return Edit(plan, arms_error, target_error)
+    return Edit(plan, arms_error, target_error, settings_error)
+
+
+def plan_fields(plan: CampaignPlan) -> PlanFields:
+    """The settings as the form shows them; read back unchanged, they give the same plan."""
+
+    def text(x: float) -> str:
+        return f"{x:.15g}"
+
+    return PlanFields(
+        name=plan.name,
+        metric=plan.metric,
+        days=str(plan.duration_days),
+        lift=text(100 * plan.wanted_lift),
+        alpha=text(plan.alpha),
+        power=text(plan.power),
+        budget_cap="" if plan.budget_cap is None else text(plan.budget_cap),
+        holdout=text(100 * plan.holdout_share),
+    )
+
+
+def plan_from_fields(fields: PlanFields, current: CampaignPlan) -> CampaignPlan:
+    """The plan with the settings the fields describe; the rules its keys break are raised.
+
+    A field left as it was shown keeps the plan's value: a percent shown and read back would
+    otherwise move it in its last bits each time another field is edited.
+    """
+    shown = plan_fields(current)
+
+    def value(typed: str, was: str, current_value: float, what: str, scale: float = 1) -> float:
+        if typed.strip() == was:
+            return current_value
+        return number(typed, what) / scale
+
+    days = value(fields.days, shown.days, current.duration_days, "days")
+    if days != int(days):
+        raise PlanError(f"days: expected a whole number, got {fields.days.strip()}")
+    cap = fields.budget_cap.strip()
+    edited = replace(
+        current,
+        name=fields.name.strip(),
+        metric=cast(Metric, fields.metric),
+        duration_days=int(days),
+        wanted_lift=value(fields.lift, shown.lift, current.wanted_lift, "lift %", 100),
+        alpha=value(fields.alpha, shown.alpha, current.alpha, "alpha"),
+        power=value(fields.power, shown.power, current.power, "power"),
+        budget_cap=value(cap, shown.budget_cap, current.budget_cap or 0.0, "budget cap")
+        if cap
+        else None,
+        holdout_share=value(fields.holdout, shown.holdout, current.holdout_share, "holdout %", 100),
+    )
+    raise_problems([(path, m) for path, m in plan_problems(edited) if path in PLAN_KEYS])
+    return edited
 
 
 def _with_target(
