@@ -114,3 +114,30 @@ async def test_the_plan_settings_are_edited_in_the_form() -> None:
         error = str(app.query_one("#plan-settings-error", Static).render())
         assert "alpha: expected a number between 0 and 1, got 2" in error
         assert app.state.plan.alpha == plan.alpha
+
+
+@pytest.mark.usefixtures("in_repo")
+async def test_a_target_tests_two_offers_in_its_own_arms() -> None:
+    from campaigns import Arm, Offer
+
+    paths = sample()
+    app = CrmApp(paths["orders"], None, None, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot, app)
+        typed = "control=0.2, low=0.4 @coupon 5/99, high=0.4 @coupon 10/99"
+        await type_into(pilot, "#t-arms", typed)
+        await edited(app, pilot)
+        assert app.state.plan.targets[0].arms == (
+            Arm("control", 0.2, True),
+            Arm("low", 0.4, False, Offer("coupon", 5.0, 99.0)),
+            Arm("high", 0.4, False, Offer("coupon", 10.0, 99.0)),
+        )
+        assert app.query_one("#t-arms", Input).value == typed
+        # the check counts customers in each of the target's own arms
+        check = app.query_one("#totals", Static).render()
+        assert "low" in str(check) and "high" in str(check)
+        await type_into(pilot, "#t-arms", "control=0.2, low=0.8 @voucher 5")
+        await edited(app, pilot)
+        assert "offer of low: expected one of coupon" in str(
+            app.query_one("#target-error", Static).render()
+        )

@@ -7,6 +7,7 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from campaigns import Arm, Offer
 from campaigns.library import STRATEGIES, starter_plan
 from campaigns.model import CHANNELS, METRICS, OBJECTIVES, OFFER_KINDS
 from campaigns.rules import plan_problems
@@ -38,6 +39,12 @@ fields = st.builds(
     baseline=st.one_of(st.just(""), numbers),
     rank=st.sampled_from(["", "churn_risk", "revenue", " clv "]),
     top=st.one_of(st.just(""), numbers),
+    arms=st.one_of(
+        st.just(""),
+        st.just("control=0.2, low=0.4 @coupon 5/99, high=0.4 @coupon 10/99"),
+        arm_lists.map(lambda arms: arms.replace("=0", "=0 @percent 10", 1)),
+        st.text(max_size=20),
+    ),
 )
 
 
@@ -107,3 +114,29 @@ def test_the_settings_shown_read_back_to_the_same_plan(
         holdout_share=holdout,
     )
     assert plan_from_fields(plan_fields(plan), plan) == plan
+
+
+arm_names = st.text(min_size=1, max_size=8).filter(
+    lambda s: s.strip() == s and not set(s) & set(",=@")
+)
+offers = st.builds(
+    Offer,
+    st.sampled_from(OFFER_KINDS),
+    st.floats(0, 1e6, allow_nan=False),
+    st.floats(0, 1e6, allow_nan=False),
+)
+
+
+@given(
+    st.lists(
+        st.tuples(arm_names, st.floats(0.001, 0.999), st.one_of(st.none(), offers)),
+        min_size=2,
+        max_size=4,
+        unique_by=lambda arm: arm[0],
+    )
+)
+def test_arms_as_shown_read_back_to_the_same_arms(drawn: list) -> None:
+    from crm_tui.tui.panes.plan_form import arms_text, parse_arms
+
+    arms = tuple(Arm(n, s, i == 0, o) for i, (n, s, o) in enumerate(drawn))
+    assert parse_arms(arms_text(arms)) == arms

@@ -23,7 +23,14 @@ from crm_tui.language import N_, _
 from crm_tui.reports.evaluation import metric_name
 from crm_tui.reports.names import offer_text, word
 from crm_tui.reports.plan import baseline_text, total_line
-from crm_tui.tui.panes.plan_form import PlanFields, TargetFields, edit_plan, plan_fields
+from crm_tui.tui.panes.plan_form import (
+    PlanFields,
+    TargetFields,
+    arms_text,
+    edit_plan,
+    exact,
+    plan_fields,
+)
 from crm_tui.tui.widgets.forms import path_field, row, text_field
 from crm_tui.tui.widgets.tables import PaneTable
 
@@ -183,6 +190,10 @@ class PlanPane(VerticalScroll):
             text_field("t-baseline", _("history"), short=True),
         )
         yield row(
+            _("Arms"),
+            text_field("t-arms", _("the plan's; to test two offers: c=0.2, a=0.4 @coupon 5/99, …")),
+        )
+        yield row(
             _("Rank by"),
             text_field("t-rank", _("e.g. churn_risk"), short=True),
             Label(_("Keep top"), classes="field-label"),
@@ -216,8 +227,7 @@ class PlanPane(VerticalScroll):
         elif not path_input.value:
             path_input.value = "plan.toml"  # saving never replaces an existing file unasked
         with self.prevent(Input.Changed, Select.Changed):
-            arms = ", ".join(f"{a.name}={a.share:g}" for a in plan.arms)
-            self.query_one("#arms", Input).value = arms
+            self.query_one("#arms", Input).value = arms_text(plan.arms)
             self.query_one("#objective", Select).value = plan.objective
             self._fill_settings(plan)
         self.selected = min(self.selected, len(plan.targets) - 1) if plan.targets else 0
@@ -334,14 +344,15 @@ class PlanPane(VerticalScroll):
         values = {
             "name": t.name,
             "selector": t.selector,
-            "value": f"{t.offer.value:g}",
-            "min-spend": f"{t.offer.min_spend:g}",
+            "value": exact(t.offer.value),
+            "min-spend": exact(t.offer.min_spend),
             "cap": str(t.contact_cap),
-            "per-contact": f"{t.costs.per_contact:g}",
+            "per-contact": exact(t.costs.per_contact),
             "redemption": f"{100 * t.costs.redemption_rate:g}",
-            "baseline": "" if t.baseline is None else f"{t.baseline:g}",
+            "baseline": "" if t.baseline is None else exact(t.baseline),
             "rank": t.rank or "",
-            "top": "" if t.top is None else f"{t.top:g}",
+            "top": "" if t.top is None else exact(t.top),
+            "arms": "" if t.arms is None else arms_text(t.arms),
         }
         with self.prevent(Input.Changed, Select.Changed):
             for key, value in values.items():
@@ -461,6 +472,7 @@ class PlanPane(VerticalScroll):
             baseline=text("baseline"),
             rank=text("rank"),
             top=text("top"),
+            arms=text("arms"),
         )
 
     def _plan_fields(self) -> PlanFields:

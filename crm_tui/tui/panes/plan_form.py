@@ -14,7 +14,7 @@ import polars as pl
 
 from campaigns import Arm, CampaignPlan, Costs, Offer, PlanError, Target
 from campaigns.library import STRATEGIES
-from campaigns.model import Channel, Metric, OfferKind
+from campaigns.model import OFFER_KINDS, Channel, Metric, OfferKind
 from campaigns.rules import arms_problems, plan_problems, target_problems
 from campaigns.selectors import compile_selector
 from crm_tui.engine.models.scores import SCORES
@@ -37,6 +37,7 @@ class TargetFields:
     baseline: str = ""  # blank: the history's
     rank: str = ""  # blank with top: every customer the selector matches
     top: str = ""
+    arms: str = ""  # blank: the plan's arms
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,7 @@ def target_from_fields(fields: TargetFields, current: Target) -> Target:
         baseline=number(fields.baseline, "baseline") if fields.baseline.strip() else None,
         rank=rank or None,
         top=number(top, "top") if top else None,
+        arms=parse_arms(fields.arms) if fields.arms.strip() else None,
         name=fields.name.strip(),
         selector=fields.selector.strip(),
         strategy=fields.strategy if fields.strategy in STRATEGIES else current.strategy,
@@ -203,14 +205,51 @@ def target_from_fields(fields: TargetFields, current: Target) -> Target:
 
 
 def parse_arms(text: str) -> tuple[Arm, ...]:
-    """'control=0.2, treatment=0.8': the first arm is the control; campaigns.rules checks them."""
+    """'control=0.2, treatment=0.8': the first arm is the control; campaigns.rules checks them.
+
+    An arm may carry its own offer, to test two: 'low=0.4 @coupon 5/99' (kind, value, and the
+    minimum spend after a slash)."""
     arms = []
     for i, part in enumerate(p.strip() for p in text.split(",") if p.strip()):
-        name, sep, share = part.partition("=")
+        name, sep, rest = part.partition("=")
         if not sep or not name.strip():
             raise PlanError(f"arms: expected name=share, got {part!r}")
-        arms.append(Arm(name.strip(), number(share, f"share of {name.strip()}"), i == 0))
+        share, at, offer = rest.partition("@")
+        name = name.strip()
+        arm = Arm(name, number(share, f"share of {name}"), i == 0)
+        arms.append(replace(arm, offer=parse_offer(offer, name)) if at else arm)
     return tuple(arms)
+
+
+def parse_offer(text: str, arm: str) -> Offer:
+    """'coupon 5/99' -> a coupon of 5 over a spend of 99; 'free_shipping 8'; 'none'."""
+    kind, _, amounts = text.strip().partition(" ")
+    if kind not in OFFER_KINDS:
+        raise PlanError(
+            f"offer of {arm}: expected one of {', '.join(OFFER_KINDS)}, got {kind or text!r}"
+        )
+    value, _, floor = amounts.partition("/")
+    return Offer(
+        cast(OfferKind, kind),
+        number(value, f"offer value of {arm}") if value.strip() else 0.0,
+        number(floor, f"minimum spend of {arm}") if floor.strip() else 0.0,
+    )
+
+
+def arms_text(arms: tuple[Arm, ...]) -> str:
+    """The arms as the form shows them; parse_arms reads them back to the same arms."""
+
+    def offer(o: Offer) -> str:
+        floor = f"/{exact(o.min_spend)}" if o.min_spend else ""
+        return f" @{o.kind} {exact(o.value)}{floor}"
+
+    return ", ".join(f"{a.name}={exact(a.share)}{offer(a.offer) if a.offer else ''}" for a in arms)
+
+
+def exact(x: float) -> str:
+    """5 rather than 5.0, 0.2 rather than 0.20000000000000001; always read back to x."""
+    short = f"{x:g}"
+    return short if float(short) == x else repr(x)
 
 
 def raise_problems(problems: list[tuple[str, str]]) -> None:
