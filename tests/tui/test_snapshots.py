@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from textual.widgets import DataTable
 
 from crm_tui.tui.app import CrmApp
 from tests.tui.conftest import sample
@@ -36,8 +37,20 @@ def tab(key: str):
         # a toast is on screen or gone depending on the machine's speed: the layout is pinned
         pilot.app.clear_notifications()
         await pilot.pause()
+        await sized(pilot)
 
     return run_before
+
+
+async def sized(pilot) -> None:
+    """Wait until every table has measured its rows: a DataTable sizes its columns on its own
+    idle, which on a busy machine can come after the app's, and a screenshot taken between
+    would pin column widths from the headers alone."""
+    for _ in range(100):
+        tables = pilot.app.query(DataTable)
+        if not any(t._require_update_dimensions or t._updated_cells for t in tables):
+            return
+        await pilot.pause()
 
 
 @pytest.mark.usefixtures("in_repo")
