@@ -51,6 +51,16 @@ def baseline_text(t: TargetCheck) -> str:
     return _("baseline {value:.4g} ({source})").format(value=p.baseline, source=source)
 
 
+def need_text(t: TargetCheck) -> str:
+    """The customers the wanted lift needs at the planned split ("" where none can be said)."""
+    p = t.power
+    if p.needed_treatment is None:
+        return ""
+    return _("+{lift:.0%} needs {treatment:,}/{control:,}").format(
+        lift=p.wanted_lift, treatment=p.needed_treatment, control=p.needed_control
+    )
+
+
 def _target_lines(t: TargetCheck) -> list[str]:
     suppressed = sum(t.suppressed.values())
     arms = "  ".join(f"{a} {n:,}" for a, n in t.arms.items())
@@ -63,14 +73,7 @@ def _target_lines(t: TargetCheck) -> list[str]:
         if p.mde_abs is not None
         else "MDE -"
     )
-    need = (
-        "; "
-        + _("+{lift:.0%} needs {treatment:,}/{control:,}").format(
-            lift=p.wanted_lift, treatment=p.needed_treatment, control=p.needed_control
-        )
-        if p.needed_treatment is not None
-        else ""
-    )
+    need = f"; {need_text(t)}" if need_text(t) else ""
     costs = _("{contacts:,} contacts, {redemptions:,.0f} expected redemptions, cost {cost:,.2f}")
     lines = [
         f"  {pad(t.name, 28)}{counts}  {arms}",

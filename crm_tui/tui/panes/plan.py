@@ -22,7 +22,7 @@ from campaigns.model import CHANNELS, METRICS, OBJECTIVES, OFFER_KINDS
 from crm_tui.language import N_, _
 from crm_tui.reports.evaluation import metric_name
 from crm_tui.reports.names import offer_text, word
-from crm_tui.reports.plan import baseline_text, total_line
+from crm_tui.reports.plan import baseline_text, need_text, total_line
 from crm_tui.tui.panes.plan_form import (
     PlanFields,
     TargetFields,
@@ -283,15 +283,7 @@ class PlanPane(VerticalScroll):
             for r, n in check.suppressed.items()
         ]
         for t in check.targets:
-            p = t.power
-            need = (
-                ", "
-                + _("+{lift:.0%} needs {treatment:,}/{control:,}").format(
-                    lift=p.wanted_lift, treatment=p.needed_treatment, control=p.needed_control
-                )
-                if p.needed_treatment is not None
-                else ""
-            )
+            need = f", {need_text(t)}" if need_text(t) else ""
             arms = ", ".join(f"{a} {n:,}" for a, n in t.arms.items())
             lines.append(f"{t.name}: {arms}; {baseline_text(t)}{need}")
         lines += [f"⚠ {w}" for w in check.warnings]
