@@ -43,14 +43,20 @@ def tab(key: str):
 
 
 async def sized(pilot) -> None:
-    """Wait until every table has measured its rows: a DataTable sizes its columns on its own
-    idle, which on a busy machine can come after the app's, and a screenshot taken between
-    would pin column widths from the headers alone."""
+    """Wait until every table has measured its rows, then draw the tables afresh.
+
+    A DataTable sizes its columns on its own idle, which on a busy machine can come after the
+    app's; and a header line drawn before that stays in its line cache (the rows do not), so a
+    screenshot could pin header widths from the labels alone (seen on CI, one run in ten)."""
     for _ in range(100):
         tables = pilot.app.query(DataTable)
         if not any(t._require_update_dimensions or t._updated_cells for t in tables):
-            return
+            break
         await pilot.pause()
+    for table in pilot.app.query(DataTable):
+        table._clear_caches()
+        table.refresh()
+    await pilot.pause()
 
 
 @pytest.mark.usefixtures("in_repo")
