@@ -73,7 +73,7 @@ def _target_lines(t: TargetCheck) -> list[str]:
         if p.mde_abs is not None
         else "MDE -"
     )
-    need = f"; {need_text(t)}" if need_text(t) else ""
+    need = f"; {needed}" if (needed := need_text(t)) else ""
     costs = _("{contacts:,} contacts, {redemptions:,.0f} expected redemptions, cost {cost:,.2f}")
     lines = [
         f"  {pad(t.name, 28)}{counts}  {arms}",

@@ -7,12 +7,13 @@ from textual.widgets import DataTable
 
 from crm_tui.tui.app import CrmApp
 from crm_tui.tui.panes.segments import COMPACT_COLUMNS, SEGMENT_COLUMNS, SegmentsPane
+from crm_tui.tui.widgets.tables import PaneTable
 from tests.tui.conftest import sample
 from tests.tui.test_flows import settle
 
 
-def headers(table: DataTable) -> tuple[str, ...]:
-    return tuple(c.label.plain for c in table.columns.values())
+def headers(table: PaneTable) -> tuple[str, ...]:
+    return table.headers
 
 
 @pytest.mark.usefixtures("in_repo")

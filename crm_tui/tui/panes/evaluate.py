@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.reactive import var
-from textual.widgets import Button, DataTable, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from crm_tui.app.evaluating import EvaluationRequest
 from crm_tui.language import N_, _
@@ -124,7 +124,7 @@ class EvaluatePane(VerticalScroll):
         self._set_columns()
 
     def on_resize(self) -> None:
-        if self._labels() != tuple(c.label.plain for c in self._table().columns.values()):
+        if self._labels() != self._table().headers:
             self._set_columns()
             if self.report is not None:
                 self.show_segment(str(self.query_one("#segment", Select).value))
@@ -149,8 +149,8 @@ class EvaluatePane(VerticalScroll):
         table.clear(columns=True)
         table.add_columns(*self._labels())
 
-    def _table(self) -> DataTable[str]:
-        return self.query_one("#comparisons", DataTable)
+    def _table(self) -> PaneTable:
+        return self.query_one("#comparisons", PaneTable)
 
     def form(self) -> EvaluationRequest | None:
         """What the command line's `evaluate` would be given for the same fields."""

@@ -283,7 +283,7 @@ class PlanPane(VerticalScroll):
             for r, n in check.suppressed.items()
         ]
         for t in check.targets:
-            need = f", {need_text(t)}" if need_text(t) else ""
+            need = f", {needed}" if (needed := need_text(t)) else ""
             arms = ", ".join(f"{a} {n:,}" for a, n in t.arms.items())
             lines.append(f"{t.name}: {arms}; {baseline_text(t)}{need}")
         lines += [f"⚠ {w}" for w in check.warnings]

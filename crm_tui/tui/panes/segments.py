@@ -196,10 +196,7 @@ class SegmentsPane(VerticalScroll):
         return SEGMENT_COLUMNS if self.size.width >= WIDE_ENOUGH else COMPACT_COLUMNS
 
     def on_resize(self) -> None:
-        shown = tuple(
-            c.label.plain for c in self.query_one("#segment-table", DataTable).columns.values()
-        )
-        if shown != tuple(map(_, self._columns())):
+        if self.query_one("#segment-table", PaneTable).headers != tuple(map(_, self._columns())):
             self.refresh_table()
 
     def _clear_drill(self) -> None:

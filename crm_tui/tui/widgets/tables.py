@@ -11,6 +11,11 @@ class PaneTable(DataTable[str]):
     around it, and PageUp at its first row likewise: with the focus in a table, the rest of the
     tab stays reachable from the keyboard."""
 
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """The column headers as shown, so that a pane can tell whether its layout is current."""
+        return tuple(c.label.plain for c in self.columns.values())
+
     def action_page_down(self) -> None:
         if self.max_scroll_y == 0 or self.cursor_row >= self.row_count - 1:
             self._pane_scroll(down=True)
