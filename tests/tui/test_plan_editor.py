@@ -141,3 +141,69 @@ async def test_a_target_tests_two_offers_in_its_own_arms() -> None:
         assert "offer of low: expected one of coupon" in str(
             app.query_one("#target-error", Static).render()
         )
+
+
+@pytest.mark.usefixtures("in_repo")
+async def test_every_plan_setting_reaches_the_saved_file(tmp_path: Path) -> None:
+    """Salts, the metrics judged by, suppression, phases and a target's phase and suppress flag:
+    typed in the form, saved, and read back from the TOML."""
+    import datetime as dt
+
+    from textual.widgets import Checkbox
+
+    from campaigns.model import Phase
+    from campaigns.toml_io import load_plan
+    from tests.tui.test_flows import fill
+
+    paths = sample()
+    app = CrmApp(paths["orders"], None, None, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot, app)
+        app.query_one("#plan-settings").collapsed = False
+        await pilot.pause()
+        await type_into(pilot, "#p-salt", "spring")
+        await type_into(pilot, "#p-holdout-salt", "shop-wide")
+        await type_into(pilot, "#p-primary", "conversion_rate, roi")
+        await type_into(pilot, "#p-suppress", 'lifecycle = lost; tier = "VIP"')
+        await type_into(
+            pilot, "#p-phases", "warm-up=2026-11-01..2026-11-10, main=2026-11-11..2026-11-11"
+        )
+        await type_into(pilot, "#t-phase", "main")
+        app.query_one("#t-suppress", Checkbox).value = True
+        await edited(app, pilot)
+        assert str(app.query_one("#target-error", Static).render()) == ""
+        await fill(pilot, "#plan-path", tmp_path / "plan.toml")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    saved = load_plan(tmp_path / "plan.toml")
+    assert (saved.salt, saved.holdout_salt) == ("spring", "shop-wide")
+    assert saved.primary_metrics == ("conversion_rate", "roi")
+    assert saved.suppress == ("lifecycle = lost", 'tier = "VIP"')
+    assert saved.phases == (
+        Phase("warm-up", dt.date(2026, 11, 1), dt.date(2026, 11, 10)),
+        Phase("main", dt.date(2026, 11, 11), dt.date(2026, 11, 11)),
+    )
+    assert (saved.targets[0].phase, saved.targets[0].suppress) == ("main", True)
+
+
+@pytest.mark.usefixtures("in_repo")
+async def test_a_setting_the_plan_refuses_is_shown_with_the_section_closed() -> None:
+    paths = sample()
+    app = CrmApp(paths["orders"], None, None, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot, app)
+        await type_into(pilot, "#t-phase", "main")
+        await edited(app, pilot)
+        error = str(app.query_one("#target-error", Static).render())
+        assert "phase: unknown phase 'main'; phases: none are defined" in error
+        assert app.state.plan.targets[0].phase is None
+        app.query_one("#objective", Select).value = "event_retention"
+        await edited(app, pilot)
+        assert not app.query_one("#plan-settings").collapsed
+        error = str(app.query_one("#plan-settings-error", Static).render())
+        assert "phases: an event_retention plan needs phases warm-up, main, after" in error
+        assert app.state.plan.objective == "churn_recall"
+        app.query_one("#objective", Select).value = "churn_recall"
+        await type_into(pilot, "#p-suppress", "lifecycle = lots")
+        await edited(app, pilot)
+        assert "suppress: " in str(app.query_one("#plan-settings-error", Static).render())

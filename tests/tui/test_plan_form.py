@@ -9,10 +9,11 @@ from hypothesis import strategies as st
 
 from campaigns import Arm, Offer
 from campaigns.library import STRATEGIES, starter_plan
-from campaigns.model import CHANNELS, METRICS, OBJECTIVES, OFFER_KINDS
+from campaigns.model import CHANNELS, METRICS, OBJECTIVES, OFFER_KINDS, Phase
 from campaigns.rules import plan_problems
 from campaigns.toml_io import dumps, loads
 from crm_tui.tui.panes.plan_form import PlanFields, TargetFields, edit_plan
+from evaluation.metrics import METRICS as EVALUATED
 
 numbers = st.one_of(
     st.floats().map(repr),
@@ -45,6 +46,8 @@ fields = st.builds(
         arm_lists.map(lambda arms: arms.replace("=0", "=0 @percent 10", 1)),
         st.text(max_size=20),
     ),
+    phase=st.sampled_from(["", "main", " warm-up ", "later", "主"]),
+    suppress=st.booleans(),
 )
 
 
@@ -58,6 +61,28 @@ plan_fields = st.builds(
     power=st.one_of(numbers, st.just("0.8")),
     budget_cap=st.one_of(st.just(""), numbers),
     holdout=numbers,
+    objective=st.sampled_from(OBJECTIVES),
+    salt=st.one_of(names, st.just("salt")),
+    holdout_salt=st.one_of(names, st.just("crm-tui-global-holdout")),
+    primary=st.one_of(
+        st.just(""),
+        st.lists(st.sampled_from([*EVALUATED, "ctr2", ""]), max_size=3).map(", ".join),
+        st.text(max_size=12),
+    ),
+    suppress=st.one_of(
+        st.just(""),
+        st.lists(st.sampled_from(["lifecycle = lost", 'tier = "V;IP"', "all", ""])).map("; ".join),
+        st.text(max_size=20),
+    ),
+    phases=st.one_of(
+        st.just(""),
+        st.just(
+            "warm-up=2025-11-01..2025-11-10, main=2025-11-11..2025-11-11, "
+            "after=2025-11-12..2025-11-20"
+        ),
+        st.just("main=2025-11-11..2025-11-01"),
+        st.text(max_size=20),
+    ),
 )
 
 
@@ -78,6 +103,8 @@ def test_what_the_form_accepts_reads_back(
     if plan_settings is not None and not edit.settings_error:
         assert edit.plan.name == plan_settings.name.strip()
         assert edit.plan.metric == plan_settings.metric
+        assert edit.plan.objective == plan_settings.objective
+        assert edit.plan.salt == plan_settings.salt.strip()
     if not edit.target_error:
         assert edit.plan.targets[0].name == target.name.strip()
     else:
@@ -97,14 +124,36 @@ def test_a_percent_over_100_is_refused_where_it_was_typed() -> None:
     alpha=st.floats(0.001, 0.5),
     cap=st.one_of(st.none(), st.floats(0.01, 1e9)),
     holdout=st.floats(0, 0.99),
+    suppress=st.lists(st.sampled_from(["lifecycle = lost", " all ", 'tier = "a;b"']), max_size=3),
+    primary=st.lists(st.sampled_from(list(EVALUATED)), max_size=3, unique=True),
+    phases=st.lists(
+        st.tuples(
+            st.sampled_from(["warm-up", "main", "主会场", "a b"]), st.dates(), st.integers(0, 30)
+        ),
+        max_size=3,
+        unique_by=lambda p: p[0],
+    ),
+    salt=st.text(min_size=1).filter(str.strip),
 )
 def test_the_settings_shown_read_back_to_the_same_plan(
-    lift: float, alpha: float, cap: float | None, holdout: float
+    lift: float,
+    alpha: float,
+    cap: float | None,
+    holdout: float,
+    suppress: list[str],
+    primary: list[str],
+    phases: list,
+    salt: str,
 ) -> None:
     """Editing a target re-reads the settings: they must not move by a rounding."""
     from dataclasses import replace
 
-    from crm_tui.tui.panes.plan_form import plan_fields, plan_from_fields
+    from crm_tui.tui.panes.plan_form import (
+        parse_phases,
+        plan_fields,
+        plan_from_fields,
+        split_selectors,
+    )
 
     plan = replace(
         starter_plan("churn_recall", "salt").plan,
@@ -112,8 +161,17 @@ def test_the_settings_shown_read_back_to_the_same_plan(
         alpha=alpha,
         budget_cap=cap,
         holdout_share=holdout,
+        salt=salt,
+        holdout_salt=salt,
+        suppress=tuple(suppress),
+        primary_metrics=tuple(primary),
+        phases=tuple(Phase(n, d, d + dt.timedelta(days=k)) for n, d, k in phases),
     )
     assert plan_from_fields(plan_fields(plan), plan) == plan
+    # typed afresh rather than left as shown, they read to the same values but for the spaces
+    shown = plan_fields(plan)
+    assert split_selectors(shown.suppress) == tuple(s.strip() for s in suppress)
+    assert parse_phases(shown.phases) == plan.phases
 
 
 arm_names = st.text(min_size=1, max_size=8).filter(

@@ -14,7 +14,16 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Button, Collapsible, DataTable, Input, Label, Select, Static
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Collapsible,
+    DataTable,
+    Input,
+    Label,
+    Select,
+    Static,
+)
 
 from campaigns import CampaignPlan, Target
 from campaigns.library import CONTACT_COSTS, STRATEGIES
@@ -106,6 +115,8 @@ class PlanPane(VerticalScroll):
         )
         with Collapsible(title=_("Plan settings"), id="plan-settings"):
             yield from self._settings_form()
+        # outside the section: a broken setting is seen while the section is closed
+        yield Static("", id="plan-settings-error", classes="error")
         yield Static(
             _("Choose an objective and press Starter plan, or open a plan file."), id="plan-hint"
         )
@@ -142,7 +153,24 @@ class PlanPane(VerticalScroll):
             Label(_("Holdout %"), classes="field-label"),
             short("p-holdout"),
         )
-        yield Static("", id="plan-settings-error", classes="error")
+        yield row(
+            _("Salt"),
+            short("p-salt"),
+            Label(_("Holdout salt"), classes="field-label"),
+            short("p-holdout-salt"),
+        )
+        yield row(
+            _("Judged by"),
+            text_field("p-primary", _("the metric; or e.g. conversion_rate, roi")),
+        )
+        yield row(
+            _("Suppress"),
+            text_field("p-suppress", _("selectors nobody is contacted in, ; between")),
+        )
+        yield row(
+            _("Phases"),
+            text_field("p-phases", _("e.g. warm-up=2026-11-01..2026-11-10, main=…")),
+        )
 
     def _target_form(self) -> ComposeResult:
         def choice(id: str, options: Sequence[str], blank: bool = False) -> Select[str]:
@@ -199,6 +227,11 @@ class PlanPane(VerticalScroll):
             Label(_("Keep top"), classes="field-label"),
             text_field("t-top", _("0.2 or 500"), short=True),
         )
+        yield row(
+            _("Phase"),
+            text_field("t-phase", _("all"), short=True),
+            Checkbox(_("Suppress: never contact"), id="t-suppress", compact=True),
+        )
         yield Static("", id="target-error", classes="error")
         yield row(
             None,
@@ -244,6 +277,11 @@ class PlanPane(VerticalScroll):
             "power": shown.power,
             "budget-cap": shown.budget_cap,
             "holdout": shown.holdout,
+            "salt": shown.salt,
+            "holdout-salt": shown.holdout_salt,
+            "primary": shown.primary,
+            "suppress": shown.suppress,
+            "phases": shown.phases,
         }
         for key, value in values.items():
             self.query_one(f"#p-{key}", Input).value = value
@@ -345,8 +383,10 @@ class PlanPane(VerticalScroll):
             "rank": t.rank or "",
             "top": "" if t.top is None else exact(t.top),
             "arms": "" if t.arms is None else arms_text(t.arms),
+            "phase": t.phase or "",
         }
-        with self.prevent(Input.Changed, Select.Changed):
+        with self.prevent(Input.Changed, Select.Changed, Checkbox.Changed):
+            self.query_one("#t-suppress", Checkbox).value = t.suppress
             for key, value in values.items():
                 self.query_one(f"#t-{key}", Input).value = value
             strategy = self.query_one("#t-strategy", Select)
@@ -389,7 +429,12 @@ class PlanPane(VerticalScroll):
             with self.prevent(Input.Changed):
                 cost = CONTACT_COSTS[str(event.value)]
                 self.query_one("#t-per-contact", Input).value = f"{cost:g}"
-        if (event.select.id or "").startswith(("t-", "p-")):
+        if event.select.id == "objective" or (event.select.id or "").startswith(("t-", "p-")):
+            self._schedule_edit()
+
+    @on(Checkbox.Changed, "#t-suppress")
+    def _suppress_changed(self) -> None:
+        if self.plan is not None:
             self._schedule_edit()
 
     def flush_edit(self) -> None:
@@ -434,6 +479,8 @@ class PlanPane(VerticalScroll):
             self._plan_fields(),
         )
         self.query_one("#plan-settings-error", Static).update(edit.settings_error)
+        if edit.settings_error:
+            self.query_one("#plan-settings", Collapsible).collapsed = False
         self.query_one("#arms-error", Static).update(edit.arms_error)
         self.query_one("#target-error", Static).update(edit.target_error)
         if edit.plan.targets:
@@ -465,6 +512,8 @@ class PlanPane(VerticalScroll):
             rank=text("rank"),
             top=text("top"),
             arms=text("arms"),
+            phase=text("phase"),
+            suppress=self.query_one("#t-suppress", Checkbox).value,
         )
 
     def _plan_fields(self) -> PlanFields:
@@ -480,6 +529,12 @@ class PlanPane(VerticalScroll):
             power=text("power"),
             budget_cap=text("budget-cap"),
             holdout=text("holdout"),
+            objective=str(self.query_one("#objective", Select).value),
+            salt=text("salt"),
+            holdout_salt=text("holdout-salt"),
+            primary=text("primary"),
+            suppress=text("suppress"),
+            phases=text("phases"),
         )
 
     def _show_title(self, target: Target) -> None:

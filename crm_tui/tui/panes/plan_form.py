@@ -6,18 +6,22 @@ form accepts is a plan the TOML reader reads back.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import cast
+from typing import TypeVar, cast
 
 import polars as pl
 
 from campaigns import Arm, CampaignPlan, Costs, Offer, PlanError, Target
 from campaigns.library import STRATEGIES
-from campaigns.model import OFFER_KINDS, Channel, Metric, OfferKind
+from campaigns.model import OFFER_KINDS, Channel, Metric, Objective, OfferKind, Phase
 from campaigns.rules import arms_problems, plan_problems, target_problems
 from campaigns.selectors import compile_selector
 from crm_tui.engine.models.scores import SCORES
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ class TargetFields:
     rank: str = ""  # blank with top: every customer the selector matches
     top: str = ""
     arms: str = ""  # blank: the plan's arms
+    phase: str = ""  # blank: the whole campaign
+    suppress: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,18 +58,30 @@ class PlanFields:
     power: str
     budget_cap: str  # blank: no cap
     holdout: str  # percent
+    objective: str = "churn_recall"
+    salt: str = ""
+    holdout_salt: str = ""
+    primary: str = ""  # metric names, commas between; blank: the metric alone
+    suppress: str = ""  # selectors, semicolons between
+    phases: str = ""  # name=start..end, commas between
 
 
 # the plan's keys these fields set: a rule broken there is shown beside them
 PLAN_KEYS = (
     "name",
+    "objective",
+    "salt",
     "metric",
+    "primary_metrics",
     "duration_days",
     "wanted_lift",
     "alpha",
     "power",
     "budget_cap",
     "holdout_share",
+    "holdout_salt",
+    "suppress",
+    "phases",
 )
 
 
@@ -91,6 +109,8 @@ def edit_plan(
     if settings is not None:
         try:
             plan = plan_from_fields(settings, plan)
+            for selector in plan.suppress:
+                check_selector(selector, customers, "suppress")
         except PlanError as exc:
             settings_error = str(exc)
     try:
@@ -122,6 +142,12 @@ def plan_fields(plan: CampaignPlan) -> PlanFields:
         power=text(plan.power),
         budget_cap="" if plan.budget_cap is None else text(plan.budget_cap),
         holdout=text(100 * plan.holdout_share),
+        objective=plan.objective,
+        salt=plan.salt,
+        holdout_salt=plan.holdout_salt,
+        primary=", ".join(plan.primary_metrics),
+        suppress="; ".join(plan.suppress),
+        phases=phases_text(plan.phases),
     )
 
 
@@ -129,51 +155,83 @@ def plan_from_fields(fields: PlanFields, current: CampaignPlan) -> CampaignPlan:
     """The plan with the settings the fields describe; the rules its keys break are raised.
 
     A field left as it was shown keeps the plan's value: a percent shown and read back would
-    otherwise move it in its last bits each time another field is edited.
+    otherwise move in its last bits, and a salt lose its spaces (and change the split), each
+    time another field is edited.
     """
     shown = plan_fields(current)
 
-    def value(typed: str, was: str, current_value: float, what: str, scale: float = 1) -> float:
-        if typed.strip() == was:
-            return current_value
-        return number(typed, what) / scale
+    def kept(key: str, read: Callable[[str], T], now: T) -> T:
+        typed = getattr(fields, key)
+        return now if typed == getattr(shown, key) else read(typed)
 
-    days = value(fields.days, shown.days, current.duration_days, "days")
+    def percent(what: str) -> Callable[[str], float]:
+        return lambda typed: number(typed, what) / 100
+
+    days = kept("days", lambda typed: number(typed, "days"), float(current.duration_days))
     if days != int(days):
         raise PlanError(f"days: expected a whole number, got {fields.days.strip()}")
-    cap = fields.budget_cap.strip()
     edited = replace(
         current,
-        name=fields.name.strip(),
+        name=kept("name", str.strip, current.name),
+        objective=cast(Objective, fields.objective),
+        salt=kept("salt", str.strip, current.salt),
+        holdout_salt=kept("holdout_salt", str.strip, current.holdout_salt),
+        primary_metrics=kept("primary", _names, current.primary_metrics),
+        suppress=kept("suppress", split_selectors, current.suppress),
+        phases=kept("phases", parse_phases, current.phases),
         metric=cast(Metric, fields.metric),
         duration_days=int(days),
-        wanted_lift=value(fields.lift, shown.lift, current.wanted_lift, "lift %", 100),
-        alpha=value(fields.alpha, shown.alpha, current.alpha, "alpha"),
-        power=value(fields.power, shown.power, current.power, "power"),
-        budget_cap=value(cap, shown.budget_cap, current.budget_cap or 0.0, "budget cap")
-        if cap
-        else None,
-        holdout_share=value(fields.holdout, shown.holdout, current.holdout_share, "holdout %", 100),
+        wanted_lift=kept("lift", percent("lift %"), current.wanted_lift),
+        alpha=kept("alpha", lambda typed: number(typed, "alpha"), current.alpha),
+        power=kept("power", lambda typed: number(typed, "power"), current.power),
+        budget_cap=kept("budget_cap", _cap, current.budget_cap),
+        holdout_share=kept("holdout", percent("holdout %"), current.holdout_share),
     )
-    raise_problems([(path, m) for path, m in plan_problems(edited) if path in PLAN_KEYS])
+    raise_problems([(path, m) for path, m in plan_problems(edited) if _settings_key(path)])
     return edited
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(n.strip() for n in text.split(",") if n.strip())
+
+
+def _cap(text: str) -> float | None:
+    return number(text, "budget cap") if text.strip() else None
+
+
+def _settings_key(path: str) -> bool:
+    """A key the settings set, or a target's phase that the phases no longer hold."""
+    return path.partition("[")[0] in PLAN_KEYS or path.endswith("].phase")
 
 
 def _with_target(
     plan: CampaignPlan, fields: TargetFields, selected: int, customers: pl.DataFrame | None
 ) -> tuple[Target, ...]:
     target = target_from_fields(fields, plan.targets[selected])
-    if customers is not None and target.selector.strip():
-        # the models' scores join the frame when a plan is checked: a selector may name them
-        missing = [c for c in SCORES if c not in customers.columns]
-        scored = customers.with_columns(pl.lit(None, pl.Float64).alias(c) for c in missing)
-        compile_selector(target.selector, scored)
+    if target.selector.strip():
+        check_selector(target.selector, customers)
     edited = list(plan.targets)
     edited[selected] = target
     if sum(t.name == target.name for t in edited) > 1:
         raise PlanError(f"name: {target.name!r} is already another target's name")
     raise_problems(target_problems(target))
+    at = f"targets[{selected}]."
+    whole = plan_problems(replace(plan, targets=tuple(edited)))
+    raise_problems([(p.removeprefix(at), m) for p, m in whole if p == f"{at}phase"])
     return tuple(edited)
+
+
+def check_selector(selector: str, customers: pl.DataFrame | None, key: str = "") -> None:
+    """Raise what is wrong with the selector on this shop's customers, if they are loaded."""
+    if customers is None:
+        return
+    # the models' scores join the frame when a plan is checked: a selector may name them
+    missing = [c for c in SCORES if c not in customers.columns]
+    scored = customers.with_columns(pl.lit(None, pl.Float64).alias(c) for c in missing)
+    try:
+        compile_selector(selector, scored)
+    except PlanError as exc:
+        raise PlanError(f"{key}: {exc}" if key else str(exc)) from None
 
 
 def target_from_fields(fields: TargetFields, current: Target) -> Target:
@@ -194,6 +252,8 @@ def target_from_fields(fields: TargetFields, current: Target) -> Target:
         rank=rank or None,
         top=number(top, "top") if top else None,
         arms=parse_arms(fields.arms) if fields.arms.strip() else None,
+        phase=fields.phase.strip() or None,
+        suppress=fields.suppress,
         name=fields.name.strip(),
         selector=fields.selector.strip(),
         strategy=fields.strategy if fields.strategy in STRATEGIES else current.strategy,
@@ -244,6 +304,55 @@ def arms_text(arms: tuple[Arm, ...]) -> str:
         return f" @{o.kind} {exact(o.value)}{floor}"
 
     return ", ".join(f"{a.name}={exact(a.share)}{offer(a.offer) if a.offer else ''}" for a in arms)
+
+
+def parse_phases(text: str) -> tuple[Phase, ...]:
+    """'warm-up=2026-11-01..2026-11-10, main=2026-11-11..2026-11-11'; the rules check the order."""
+    phases = []
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        name, _, span = part.partition("=")
+        start, dots, end = span.partition("..")
+        try:
+            if not name.strip() or not dots:
+                raise ValueError
+            phases.append(Phase(name.strip(), _date(start), _date(end)))
+        except ValueError:
+            expected = "expected name=start..end with dates like 2026-11-01"
+            raise PlanError(f"phases: {expected}, got {part!r}") from None
+    return tuple(phases)
+
+
+def _date(text: str) -> dt.date:
+    # fromisoformat takes "20261101" too; the form asks for the one spelling TOML writes
+    if len(text.strip()) != len("2026-11-01"):
+        raise ValueError(text)
+    return dt.date.fromisoformat(text.strip())
+
+
+def phases_text(phases: tuple[Phase, ...]) -> str:
+    return ", ".join(f"{p.name}={p.start}..{p.end}" for p in phases)
+
+
+def split_selectors(text: str) -> tuple[str, ...]:
+    """Selectors written one after another, a semicolon between; one inside quotes stays."""
+    parts: list[str] = []
+    current: list[str] = []
+    quote, escaped = "", False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif quote:
+            escaped = char == "\\"
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == ";":
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    return tuple(p.strip() for p in parts if p.strip())
 
 
 def exact(x: float) -> str:
