@@ -20,8 +20,11 @@ import polars as pl
 from campaigns.errors import PlanError
 from campaigns.model import Arm, CampaignPlan, Target
 from campaigns.selectors import columns_of, compile_selector, parse
+from evaluation.phrases import Phrase
 
-HOLDOUT = "global holdout"
+# the reasons a targeted customer is listed but not contacted, as the assignment writes them
+HOLDOUT = Phrase("global holdout")
+SUPPRESSED = Phrase("suppressed segment")
 ASSIGNMENT_COLUMNS = (
     "customer_id",
     "target",
@@ -176,6 +179,22 @@ def _arm_table(plan: CampaignPlan) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=["arm", "planned_share", "channel", "offer"], orient="row")
 
 
+def opted_out(channel: str) -> Phrase:
+    # the channel is an identifier the shells word too
+    return Phrase("opted out of {channel}", channel=Phrase(channel))
+
+
+def suppressed_by(selector: str) -> Phrase:
+    return Phrase("suppressed segment ({selector})", selector=selector)
+
+
+def reasons(plan: CampaignPlan) -> dict[str, Phrase]:
+    """Every reason this plan can list a customer under, by its text in the assignment."""
+    found = [HOLDOUT, SUPPRESSED, *map(opted_out, {t.channel for t in plan.targets})]
+    found += map(suppressed_by, plan.suppress)
+    return {str(p): p for p in found}
+
+
 def _suppression(plan: CampaignPlan, frame: pl.DataFrame, customers: pl.DataFrame) -> pl.Expr:
     # selectors are checked against every customer, then applied to the targeted ones
     checks: list[tuple[pl.Expr | pl.Series, str]] = []
@@ -183,14 +202,14 @@ def _suppression(plan: CampaignPlan, frame: pl.DataFrame, customers: pl.DataFram
         units = unit_hash(plan.holdout_salt, frame["customer_id"])
         checks.append((pl.Series(units < plan.holdout_share), HOLDOUT))
     for selector in plan.suppress:
-        checks.append((compile_selector(selector, customers), f"suppressed segment ({selector})"))
+        checks.append((compile_selector(selector, customers), suppressed_by(selector)))
     suppressed = [t.name for t in plan.targets if t.suppress or t.channel == "none"]
-    checks.append((pl.col("target").is_in(suppressed), "suppressed segment"))
+    checks.append((pl.col("target").is_in(suppressed), SUPPRESSED))
     for channel in {t.channel for t in plan.targets}:
         column = f"{channel}_opt_in"
         if column in frame.columns:
             uses = pl.col("target").is_in([t.name for t in plan.targets if t.channel == channel])
-            checks.append((uses & (pl.col(column) == False), f"opted out of {channel}"))  # noqa: E712
+            checks.append((uses & (pl.col(column) == False), opted_out(channel)))  # noqa: E712
     reason = pl.lit(None, dtype=pl.String)
     for failed, label in reversed(checks):
         value = pl.lit(failed) if isinstance(failed, pl.Series) else failed

@@ -7,12 +7,13 @@ from typing import Any
 
 import polars as pl
 
-from campaigns.assign import Targeting, assign
+from campaigns.assign import Targeting, assign, reasons
 from campaigns.errors import PlanError
 from campaigns.model import CampaignPlan, Target
 from campaigns.power import PowerResult, plan_power
 from campaigns.selectors import compile_selector
 from campaigns.toml_io import plan_hash
+from evaluation.phrases import Phrase
 
 MIN_HISTORY = 30
 
@@ -51,7 +52,7 @@ class PlanCheck:
     total_cost: float
     budget_cap: float | None
     trim: tuple[str, ...]
-    warnings: tuple[str, ...]
+    warnings: tuple[Phrase, ...]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -130,7 +131,7 @@ def check_plan(
         _target_check(plan, t, tally, targeting, baselines.get(t.name), aov.get(t.name, 0.0))
         for t in plan.targets
     )
-    suppressed = _reasons(tally)
+    suppressed = _reasons(tally, plan)
     total = sum(t.cost for t in checks)
     trim = _trim(checks, plan.budget_cap)
     warnings = _warnings(plan, checks, total, trim)
@@ -147,11 +148,13 @@ def _order_values(targeted: pl.DataFrame) -> dict[str, float]:
     return {t: v or 0.0 for t, v in means.iter_rows()}
 
 
-def _reasons(tally: pl.DataFrame) -> dict[str, int]:
-    """Customers per suppression reason, most first."""
+def _reasons(tally: pl.DataFrame, plan: CampaignPlan) -> dict[str, int]:
+    """Customers per suppression reason, most first; each reason a Phrase the shells word."""
     reason = pl.col("suppressed_reason")
     counts = tally.filter(reason.is_not_null()).group_by(reason).agg(pl.col("len").sum())
-    return dict(counts.sort(["len", reason], descending=[True, False]).iter_rows())
+    known = reasons(plan)
+    rows = counts.sort(["len", reason], descending=[True, False]).iter_rows()
+    return {known.get(r, r): n for r, n in rows}
 
 
 def _target_check(
@@ -186,7 +189,7 @@ def _target_check(
         selected=targeting.selected[target.name],
         customers=int(rows["len"].sum()),
         taken_by_earlier=targeting.overlaps.get(target.name, {}),
-        suppressed=_reasons(rows),
+        suppressed=_reasons(rows, plan),
         arms=arm_counts,
         power=power,
         contacts=contacts,
@@ -237,34 +240,69 @@ def _trim(checks: tuple[TargetCheck, ...], cap: float | None) -> tuple[str, ...]
     return tuple(trim)
 
 
-def _needs(plan: CampaignPlan, t: TargetCheck) -> str:
+def _needs(plan: CampaignPlan, t: TargetCheck) -> Phrase:
     p = t.power
     if p.needed_treatment is None or p.needed_control is None:
-        return f"a {plan.wanted_lift:.0%} lift is out of reach from a baseline of {p.baseline:.3g}"
-    return (
-        f"{plan.wanted_lift:.0%} needs {p.needed_treatment:,} treated and "
-        f"{p.needed_control:,} control customers"
+        return Phrase(
+            "a {lift:.0%} lift is out of reach from a baseline of {baseline:.3g}",
+            lift=plan.wanted_lift,
+            baseline=p.baseline,
+        )
+    return Phrase(
+        "{lift:.0%} needs {treated:,} treated and {control:,} control customers",
+        lift=plan.wanted_lift,
+        treated=p.needed_treatment,
+        control=p.needed_control,
     )
 
 
 def _warnings(
     plan: CampaignPlan, checks: tuple[TargetCheck, ...], total: float, trim: tuple[str, ...]
-) -> tuple[str, ...]:
+) -> tuple[Phrase, ...]:
     out = []
     for t in checks:
         empty = [arm for arm, n in t.arms.items() if n == 0]
         if t.customers == 0:
-            out.append(f"{t.name}: selects no customers ({t.selector})")
+            out.append(
+                Phrase(
+                    "{target}: selects no customers ({selector})",
+                    target=t.name,
+                    selector=t.selector,
+                )
+            )
         elif empty:
             counts = ", ".join(f"{arm} {n:,}" for arm, n in t.arms.items())
-            out.append(f"{t.name}: no customers in {', '.join(empty)} ({counts}); no comparison")
+            out.append(
+                Phrase(
+                    "{target}: no customers in {arms} ({counts}); no comparison",
+                    target=t.name,
+                    arms=", ".join(empty),
+                    counts=counts,
+                )
+            )
         elif t.power.mde_rel is not None and t.power.mde_rel > plan.wanted_lift:
-            detectable = f"can only detect a lift of {t.power.mde_rel:.0%} or more"
-            out.append(f"{t.name}: {detectable}; {_needs(plan, t)}")
+            out.append(
+                Phrase(
+                    "{target}: can only detect a lift of {mde:.0%} or more; {needs}",
+                    target=t.name,
+                    mde=t.power.mde_rel,
+                    needs=_needs(plan, t),
+                )
+            )
         elif t.power.baseline is None and t.channel != "none":
-            out.append(f"{t.name}: no baseline from history; set baseline = ... for its MDE")
+            out.append(
+                Phrase(
+                    "{target}: no baseline from history; set baseline = ... for its MDE",
+                    target=t.name,
+                )
+            )
     if plan.budget_cap is not None and total > plan.budget_cap:
         out.append(
-            f"budget {total:,.2f} is over the cap {plan.budget_cap:,.2f}; trim {', '.join(trim)}"
+            Phrase(
+                "budget {total:,.2f} is over the cap {cap:,.2f}; trim {targets}",
+                total=total,
+                cap=plan.budget_cap,
+                targets=", ".join(trim),
+            )
         )
     return tuple(out)

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from crm_tui.errors import InputError
+from evaluation.phrases import Phrase
 
 LANGUAGES = ("en", "zh")
 ENVIRONMENT = "CRM_TUI_LANG"
@@ -75,6 +76,16 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _translation.ngettext(singular, plural, n)
+
+
+def say(text: str) -> str:
+    """A library's sentence in the language in use: a Phrase by its template, else as is."""
+    if not isinstance(text, Phrase):
+        return _(text)
+    values = {k: say(v) if isinstance(v, Phrase) else v for k, v in text.values.items()}
+    if text.plural is not None:
+        return ngettext(text.template, text.plural, text.values["n"]).format(**values)
+    return _(text.template).format(**values)
 
 
 def N_(message: str) -> str:

@@ -20,7 +20,18 @@ from evaluation.evaluate import (
     few,
     look_level,
 )
-from evaluation.model import ADJUSTMENTS, ALPHA, Comparison, Incremental, Report, TestResult
+from evaluation.model import (
+    ADJUSTMENTS,
+    ALPHA,
+    COUNTS_ONLY,
+    PER_IMPRESSION,
+    WELCH,
+    Comparison,
+    Incremental,
+    Report,
+    TestResult,
+)
+from evaluation.phrases import Phrase
 from evaluation.pivot import constant
 from evaluation.sequential import Look
 from evaluation.sufficient import ALL, Moments, nonzero_key, product_key
@@ -121,7 +132,7 @@ def _compare(
         if a[num] > a[den] or c[num] > c[den]:
             continue  # counts of events, not of people: no binomial test possible
         arm_units, control_units = _units(a[num], a[den]), _units(c[num], c[den])
-        test = "Welch t, skew-corrected" + (" per impression" if name == "ctr" else "")
+        test = PER_IMPRESSION if name == "ctr" else WELCH
         r, found = pivot.compare(arm_units, control_units, {"y": 1.0}, constant(), alpha, test)
         events = min(min(u.nonzero("y"), u.n - u.nonzero("y")) for u in (arm_units, control_units))
         out.append(
@@ -145,7 +156,7 @@ def _compare(
         va = a[num] / a[den] if a[den] else float("nan")
         vc = c[num] / c[den] if c[den] else float("nan")
         rel = va / vc - 1 if vc else float("nan")
-        point = TestResult(vc, va, va - vc, None, rel, None, None, "none (aggregated counts)")
+        point = TestResult(vc, va, va - vc, None, rel, None, None, COUNTS_ONLY)
         family = family_of(name, segment, primary)
         out.append(Comparison(name, arm, control, segment, n_a, n_c, point, family=family))
     return out
@@ -183,14 +194,18 @@ def _incremental(a: dict, c: dict, arm: str, control: str, segment: str) -> Incr
 
 def _notes(present: list[str]) -> tuple[str, ...]:
     notes = [
-        "Aggregated results: revenue per customer, ROI, conversion cost, customer value and cost "
-        "per click are shown as point estimates only; without per-customer rows their variance "
-        "is unknown, so no interval or p-value can be given.",
-        "Conversion rate treats each conversion as a different customer.",
+        Phrase(
+            "Aggregated results: revenue per customer, ROI, conversion cost, customer value and "
+            "cost per click are shown as point estimates only; without per-customer rows their "
+            "variance is unknown, so no interval or p-value can be given."
+        ),
+        Phrase("Conversion rate treats each conversion as a different customer."),
     ]
     if "impressions" in present:
         notes.append(
-            "CTR is tested per impression, as if impressions were independent; "
-            "customers were randomised, so its p-value overstates the evidence."
+            Phrase(
+                "CTR is tested per impression, as if impressions were independent; "
+                "customers were randomised, so its p-value overstates the evidence."
+            )
         )
     return tuple(notes)

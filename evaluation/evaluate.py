@@ -19,6 +19,8 @@ from evaluation.model import (
     FAMILIES,
     MIN_EVENTS,
     OVERALL,
+    WELCH,
+    WELCH_CUPED,
     Comparison,
     ConfidenceInterval,
     Incremental,
@@ -26,6 +28,7 @@ from evaluation.model import (
     SampleRatio,
     Uncapped,
 )
+from evaluation.phrases import Phrase
 from evaluation.pivot import constant
 from evaluation.sequential import Look
 from evaluation.sufficient import ONE, Moments, sufficient_statistics
@@ -293,9 +296,9 @@ def _compare(
     """One metric, the arm against the control; arm, control and segment are filled in after."""
     y, x = _linear(metric, caps)
     events = min(_events(m, {*y, *x}) for m in (a, c))
-    test = "Welch t, skew-corrected"
+    test = WELCH
     if cuped and metric.name == "revenue_per_customer":
-        y, test = _cuped(a, c, y, caps), f"{test}, CUPED"
+        y, test = _cuped(a, c, y, caps), WELCH_CUPED
     result, found = pivot.compare(a, c, y, x, alpha, test)
     uncapped = None
     if _linear(metric, {}) != _linear(metric, caps):
@@ -389,8 +392,14 @@ def few(comparisons: Sequence[Comparison]) -> list[str]:
     """A note for each overall comparison whose smaller arm has too few customers with the
     outcome for any test to be trusted."""
     return [
-        f"{c.metric} / {c.arm}: only {c.events} customers with the outcome in an arm; "
-        f"below {MIN_EVENTS} no test can be trusted, whatever its p-value says"
+        Phrase(
+            "{metric} / {arm}: only {events} customers with the outcome in an arm; "
+            "below {least} no test can be trusted, whatever its p-value says",
+            metric=c.metric,
+            arm=c.arm,
+            events=c.events,
+            least=MIN_EVENTS,
+        )
         for c in comparisons
         if c.segment == OVERALL and c.few_events
     ]
@@ -399,12 +408,16 @@ def few(comparisons: Sequence[Comparison]) -> list[str]:
 def _cap_notes(caps: Mapping[str, float], cap: float | None) -> list[str]:
     if not caps:
         return []
-    values = ", ".join(f"{c} at {v:,.2f}" for c, v in caps.items())
+    values = ", ".join(f"{c} {v:,.2f}" for c, v in caps.items())
     return [
-        f"Money is capped before it is tested ({values}: the {cap:.0%} quantile of all "
-        "customers in both arms), so that a few large orders in a small arm cannot decide the "
-        "test; the uncapped values and lifts are shown beside, as are the uncapped incremental "
-        "revenue and ROI."
+        Phrase(
+            "Money is capped before it is tested ({values}: the {cap:.0%} quantile of all "
+            "customers in both arms), so that a few large orders in a small arm cannot decide "
+            "the test; the uncapped values and lifts are shown beside, as are the uncapped "
+            "incremental revenue and ROI.",
+            values=values,
+            cap=cap,
+        )
     ]
 
 
@@ -412,8 +425,11 @@ def _cuped_notes(cuped: bool, chosen: Sequence[Metric]) -> list[str]:
     if not cuped or "revenue_per_customer" not in [m.name for m in chosen]:
         return []
     return [
-        f"revenue_per_customer is tested with CUPED: adjusted for each customer's {COVARIATE}, "
-        "which narrows its interval; the values shown are the adjusted means"
+        Phrase(
+            "revenue_per_customer is tested with CUPED: adjusted for each customer's "
+            "{covariate}, which narrows its interval; the values shown are the adjusted means",
+            covariate=COVARIATE,
+        )
     ]
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
+from evaluation.phrases import Phrase
+
 if TYPE_CHECKING:
     from evaluation.sequential import Look
 
@@ -25,6 +27,11 @@ ADJUSTMENTS = ("holm", "bh")  # multiple-testing adjustments; the first is the d
 # test stays valid for "no effect"; the uncapped figures are reported beside.
 CAP_QUANTILE = 0.99
 CAPPED_COLUMNS = ("revenue", "pre_revenue")
+# the tests a comparison names, in English; the shells word them
+WELCH = Phrase("Welch t, skew-corrected")
+WELCH_CUPED = Phrase("Welch t, skew-corrected, CUPED")
+PER_IMPRESSION = Phrase("Welch t, skew-corrected per impression")
+COUNTS_ONLY = Phrase("none (aggregated counts)")
 MIN_EVENTS = 20  # fewer customers with the outcome in an arm, and no test can be trusted
 FAMILIES = ("primary", "secondary", "overall", "breakdown")
 

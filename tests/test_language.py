@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import gettext
 import json
+import math
 import re
 import string
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,16 +21,23 @@ from crm_tui.errors import InputError
 from crm_tui.language import DOMAIN, ENVIRONMENT, LANGUAGES, LOCALES, choose, use
 from crm_tui.reports.text import cells, pad
 
-PACKAGE = Path(__file__).resolve().parents[1] / "crm_tui"
+ROOT = Path(__file__).resolve().parents[1]
+# the libraries' sentences are Phrases, worded by the shells: their templates are catalogued too
+SOURCES = ("crm_tui", "campaigns", "evaluation")
+SAMPLE = ROOT / "sample_data"
+KEYWORDS = {**DEFAULT_KEYWORDS, "Phrase": None, "counted": (1, 2)}
 PO = LOCALES / "zh" / "LC_MESSAGES" / f"{DOMAIN}.po"
 MO = PO.with_suffix(".mo")
 
 
-def extracted() -> set[str]:
-    """Every message the code marks, as `pybabel extract` finds them (singulars for plurals)."""
-    found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(str(PACKAGE)):
-        found.add(message[0] if isinstance(message, tuple) else message)
+def extracted() -> dict[str, bool]:
+    """Every message the code marks, as `pybabel extract` finds them: the singular, and whether
+    it has a plural (a plural the catalogue holds as a singular is never found at run time)."""
+    found = {}
+    for source in SOURCES:
+        for _f, _l, message, _c, _x in extract_from_dir(str(ROOT / source), keywords=KEYWORDS):
+            plural = isinstance(message, tuple)
+            found[message[0] if plural else message] = plural
     return found
 
 
@@ -46,14 +54,21 @@ def catalogue() -> dict[str, list[str]]:
     return out
 
 
+def plurals() -> set[str]:
+    with PO.open("rb") as f:
+        return {m.id[0] for m in read_po(f) if isinstance(m.id, tuple)}
+
+
 def fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
 
 def test_every_marked_message_has_a_chinese_translation() -> None:
     zh = catalogue()
-    missing = sorted(extracted() - zh.keys())
+    marked = extracted()
+    missing = sorted(marked.keys() - zh.keys())
     assert missing == [], "run pybabel extract/update (see README) and translate: " + str(missing)
+    assert {m for m, plural in marked.items() if plural} == plurals()
     assert [key for key, texts in zh.items() if not all(texts)] == []
 
 
@@ -127,28 +142,62 @@ def test_machine_output_is_the_same_in_either_language(
     capsys: pytest.CaptureFixture[str], sample_dir: Path, tmp_path: Path
 ) -> None:
     orders = str(sample_dir / "orders.csv")
-    outputs = {}
+    results = [str(SAMPLE / "results.csv"), "--assignment", str(SAMPLE / "assignment.csv")]
+    outputs: dict[str, list[object]] = {lang: [] for lang in LANGUAGES}
     try:
         for lang in LANGUAGES:
-            outputs[lang] = json.loads(run(capsys, "--lang", lang, "segment", orders, "--json"))
+            for command in (["segment", orders], ["evaluate", *results]):
+                printed = run(capsys, "--lang", lang, *command, "--json")
+                outputs[lang].append(json.loads(printed))
             plan = tmp_path / f"{lang}.toml"
             args = ["plan", "init", "--objective", "churn_recall", "--salt", "s1"]
             run(capsys, "--lang", lang, *args, "--orders", orders, "--out", str(plan))
+            check = ["plan", "check", str(plan), "--orders", orders, "--json"]
+            outputs[lang].append(json.loads(run(capsys, "--lang", lang, *check)))
     finally:
         use("en")
-    # sums of many floats differ in their last bits between any two runs: compare to 9 digits
-    assert rounded(outputs["zh"]) == rounded(outputs["en"])
+    # sums of many floats differ in their last bits between any two runs: equal to 1e-9
+    assert_same(outputs["zh"], outputs["en"])
     assert (tmp_path / "zh.toml").read_bytes() == (tmp_path / "en.toml").read_bytes()
+    # the notes and warnings the libraries make are there, in English
+    evaluated, checked = outputs["en"][1], outputs["en"][2]
+    assert any(n.startswith("Intent-to-treat over") for n in evaluated["notes"])
+    assert checked["warnings"]
 
 
-def rounded(value: object) -> object:
-    if isinstance(value, float):
-        return float(f"{value:.9g}")
-    if isinstance(value, dict):
-        return {k: rounded(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [rounded(v) for v in value]
-    return value
+def test_the_libraries_sentences_are_read_in_chinese(
+    capsys: pytest.CaptureFixture[str], sample_dir: Path, tmp_path: Path
+) -> None:
+    results = [str(SAMPLE / "results.csv"), "--assignment", str(SAMPLE / "assignment.csv")]
+    orders, plan = str(sample_dir / "orders.csv"), str(tmp_path / "plan.toml")
+    run(capsys, "plan", "init", "--objective", "churn_recall", "--orders", orders, "--out", plan)
+    warnings = json.loads(run(capsys, "plan", "check", plan, "--orders", orders, "--json"))
+    try:
+        evaluated = run(capsys, "--lang", "zh", "evaluate", *results)
+        checked = run(capsys, "--lang", "zh", "plan", "check", plan, "--orders", orders)
+    finally:
+        use("en")
+    assert "按意向处理分析" in evaluated and "Welch t 检验（偏度校正）" in evaluated
+    assert "Intent-to-treat" not in evaluated and "skew-corrected" not in evaluated
+    assert warnings["warnings"]
+    for warning in warnings["warnings"]:
+        assert warning not in checked
+
+
+def assert_same(a: object, b: object, at: str = "") -> None:
+    if isinstance(a, float) and isinstance(b, float):
+        both_nan = math.isnan(a) and math.isnan(b)
+        assert both_nan or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12), at
+    elif isinstance(a, dict) and isinstance(b, dict):
+        assert a.keys() == b.keys(), at
+        for key in a:
+            assert_same(a[key], b[key], f"{at}.{key}")
+    elif isinstance(a, list) and isinstance(b, list):
+        assert len(a) == len(b), at
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            assert_same(x, y, f"{at}[{i}]")
+    else:
+        assert a == b, at
 
 
 def test_a_plan_written_in_chinese_reads_in_english(

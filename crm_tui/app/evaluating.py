@@ -20,6 +20,7 @@ from crm_tui.language import N_
 from evaluation import EvaluationError, Report
 from evaluation.metrics import available
 from evaluation.model import ADJUSTMENTS, ALPHA, CAP_QUANTILE, NO_VALUE, SRM_THRESHOLD
+from evaluation.phrases import Phrase
 
 if TYPE_CHECKING:
     from evaluation.sequential import Look
@@ -67,18 +68,26 @@ def _intent_to_treat(
     outcomes = results.drop([c for c in ("arm", "segment") if c in results.columns])
     frame, coverage = intent_to_treat(assignment, outcomes)
     notes.append(
-        f"Intent-to-treat over {coverage['assigned']:,} assigned customers; "
-        f"{coverage['assigned_without_outcome']:,} had no outcome row and count as zeros"
+        Phrase(
+            "Intent-to-treat over {assigned:,} assigned customers; {missing:,} had no outcome "
+            "row and count as zeros",
+            assigned=coverage["assigned"],
+            missing=coverage["assigned_without_outcome"],
+        )
     )
     if coverage["outcomes_not_assigned"]:
         notes.append(
-            f"{coverage['outcomes_not_assigned']:,} outcome rows are for customers "
-            "not in the assignment: counted, not analysed"
+            Phrase(
+                "{n:,} outcome rows are for customers not in the assignment: counted, not analysed",
+                n=coverage["outcomes_not_assigned"],
+            )
         )
     if coverage["not_in_an_arm"]:
         notes.append(
-            f"{coverage['not_in_an_arm']:,} suppressed customers in the assignment "
-            "were in no arm and are left out"
+            Phrase(
+                "{n:,} suppressed customers in the assignment were in no arm and are left out",
+                n=coverage["not_in_an_arm"],
+            )
         )
     return frame
 
@@ -95,8 +104,13 @@ def _largest_values(frame: pl.DataFrame, by: str, notes: list[str]) -> pl.DataFr
         return frame
     keep = sizes.sort(["n", by], descending=[True, False]).head(MAX_BREAKDOWN - 1)
     notes.append(
-        f"{by}: {sizes.height:,} values; the {MAX_BREAKDOWN - 1} largest are shown one by one, "
-        "the rest together as 'other'"
+        Phrase(
+            "{by}: {n:,} values; the {shown} largest are shown one by one, the rest together "
+            "as 'other'",
+            by=by,
+            n=sizes.height,
+            shown=MAX_BREAKDOWN - 1,
+        )
     )
     kept = pl.col(by).cast(pl.String).is_in(keep[by].to_list())
     return frame.with_columns(
@@ -129,8 +143,13 @@ def _split_by_value(frame: pl.DataFrame, by: str) -> list[str]:
         p_value, _ = sample_ratio(counts, planned)
         if p_value < SRM_THRESHOLD:
             notes.append(
-                f"SAMPLE RATIO MISMATCH within {by} = {value} (p = {p_value:.2g}): its arms "
-                "do not have their planned sizes; do not trust its comparisons"
+                Phrase(
+                    "SAMPLE RATIO MISMATCH within {by} = {value} (p = {p:.2g}): its arms do "
+                    "not have their planned sizes; do not trust its comparisons",
+                    by=by,
+                    value=value,
+                    p=p_value,
+                )
             )
     return sorted(notes)
 
@@ -260,7 +279,10 @@ def _load(
     results_path, assignment_path, by = request.results, request.assignment, request.by
     extra = (by,) if by is not None else ()
     loaded = load_results(results_path, dict(request.overrides), assignment_path is None, extra)
-    notes += [f"{results_path}: {line.strip()}" for line in loaded.findings.lines()]
+    notes += [
+        Phrase("{path}: {finding}", path=str(results_path), finding=p)
+        for p in loaded.findings.phrases()
+    ]
     if assignment_path is None:
         return loaded, loaded.frame, None
     if not loaded.per_customer:
@@ -270,8 +292,11 @@ def _load(
     assignment, duplicates = load_assignment(assignment_path, extra)
     if duplicates:
         notes.append(
-            f"{assignment_path}: {duplicates:,} repeated rows of a customer in the same arm "
-            "were counted once"
+            Phrase(
+                "{path}: {n:,} repeated rows of a customer in the same arm were counted once",
+                path=str(assignment_path),
+                n=duplicates,
+            )
         )
     frame = _intent_to_treat(assignment, loaded.frame, notes)
     if by is not None and by in loaded.frame.columns and by not in frame.columns:
@@ -303,11 +328,20 @@ def _shares(
     """The planned split: the plan's, else the one the assignment records, else none."""
     shares = planned_shares(plan, assignment) if plan is not None else None
     if shares is None and (shares := assignment_shares(assignment)) is not None:
-        notes.append(f"{assignment_path}: the planned split is the one the assignment records")
+        notes.append(
+            Phrase(
+                "{path}: the planned split is the one the assignment records",
+                path=str(assignment_path),
+            )
+        )
     if shares is not None and set(shares) != set(arms):
         notes.append(
-            f"the plan's arms ({', '.join(sorted(shares))}) differ from the results' "
-            f"({', '.join(arms)}); the sample-ratio check uses equal shares"
+            Phrase(
+                "the plan's arms ({planned}) differ from the results' ({found}); the "
+                "sample-ratio check uses equal shares",
+                planned=", ".join(sorted(shares)),
+                found=", ".join(arms),
+            )
         )
         return None
     return shares

@@ -25,6 +25,7 @@ from crm_tui.cli.options import (
     settings_from,
 )
 from crm_tui.errors import InputError
+from crm_tui.language import say
 
 if TYPE_CHECKING:
     from campaigns import CampaignPlan
@@ -100,7 +101,7 @@ def _shop(files: ShopFiles) -> Shop:
 
     shop = load_shop(files)
     for findings in shop.side_findings:  # on stderr, so that --json output stays JSON
-        for line in (*findings.lines(), *findings.notes):
+        for line in (*findings.lines(), *map(say, findings.notes)):
             print(f"note: {findings.source}: {line.strip()}", file=sys.stderr)
     return shop
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
 
-from crm_tui.language import _, ngettext
+from crm_tui.language import say
+from evaluation.phrases import Phrase, counted
 
 REASON = "_drop_reason"
 ROW = "_row"
@@ -30,21 +32,29 @@ class Findings:
     def rows_dropped(self) -> int:
         return sum(self.dropped.values())
 
-    def lines(self) -> list[str]:
-        """Human-readable lines, one per drop reason (reasons are canonical, shown translated)."""
+    def phrases(self) -> list[Phrase]:
+        """One sentence per drop reason, in English; each shell words them (see lines)."""
         out = []
         for reason, count in self.dropped.items():
             examples = self.examples.get(reason, [])
-            line = ngettext(
-                "{count:>8,} row dropped: {reason} (e.g. {rows})",
-                "{count:>8,} rows dropped: {reason} (e.g. {rows})",
-                count,
+            listed = ", ".join(str(r) for r in examples)
+            # made apart: Babel's extraction loses a plural whose arguments call another keyword
+            rows = counted("row {rows}", "rows {rows}", len(examples), rows=listed)
+            why = reason if isinstance(reason, Phrase) else Phrase(reason)
+            out.append(
+                counted(
+                    "{n:,} row dropped: {reason} (e.g. {rows})",
+                    "{n:,} rows dropped: {reason} (e.g. {rows})",
+                    count,
+                    reason=why,
+                    rows=rows,
+                )
             )
-            rows = ngettext("row {rows}", "rows {rows}", len(examples)).format(
-                rows=", ".join(str(r) for r in examples)
-            )
-            out.append(line.format(count=count, reason=_(reason), rows=rows))
         return out
+
+    def lines(self) -> list[str]:
+        """The drops in the language in use."""
+        return [say(p) for p in self.phrases()]
 
 
 def first_reason(checks: list[tuple[pl.Expr, str]]) -> pl.Expr:
@@ -55,8 +65,13 @@ def first_reason(checks: list[tuple[pl.Expr, str]]) -> pl.Expr:
     return expr.alias(REASON)
 
 
-def split_dropped(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int], dict[str, list[int]]]:
-    """Separate kept rows from dropped ones; count the drops per reason with a few row numbers."""
+def split_dropped(
+    frame: pl.DataFrame, checks: Sequence[tuple[pl.Expr, str]] = ()
+) -> tuple[pl.DataFrame, dict[str, int], dict[str, list[int]]]:
+    """Separate kept rows from dropped ones; count the drops per reason with a few row numbers.
+
+    The reasons come back from the frame as text; those of the checks come back as the
+    Phrases they were, so that the shells can word them."""
     dropped = frame.filter(pl.col(REASON).is_not_null())
     kept = frame.filter(pl.col(REASON).is_null()).drop(REASON)
     if dropped.height == 0:
@@ -66,8 +81,10 @@ def split_dropped(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int], di
         .agg(pl.len().alias("n"), pl.col(ROW).sort().head(EXAMPLES_PER_REASON).alias("rows"))
         .sort(["n", REASON], descending=[True, False])
     )
-    counts = dict(zip(summary[REASON].to_list(), summary["n"].to_list(), strict=True))
-    examples = dict(zip(summary[REASON].to_list(), summary["rows"].to_list(), strict=True))
+    known = {str(label): label for _, label in checks}
+    reasons = [known.get(r, r) for r in summary[REASON].to_list()]
+    counts = dict(zip(reasons, summary["n"].to_list(), strict=True))
+    examples = dict(zip(reasons, summary["rows"].to_list(), strict=True))
     return kept, counts, examples
 
 

@@ -16,15 +16,18 @@ from crm_tui.io.findings import EXAMPLES_PER_REASON, ROW, Findings, first_reason
 from crm_tui.io.presets import ORDER_PRESETS, ORDER_REQUIRED
 from crm_tui.io.readers import collect_reporting, known_rows, reading_errors, scan_table
 from crm_tui.language import N_
+from evaluation.phrases import Phrase
 
 ID_COLUMNS = ("customer_id", "order_id")
 TEXT_COLUMNS = ("customer_id", "order_id", "category", "channel", "status")
 # Placeholder dates (9999-12-31, 1900-01-01) and amounts no order has (inf, 1e300) are dropped
 # and counted rather than carried into every total and date computation.
 FIRST_YEAR, LAST_YEAR = 1970, 2100
-DATE_OUT_OF_RANGE = f"date outside {FIRST_YEAR}-{LAST_YEAR} (a placeholder?)"
+DATE_OUT_OF_RANGE = Phrase(
+    "date outside {first}-{last} (a placeholder?)", first=FIRST_YEAR, last=LAST_YEAR
+)
 MAX_AMOUNT = 1e9
-AMOUNT_TOO_LARGE = f"amount over {MAX_AMOUNT:,.0f} or infinite"
+AMOUNT_TOO_LARGE = Phrase("amount over {most:,.0f} or infinite", most=MAX_AMOUNT)
 LINES = "_lines"  # file rows folded into each order, in line-item layouts
 
 
@@ -46,9 +49,11 @@ def load_orders(
         parsed = _parse(raw.with_row_index(ROW, offset=2), schema, mapping, path)
         # rows of line items are not orders: their count says nothing of how far reading is
         total = None if mapping.preset.layout == "line_items_first" else known_rows(path, raw)
-        frame = collect_reporting(_with_reasons(parsed, mapping), N_("reading orders"), total)
+        checks = _checks(parsed, mapping)
+        reasons = parsed.with_columns(first_reason(checks))
+        frame = collect_reporting(reasons, N_("reading orders"), total)
     rows_read = int(frame[LINES].sum()) if LINES in frame.columns else frame.height
-    kept, dropped, examples = split_dropped(frame)
+    kept, dropped, examples = split_dropped(frame, checks)
     kept = parsing.whole_number_ids(kept, ID_COLUMNS)
     kept, dropped, examples = _drop_duplicates(kept, mapping, dropped, examples)
     orders = _per_order(kept, mapping)
@@ -70,7 +75,8 @@ def load_orders(
 def _notes(mapping: ColumnMapping, rows_read: int, orders: int) -> tuple[str, ...]:
     notes: tuple[str, ...] = (mapping.preset.notes,) if mapping.preset.notes else ()
     if rows_read != orders:
-        notes += (f"{rows_read:,} rows make {orders:,} orders; kept and dropped count orders",)
+        made = "{rows:,} rows make {orders:,} orders; kept and dropped count orders"
+        notes += (Phrase(made, rows=rows_read, orders=orders),)
     return notes
 
 
@@ -118,7 +124,7 @@ def _collapse_line_items(parsed: pl.LazyFrame) -> pl.LazyFrame:
     return parsed.group_by("order_id", maintain_order=True).agg(aggs)
 
 
-def _with_reasons(parsed: pl.LazyFrame, mapping: ColumnMapping) -> pl.LazyFrame:
+def _checks(parsed: pl.LazyFrame, mapping: ColumnMapping) -> list[tuple[pl.Expr, str]]:
     names = parsed.collect_schema().names()
     rules = mapping.preset.rows
     checks: list[tuple[pl.Expr, str]] = []
@@ -140,7 +146,7 @@ def _with_reasons(parsed: pl.LazyFrame, mapping: ColumnMapping) -> pl.LazyFrame:
         (pl.col("amount") <= 0, N_("non-positive amount")),
         (~pl.col("amount").is_finite() | (pl.col("amount") > MAX_AMOUNT), AMOUNT_TOO_LARGE),
     ]
-    return parsed.with_columns(first_reason(checks))
+    return checks
 
 
 def _drop_duplicates(

@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from crm_tui.language import N_
+
 Layout = Literal["orders", "line_items_sum", "line_items_first"]
 
 
@@ -109,7 +111,7 @@ ORDER_PRESETS: tuple[Preset, ...] = (
             "channel": ("订单来源", "渠道"),
             "status": ("订单状态", "交易状态"),
         },
-        notes="Taobao/Tmall order export; unpaid and closed orders are not purchases",
+        notes=N_("Taobao/Tmall order export; unpaid and closed orders are not purchases"),
         rows=RowRules(unpaid=CHINESE_UNPAID, void=CHINESE_VOID),
     ),
     Preset(
@@ -125,7 +127,7 @@ ORDER_PRESETS: tuple[Preset, ...] = (
             "status": ("Financial Status",),
         },
         layout="line_items_first",
-        notes="Shopify order export; one row per line item, order totals on its first row",
+        notes=N_("Shopify order export; one row per line item, order totals on its first row"),
         rows=RowRules(unpaid=ENGLISH_UNPAID, void=ENGLISH_VOID),
     ),
     Preset(
@@ -140,8 +142,10 @@ ORDER_PRESETS: tuple[Preset, ...] = (
         },
         layout="line_items_sum",
         derived={"amount": ("Quantity", "UnitPrice|Price")},
-        notes="UCI Online Retail; Quantity x UnitPrice summed per invoice, 'C' invoices and "
-        "returns excluded",
+        notes=N_(
+            "UCI Online Retail; Quantity x UnitPrice summed per invoice, 'C' invoices and "
+            "returns excluded"
+        ),
         rows=RowRules(cancelled_prefix="C", returns=True),
     ),
 )
@@ -178,7 +182,7 @@ RESULT_PRESETS: tuple[Preset, ...] = (
             "cost": ("花费", "消耗", "费用"),
             "pre_revenue": ("活动前成交金额",),
         },
-        notes="Chinese ad-platform report",
+        notes=N_("Chinese ad-platform report"),
     ),
 )
 

@@ -16,6 +16,7 @@ from crm_tui.io.findings import ROW, Findings, first_reason, split_dropped, why
 from crm_tui.io.presets import RESULT_PRESETS, normalise_header
 from crm_tui.io.readers import reading_errors, scan_table
 from crm_tui.language import N_
+from evaluation.phrases import Phrase
 
 COUNT_COLUMNS = ("customers", "impressions", "clicks", "add_to_cart", "conversions")
 MONEY_COLUMNS = ("revenue", "cost", "pre_revenue")
@@ -62,8 +63,9 @@ def load_results(
                 exprs.append(value.alias(c))
                 exprs.append((pl.col(src[c]).is_not_null() & value.is_null()).alias(f"_bad_{c}"))
         parsed = raw.with_row_index(ROW, offset=2).select(exprs)
-        frame = parsed.with_columns(first_reason(_checks(src))).collect()
-    kept, dropped, examples = split_dropped(frame)
+        checks = _checks(src)
+        frame = parsed.with_columns(first_reason(checks)).collect()
+    kept, dropped, examples = split_dropped(frame, checks)
     kept = parsing.whole_number_ids(kept, ["customer_id"])
     per_customer = "customer_id" in src
     if not per_customer and "customers" not in src:
@@ -106,9 +108,12 @@ def _checks(src: Mapping[str, str]) -> list[tuple[pl.Expr, str]]:
     for column in (*COUNT_COLUMNS, *MONEY_COLUMNS):
         if column in src:
             value = pl.col(column)
-            checks.append((value.is_not_null() & (value < 0), f"negative {column}"))
-            checks.append((pl.col(f"_bad_{column}"), f"unparseable {column}"))
-            checks.append((value.is_infinite() | (value > MAX_VALUE), f"implausible {column}"))
+            negative = Phrase("negative {column}", column=column)
+            unparseable = Phrase("unparseable {column}", column=column)
+            implausible = Phrase("implausible {column}", column=column)
+            checks.append((value.is_not_null() & (value < 0), negative))
+            checks.append((pl.col(f"_bad_{column}"), unparseable))
+            checks.append((value.is_infinite() | (value > MAX_VALUE), implausible))
     if "customers" in src and "customer_id" not in src:
         checks.append((pl.col("customers") < 1, N_("no customers in the row")))
     # a click needs an impression; a click can lead to several orders, so conversions may

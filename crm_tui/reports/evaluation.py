@@ -9,7 +9,7 @@ import math
 import unicodedata
 from typing import Any
 
-from crm_tui.language import N_, _, ngettext
+from crm_tui.language import N_, _, ngettext, say
 from crm_tui.reports.text import cells, pad
 from evaluation.model import (
     FAMILIES,
@@ -212,7 +212,7 @@ def families(report: Report) -> list[tuple[str, list[Comparison]]]:
 
 
 def legend(report: Report) -> str:
-    tests = {c.result.test for c in report.comparisons if c.result.p_value is not None}
+    tests = {say(c.result.test) for c in report.comparisons if c.result.p_value is not None}
     alpha = (
         _("alpha {alpha:.3g} at this look") if report.sequential else _("alpha {alpha:.3g}")
     ).format(alpha=report.alpha)
@@ -329,7 +329,7 @@ def to_text(report: Report) -> str:
         lines += ["  " + line for line in _incremental_lines(report)]
     if uncapped := _uncapped_lines(report):
         lines += ["", _("Before capping:"), *("  " + line for line in uncapped)]
-    lines += [_("note: {note}").format(note=n) for n in report.notes]
+    lines += [_("note: {note}").format(note=say(n)) for n in report.notes]
     return printable("\n".join(lines))
 
 
@@ -365,7 +365,7 @@ def to_markdown(report: Report) -> str:
     if uncapped := _uncapped_lines(report):
         lines += ["## " + _("Before capping"), "", *[f"- {line}" for line in uncapped], ""]
     if report.notes:
-        lines += ["## " + _("Notes"), "", *[f"- {n}" for n in report.notes]]
+        lines += ["## " + _("Notes"), "", *[f"- {say(n)}" for n in report.notes]]
     return printable("\n".join(lines).rstrip("\n") + "\n")
 
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from crm_tui.language import N_, _
+from crm_tui.language import N_, _, say
 from crm_tui.reports.names import word
 from crm_tui.reports.text import pad
 
@@ -29,10 +29,13 @@ def check_text(report: PlanCheck) -> str:
         lines += _target_lines(t)
     lines += ["", total_line(report)]
     if report.suppressed:
-        reasons = ", ".join(f"{r} {n:,}" for r, n in report.suppressed.items())
-        lines.append(_("Suppressed: {reasons}").format(reasons=reasons))
-    lines += [_("warning: {warning}").format(warning=w) for w in report.warnings]
+        lines.append(_("Suppressed: {reasons}").format(reasons=reasons_text(report)))
+    lines += [_("warning: {warning}").format(warning=say(w)) for w in report.warnings]
     return "\n".join(lines)
+
+
+def reasons_text(report: PlanCheck) -> str:
+    return ", ".join(f"{say(r)} {n:,}" for r, n in report.suppressed.items())
 
 
 def total_line(report: PlanCheck) -> str:
@@ -84,7 +87,7 @@ def _target_lines(t: TargetCheck) -> list[str]:
     earlier = _("{n:,} also selected here went to earlier target {target!r}")
     lines += ["      " + earlier.format(n=n, target=e) for e, n in t.taken_by_earlier.items()]
     lines += [
-        "      " + _("suppressed: {reason}: {n:,}").format(reason=r, n=n)
+        "      " + _("suppressed: {reason}: {n:,}").format(reason=say(r), n=n)
         for r, n in t.suppressed.items()
     ]
     return lines
@@ -95,7 +98,7 @@ def shares_text(shares: pl.DataFrame, report: PlanCheck) -> str:
     for target, arm, n, share in shares.iter_rows():
         lines.append(f"  {pad(target, 28)}{pad(arm, 14)}{n:>9,}  {share:6.1%}")
     if report.suppressed:
-        reasons = ", ".join(f"{r} {n:,}" for r, n in report.suppressed.items())
+        reasons = reasons_text(report)
         lines.append(
             _("Listed with their reason, not contacted: {reasons}").format(reasons=reasons)
         )

@@ -12,7 +12,7 @@ from crm_tui.engine.rfm import RFM_DEFINITIONS
 from crm_tui.engine.schemes import SCHEMES, repurchase_ladder, scheme_summary
 from crm_tui.engine.segmentation import Segmentation
 from crm_tui.io.findings import Findings
-from crm_tui.language import N_, _
+from crm_tui.language import N_, _, say
 from crm_tui.reports.text import pad
 
 OCCASION_NOTE = N_(
@@ -148,7 +148,7 @@ def _file_text(f: Findings) -> list[str]:
             read=f.rows_read, kept=f.rows_kept, dropped=f.rows_dropped
         ),
         *["  " + line.strip() for line in f.lines()],
-        *["  " + _("note: {note}").format(note=n) for n in f.notes],
+        *["  " + _("note: {note}").format(note=say(n)) for n in f.notes],
     ]
 
 

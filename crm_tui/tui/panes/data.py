@@ -15,7 +15,7 @@ from crm_tui.app.shop import Shop
 from crm_tui.engine import Segmentation
 from crm_tui.engine.schemes import repurchase_ladder
 from crm_tui.io.findings import Findings
-from crm_tui.language import _
+from crm_tui.language import _, say
 from crm_tui.progress import Progress
 from crm_tui.reports.segment import OCCASION_NOTE, repeat_rate, repeat_share_line
 from crm_tui.tui.widgets.forms import path_field, row, text_field
@@ -178,5 +178,5 @@ def _findings_text(f: Findings) -> str:
         _("rows read {read:,}, kept {kept:,}").format(read=f.rows_read, kept=f.rows_kept),
     ]
     lines += [line.strip() for line in f.lines()] or [_("no rows dropped")]
-    lines += [_("note: {note}").format(note=n) for n in f.notes]
+    lines += [_("note: {note}").format(note=say(n)) for n in f.notes]
     return "\n".join(lines)

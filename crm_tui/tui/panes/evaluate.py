@@ -14,7 +14,7 @@ from textual.reactive import var
 from textual.widgets import Button, Input, Label, Select, Static
 
 from crm_tui.app.evaluating import EvaluationRequest
-from crm_tui.language import N_, _
+from crm_tui.language import N_, _, say
 from crm_tui.reports.evaluation import (
     CAPPED_MARK,
     families,
@@ -278,7 +278,7 @@ class EvaluatePane(VerticalScroll):
             capped = _("{mark} capped at the {q:.0%} quantile; uncapped:")
             uncapped.insert(0, capped.format(mark=CAPPED_MARK, q=q))
         lines = [incremental_line(i) for i in self.report.incremental if i.segment == segment]
-        notes = [_(note) for note in self.report.notes]
+        notes = [say(note) for note in self.report.notes]
         legend = [*titles, *uncapped, *lines, *notes]
         self.query_one("#incremental", Static).update("\n".join(legend))
         self.query_one(LiftChart).draw(rows)

@@ -28,7 +28,7 @@ from textual.widgets import (
 from campaigns import CampaignPlan, Target
 from campaigns.library import CONTACT_COSTS, STRATEGIES
 from campaigns.model import CHANNELS, METRICS, OBJECTIVES, OFFER_KINDS
-from crm_tui.language import N_, _
+from crm_tui.language import N_, _, say
 from crm_tui.reports.evaluation import metric_name
 from crm_tui.reports.names import offer_text, word
 from crm_tui.reports.plan import baseline_text, need_text, total_line
@@ -317,14 +317,14 @@ class PlanPane(VerticalScroll):
         self._fill_table(check)
         lines = [total_line(check)]
         lines += [
-            _("suppressed: {reason}: {n:,}").format(reason=r, n=n)
+            _("suppressed: {reason}: {n:,}").format(reason=say(r), n=n)
             for r, n in check.suppressed.items()
         ]
         for t in check.targets:
             need = f", {needed}" if (needed := need_text(t)) else ""
             arms = ", ".join(f"{a} {n:,}" for a, n in t.arms.items())
             lines.append(f"{t.name}: {arms}; {baseline_text(t)}{need}")
-        lines += [f"⚠ {w}" for w in check.warnings]
+        lines += [f"⚠ {say(w)}" for w in check.warnings]
         self.query_one("#totals", Static).update("\n".join(lines))
 
     def show_check_failed(self, message: str) -> None:
