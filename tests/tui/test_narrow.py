@@ -80,3 +80,26 @@ async def test_the_focused_field_stands_out_in_either_theme(theme: str) -> None:
         blurred = app.query_one("#visitors-path").background_colors[1]
         distance = sum((a - b) ** 2 for a, b in zip(focused.rgb, blurred.rgb, strict=True)) ** 0.5
         assert distance > 50
+
+
+async def test_a_table_drawn_before_its_rows_were_measured_is_drawn_again() -> None:
+    """In a table of fixed height the header and first rows drawn before Textual measured the
+    rows kept the old column widths (seen in the drill-down at 80x24)."""
+    from textual.app import App, ComposeResult
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            table = PaneTable()
+            table.styles.height = 4
+            yield table
+
+    app = One()
+    async with app.run_test(size=(40, 6)) as pilot:
+        table = app.query_one(PaneTable)
+        table.add_columns("a", "b")
+        await pilot.pause()
+        table.add_row("xxxxxxxx", "y")
+        assert table.render_line(0).text.startswith(" a  b ")  # drawn before the measurement
+        await settle(app, pilot)
+        header, row = (table.render_line(y).text for y in (0, 1))
+        assert header.index("b") == row.index("y") == len(" xxxxxxxx  ")

@@ -43,19 +43,16 @@ def tab(key: str):
 
 
 async def sized(pilot) -> None:
-    """Wait until every table has measured its rows, then draw the tables afresh.
+    """Wait until every table has measured its rows.
 
     A DataTable sizes its columns on its own idle, which on a busy machine can come after the
-    app's; and a header line drawn before that stays in its line cache (the rows do not), so a
-    screenshot could pin header widths from the labels alone (seen on CI, one run in ten)."""
+    app's; a screenshot taken before would show the labels' widths (seen on CI, one run in ten;
+    the stale lines that measurement used to leave behind are redrawn by PaneTable now)."""
     for _ in range(100):
         tables = pilot.app.query(DataTable)
         if not any(t._require_update_dimensions or t._updated_cells for t in tables):
             break
         await pilot.pause()
-    for table in pilot.app.query(DataTable):
-        table._clear_caches()
-        table.refresh()
     await pilot.pause()
 
 

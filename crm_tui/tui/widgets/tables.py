@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from textual.containers import ScrollableContainer
 from textual.widgets import DataTable
+from textual.widgets.data_table import RowKey
 
 
 class PaneTable(DataTable[str]):
@@ -15,6 +18,15 @@ class PaneTable(DataTable[str]):
     def headers(self) -> tuple[str, ...]:
         """The column headers as shown, so that a pane can tell whether its layout is current."""
         return tuple(c.label.plain for c in self.columns.values())
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        super()._update_dimensions(new_rows)
+        # Textual measures new rows when idle and drops the lines it drew before only when a row
+        # has auto height or the table resizes: in a table of fixed height the header and first
+        # rows drawn before the measurement kept the old column widths. Its caches are keyed by
+        # this count.
+        self._update_count += 1
+        self.refresh()
 
     def action_page_down(self) -> None:
         if self.max_scroll_y == 0 or self.cursor_row >= self.row_count - 1:
