@@ -296,6 +296,15 @@ def _warnings(
                     target=t.name,
                 )
             )
+        elif t.power.baseline == 0 and t.channel != "none":
+            # a rate of zero has no relative lift: the MDE is shown as "-" and needs a reason
+            out.append(
+                Phrase(
+                    "{target}: none of these customers converted in the same days before "
+                    "(baseline 0), so no lift can be sized; set baseline = ... for its MDE",
+                    target=t.name,
+                )
+            )
     if plan.budget_cap is not None and total > plan.budget_cap:
         out.append(
             Phrase(

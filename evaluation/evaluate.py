@@ -395,7 +395,7 @@ def few(comparisons: Sequence[Comparison]) -> list[str]:
         Phrase(
             "{metric} / {arm}: only {events} customers with the outcome in an arm; "
             "below {least} no test can be trusted, whatever its p-value says",
-            metric=c.metric,
+            metric=Phrase(c.metric),  # an identifier the shells word
             arm=c.arm,
             events=c.events,
             least=MIN_EVENTS,

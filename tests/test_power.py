@@ -170,3 +170,19 @@ def test_an_arm_left_empty_is_warned_of() -> None:
     empty = [arm for arm, n in target.arms.items() if n == 0]
     assert empty, target.arms  # two customers at 20/80 leave one arm empty with this salt
     assert any(f"no customers in {empty[0]}" in w for w in report.warnings)
+
+
+def test_a_history_where_nobody_converted_says_why_there_is_no_mde() -> None:
+    from dataclasses import replace
+
+    from campaigns.check import Baseline
+
+    plan, frame = _small_plan(400)
+    plan = replace(plan, targets=(replace(plan.targets[0], baseline=None),))
+    report, _ = check_plan(plan, frame, baselines={"all": Baseline(0.0, 0.0, 0.0, 400)})
+    (target,) = report.targets
+    assert target.power.baseline == 0 and target.power.mde_rel is None
+    assert report.warnings == (
+        "all: none of these customers converted in the same days before (baseline 0), so no "
+        "lift can be sized; set baseline = ... for its MDE",
+    )
