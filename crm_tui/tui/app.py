@@ -367,6 +367,15 @@ class CrmApp(App[None]):
     def _sample_evaluation(self) -> tuple[Path | None, Path | None, Path | None]:
         return self.sample.get("results"), self.sample.get("assignment"), self.sample.get("plan")
 
+    def _offer_to_evaluate(self, assignment: Path | None = None, plan: Path | None = None) -> None:
+        """A plan or assignment just written is what the campaign's results will be judged
+        against: the Evaluate tab takes it where the operator has named no file (the sample's
+        campaign files there were put by the app)."""
+        evaluate = self.query_one(EvaluatePane)
+        if evaluate.paths() == self._sample_evaluation():
+            evaluate.set_paths(None, None, None)
+        evaluate.suggest(assignment, plan)
+
     def _leave_the_sample(
         self, orders: Path, visitors: Path | None, profiles: Path | None
     ) -> tuple[Path | None, Path | None]:
@@ -529,9 +538,11 @@ class CrmApp(App[None]):
             self.query_one(PlanPane).plan_edited(message.plan, message.path)
         if s.plan is not None:
             self.query_one(PlanPane).show_status(s.plan, message.path, s.plan_dirty)
+        self._offer_to_evaluate(plan=message.path)
         self.notify(_("Saved {path}").format(path=message.path))
 
     def on_assignment_exported(self, message: AssignmentExported) -> None:
+        self._offer_to_evaluate(assignment=message.path)
         self.notify(_("Wrote {n:,} customers to {path}").format(n=message.rows, path=message.path))
 
     def on_evaluation_finished(self, message: EvaluationFinished) -> None:

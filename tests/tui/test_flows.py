@@ -14,6 +14,7 @@ from campaigns.toml_io import load_plan
 from crm_tui.app.planning import fingerprint
 from crm_tui.reports.evaluation import CAPPED_MARK
 from crm_tui.tui.app import CrmApp
+from crm_tui.tui.panes.evaluate import EvaluatePane
 from crm_tui.tui.panes.plan import PlanPane
 from tests.tui.conftest import sample
 
@@ -149,6 +150,8 @@ async def test_whole_loop(tmp_path: Path) -> None:
         assert "AssignmentExported" in recorder.names()
         exported = pl.read_csv(assignment_file)
         assert exported["plan_hash"].n_unique() == 1
+        # the campaign's results will be judged against these two: the Evaluate tab offers them
+        assert app.query_one(EvaluatePane).paths()[1:] == (assignment_file, plan_file)
 
         # Evaluate: the sample results, SRM first, then the comparisons and a Markdown export
         await pilot.press("escape", "4")

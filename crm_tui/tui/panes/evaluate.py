@@ -185,6 +185,13 @@ class EvaluatePane(VerticalScroll):
         ):
             self.query_one(f"#{key}", Input).value = "" if value is None else str(value)
 
+    def suggest(self, assignment: Path | None = None, plan: Path | None = None) -> None:
+        """Fill the assignment and plan fields left empty."""
+        for key, value in (("assignment-path", assignment), ("eval-plan-path", plan)):
+            field = self.query_one(f"#{key}", Input)
+            if value is not None and not field.value.strip():
+                field.value = str(value)
+
     @on(Button.Pressed, "#evaluate")
     def request_evaluation(self) -> None:
         request = self.form()
