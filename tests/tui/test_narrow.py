@@ -61,10 +61,19 @@ async def test_segment_table_switches_layout_when_the_terminal_is_resized() -> N
         await pilot.press("2")
         await settle(app, pilot)
         table = app.query_one("#segment-table", DataTable)
+        table.focus()
+        await pilot.press("down", "down", "enter")  # the sleeping customers, drilled into
+        await settle(app, pilot)
+        drill = app.query_one("#drill", DataTable)
+        drilled = [drill.get_row_at(i) for i in range(drill.row_count)]
+        assert drilled
         await pilot.resize_terminal(120, 40)
         await settle(app, pilot)
         assert headers(table) == SEGMENT_COLUMNS
         assert table.row_count == 4
+        # the chosen segment and its customers stay through the resize
+        assert table.cursor_row == 2
+        assert [drill.get_row_at(i) for i in range(drill.row_count)] == drilled
 
 
 @pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])

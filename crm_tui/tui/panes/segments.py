@@ -158,20 +158,24 @@ class SegmentsPane(VerticalScroll):
 
     @on(Select.Changed, "#scheme")
     def refresh_table(self) -> None:
+        """Show the scheme chosen: its segments, how each is defined, no drill-down yet."""
         if self.segmentation is None:
             return
-        customers = self.segmentation.customers
         scheme = str(self.query_one("#scheme", Select).value)
+        self._clear_drill()
+        how = definitions(self.segmentation, scheme)
+        self.query_one("#definitions", Static).update("\n".join(how))
+        self.query_one("#definitions").display = bool(how)
+        self._fill_segments(scheme)
+
+    def _fill_segments(self, scheme: str) -> None:
         table = self.query_one("#segment-table", DataTable)
         # the columns too: kept, they keep the widths of the last scheme's names
         table.clear(columns=True)
         shown = self._columns()
         table.add_columns(*map(_, shown))
-        self._clear_drill()
-        how = definitions(self.segmentation, scheme)
-        self.query_one("#definitions", Static).update("\n".join(how))
-        self.query_one("#definitions").display = bool(how)
-        if scheme not in customers.columns:
+        customers = self.segmentation.customers if self.segmentation is not None else None
+        if customers is None or scheme not in customers.columns:
             return
         for r in scheme_summary(customers, scheme).iter_rows(named=True):
             cells = dict(
@@ -196,8 +200,13 @@ class SegmentsPane(VerticalScroll):
         return SEGMENT_COLUMNS if self.size.width >= WIDE_ENOUGH else COMPACT_COLUMNS
 
     def on_resize(self) -> None:
-        if self.query_one("#segment-table", PaneTable).headers != tuple(map(_, self._columns())):
-            self.refresh_table()
+        """Narrow or wide columns for the new width; the row chosen and its drill-down stay."""
+        table = self.query_one("#segment-table", PaneTable)
+        if self.segmentation is None or table.headers == tuple(map(_, self._columns())):
+            return
+        row = table.cursor_row
+        self._fill_segments(str(self.query_one("#scheme", Select).value))
+        table.move_cursor(row=row)
 
     def _clear_drill(self) -> None:
         self.query_one("#drill-title", Static).update(_(DRILL_HINT))
