@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from campaigns.errors import PlanError
+from evaluation.phrases import Phrase
 
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -84,14 +85,21 @@ class SelectorError(PlanError):
 def tokenize(text: str) -> list[Token]:
     if len(text) > MAX_LENGTH:
         raise SelectorError(
-            f"selector of {len(text):,} characters: at most {MAX_LENGTH:,}; "
-            "split it over several targets or use `in [...]`"
+            Phrase(
+                "selector of {n:,} characters: at most {most:,}; split it over several targets "
+                "or use `in [...]`",
+                n=len(text),
+                most=MAX_LENGTH,
+            )
         )
     tokens, pos, end = [], 0, len(text.rstrip())
     while pos < end:
         m = _TOKEN.match(text, pos)
         if m is None or m.end() == pos:
-            raise SelectorError(f"selector {text!r}: unexpected {text[pos:].strip()[:10]!r}")
+            unexpected = text[pos:].strip()[:10]
+            raise SelectorError(
+                Phrase("selector {text!r}: unexpected {found!r}", text=text, found=unexpected)
+            )
         kind = m.lastgroup or ""
         value = m.group(kind)
         if kind == "string":
@@ -112,10 +120,12 @@ class _Parser:
         self.depth = 0
         self.comparisons = 0
 
-    def error(self, what: str) -> SelectorError:
+    def error(self, what: Phrase) -> SelectorError:
         tok = self.peek()
-        where = f"at {tok.text!r}" if tok else "at the end"
-        return SelectorError(f"selector {self.text!r}: {what} {where}")
+        where = Phrase("at {token!r}", token=tok.text) if tok else Phrase("at the end")
+        return SelectorError(
+            Phrase("selector {text!r}: {what} {where}", text=self.text, what=what, where=where)
+        )
 
     def peek(self) -> Token | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -123,7 +133,7 @@ class _Parser:
     def take(self, kind: str, text: str | None = None) -> Token:
         tok = self.peek()
         if tok is None or tok.kind != kind or (text is not None and tok.text != text):
-            raise self.error(f"expected {text or kind}")
+            raise self.error(Phrase("expected {thing}", thing=text or kind))
         self.i += 1
         return tok
 
@@ -136,10 +146,12 @@ class _Parser:
 
     def parse(self) -> Node:
         if not self.tokens:
-            raise SelectorError("selector is empty; write e.g. lifecycle = sleeping, or all")
+            raise SelectorError(
+                Phrase("selector is empty; write e.g. lifecycle = sleeping, or all")
+            )
         node = self.or_expr()
         if self.peek() is not None:
-            raise self.error("expected and / or")
+            raise self.error(Phrase("expected and / or"))
         return node
 
     def or_expr(self) -> Node:
@@ -171,14 +183,16 @@ class _Parser:
     def nested(self) -> Iterator[None]:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise self.error(f"nested more than {MAX_DEPTH} levels deep")
+            raise self.error(Phrase("nested more than {most} levels deep", most=MAX_DEPTH))
         yield
         self.depth -= 1
 
     def comparison(self) -> Node:
         self.comparisons += 1
         if self.comparisons > MAX_COMPARISONS:
-            raise self.error(f"more than {MAX_COMPARISONS:,} comparisons; use `in [...]`")
+            raise self.error(
+                Phrase("more than {most:,} comparisons; use `in [...]`", most=MAX_COMPARISONS)
+            )
         column = self.take("word")
         if self.accept("in"):
             self.take("punct", "[")
@@ -193,7 +207,7 @@ class _Parser:
     def value(self) -> str | float:
         tok = self.peek()
         if tok is None or tok.kind not in ("string", "number", "word"):
-            raise self.error("expected a value")
+            raise self.error(Phrase("expected a value"))
         self.i += 1
         return float(tok.text) if tok.kind == "number" else tok.text
 
@@ -255,21 +269,39 @@ def _comparison(
 ) -> pl.Expr:
     if node.column not in frame.columns:
         raise SelectorError(
-            f"selector {text!r}: no column {node.column!r}{_nearest(node.column, frame.columns)}; "
-            f"columns are {', '.join(frame.columns)}",
+            Phrase(
+                "selector {text!r}: no column {column!r}{nearest}; columns are {columns}",
+                text=text,
+                column=node.column,
+                nearest=_nearest(node.column, frame.columns),
+                columns=", ".join(frame.columns),
+            ),
             missing_column=node.column,
         )
     dtype = frame.schema[node.column]
     col = pl.col(node.column)
     if dtype.is_numeric():
         if not all(isinstance(v, float) for v in node.values):
-            raise SelectorError(f"selector {text!r}: {node.column} is a number, got {node.values}")
+            raise SelectorError(
+                Phrase(
+                    "selector {text!r}: {column} is a number, got {values}",
+                    text=text,
+                    column=node.column,
+                    values=node.values,
+                )
+            )
         values: Sequence[str | float] = node.values
     else:
         known = values_of(node.column)
         values = [_known_value(node.column, str(v), text, known) for v in node.values]
         if node.op in ("<", "<=", ">", ">="):
-            raise SelectorError(f"selector {text!r}: {node.column} is text; use = or in")
+            raise SelectorError(
+                Phrase(
+                    "selector {text!r}: {column} is text; use = or in",
+                    text=text,
+                    column=node.column,
+                )
+            )
         col = col.cast(pl.String)
     if node.op == "in":
         return col.is_in(list(values)).fill_null(False)
@@ -293,11 +325,17 @@ def _known_value(column: str, value: str, text: str, known: list[str]) -> str:
         return folded[value.casefold()]
     listed = ", ".join(repr(k) for k in known[:20]) + (" …" if len(known) > 20 else "")
     raise SelectorError(
-        f"selector {text!r}: {column} has no value {value!r}{_nearest(value, known)}; "
-        f"it has {listed}"
+        Phrase(
+            "selector {text!r}: {column} has no value {value!r}{nearest}; it has {listed}",
+            text=text,
+            column=column,
+            value=value,
+            nearest=_nearest(value, known),
+            listed=listed,
+        )
     )
 
 
 def _nearest(word: str, choices: Sequence[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return Phrase(" (did you mean {word!r}?)", word=close[0]) if close else ""

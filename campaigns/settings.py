@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, fields
 
 from campaigns.errors import PlanError
+from evaluation.phrases import Phrase
 
 LIFECYCLE_QUANTILES = (0.3, 0.6, 0.9)
 TIER_THRESHOLDS = (188.0, 388.0)
@@ -34,38 +35,48 @@ class SegmentationSettings:
     def __post_init__(self) -> None:
         problems = settings_problems(self)
         if problems:
-            lines = [f"{name}: {problem}" for name, problem in problems.items()]
+            lines = [
+                Phrase("{path}: {problem}", path=name, problem=problem)
+                for name, problem in problems.items()
+            ]
             raise PlanError(lines, setting=next(iter(problems)))
 
 
 SETTING_NAMES = tuple(f.name for f in fields(SegmentationSettings))
 
 
-def settings_problems(s: SegmentationSettings) -> dict[str, str]:
+def settings_problems(s: SegmentationSettings) -> dict[str, Phrase]:
     """Setting name -> what is wrong with its value, for every setting that breaks a rule."""
-    problems: dict[str, str] = {}
+    problems: dict[str, Phrase] = {}
     q = s.lifecycle_quantiles
     if not _increasing(q, 3) or not (q[0] > 0 and q[-1] < 1):
-        problems["lifecycle_quantiles"] = (
-            f"expected three increasing numbers between 0 and 1, got {_show(s.lifecycle_quantiles)}"
+        problems["lifecycle_quantiles"] = Phrase(
+            "expected three increasing numbers between 0 and 1, got {values}",
+            values=_show(s.lifecycle_quantiles),
         )
     days = s.lifecycle_days
     if days is not None and (not _increasing(days, 3) or days[0] < 0 or days[-1] > MAX_DAYS):
-        problems["lifecycle_days"] = (
-            f"expected three increasing numbers of days from 0 to {MAX_DAYS:,}, got {_show(days)}"
+        problems["lifecycle_days"] = Phrase(
+            "expected three increasing numbers of days from 0 to {most:,}, got {values}",
+            most=MAX_DAYS,
+            values=_show(days),
         )
     if not _increasing(s.tier_thresholds, 2) or s.tier_thresholds[0] <= 0:
-        problems["tier_thresholds"] = (
-            f"expected two increasing positive amounts (VIP, top VIP), "
-            f"got {_show(s.tier_thresholds)}"
+        problems["tier_thresholds"] = Phrase(
+            "expected two increasing positive amounts (VIP, top VIP), got {values}",
+            values=_show(s.tier_thresholds),
         )
     if not _whole(s.band_max_cuts) or not 0 <= s.band_max_cuts <= 3:
-        problems["band_max_cuts"] = f"expected a whole number from 0 to 3, got {s.band_max_cuts}"
+        problems["band_max_cuts"] = Phrase(
+            "expected a whole number from 0 to 3, got {value}", value=s.band_max_cuts
+        )
     if not (isinstance(s.band_min_share, (int, float)) and 0 <= s.band_min_share < 1):
-        problems["band_min_share"] = f"expected a share in [0, 1), got {s.band_min_share}"
+        problems["band_min_share"] = Phrase(
+            "expected a share in [0, 1), got {value}", value=s.band_min_share
+        )
     if not _whole(s.band_min_customers) or s.band_min_customers < 1:
-        problems["band_min_customers"] = (
-            f"expected a whole number of at least 1, got {s.band_min_customers}"
+        problems["band_min_customers"] = Phrase(
+            "expected a whole number of at least 1, got {value}", value=s.band_min_customers
         )
     return problems
 

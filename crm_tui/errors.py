@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+
+from evaluation.phrases import Phrase
 
 
 class InputError(ValueError):
@@ -18,14 +20,26 @@ class InputError(ValueError):
         self.setting = setting
 
 
-def worded(exc: BaseException, how: Mapping[str, str]) -> str:
+def worded(exc: BaseException, how: Mapping[str, str], word: Callable[[str], str] = str) -> str:
     """The error's message, with how a shell's user changes the setting it names (if known).
 
-    `how` is the shell's own table: setting -> how its user changes it. A selector that needs
-    the visitor column is fixed by giving a visitors file.
+    `how` is the shell's own table: setting -> how its user changes it; `word` puts each of the
+    error's problems in the user's language. A selector that needs the visitor column is fixed
+    by giving a visitors file.
     """
     setting = getattr(exc, "setting", None)
     if getattr(exc, "missing_column", None) == "visitor":
         setting = "visitors"
     hint = how.get(setting or "")
-    return f"{exc}; {hint}" if hint else str(exc)
+    message = "\n".join(word(p) for p in problems(exc))
+    return word(Phrase("{message}; {hint}", message=message, hint=hint)) if hint else message
+
+
+def problems(exc: BaseException) -> list[str]:
+    """What the error says, one problem an item: a plan's several, else its message."""
+    listed = getattr(exc, "problems", None)
+    if listed:
+        return list(listed)
+    if len(exc.args) == 1 and isinstance(exc.args[0], str):
+        return [exc.args[0]]
+    return [str(exc)]

@@ -221,3 +221,22 @@ def test_empty_text_stays_empty_in_chinese() -> None:
         assert _("") == "" and _("active") == "活跃期" and _("no such message") == "no such message"
     finally:
         use("en")
+
+
+def test_every_phrase_template_is_a_literal_the_catalogue_can_find() -> None:
+    """A template kept in a variable is missed by extraction and stays English; a Phrase of a
+    bare name (a channel, a metric, a field label) words a text catalogued where it is marked."""
+    import ast
+
+    hidden = []
+    for source in SOURCES:
+        for path in (ROOT / source).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+                    continue
+                literal = [a for a in node.args if isinstance(a, ast.Constant)]
+                if node.func.id == "Phrase" and node.keywords and not literal:
+                    hidden.append(f"{path.name}:{node.lineno}")
+                if node.func.id == "counted" and len(literal) < 2:
+                    hidden.append(f"{path.name}:{node.lineno}")
+    assert hidden == []

@@ -51,3 +51,37 @@ def test_the_shell_words_the_template_and_the_phrases_within_it() -> None:
     assert say(dropped) == "1,200 行被剔除：revenue 为负（如第 3, 9 行）"
     # text no catalogue holds is shown as it is
     assert say("lifecycle = lost") == "lifecycle = lost"
+
+
+@pytest.mark.usefixtures("chinese")
+def test_the_plan_forms_problems_read_in_chinese() -> None:
+    import polars as pl
+
+    from campaigns.library import starter_plan
+    from crm_tui.tui.panes.plan_form import TargetFields, edit_plan
+
+    plan = starter_plan("churn_recall", "salt").plan
+    customers = pl.DataFrame({"lifecycle": ["active", "lost"], "orders": [1, 2]})
+    typed = TargetFields("t", "lifecycle = lots", "", "sms", "coupon", "5", "0", "x", "0", "5")
+    edit = edit_plan(plan, "control=0.2, treatment=0.9", typed, 0, customers)
+    assert edit.target_error == "触达次数：应为数字，得到 'x'"
+    assert edit.arms_error == "arms：各组比例之和应为 1，得到 1.1"
+    typed = TargetFields("t", "lifecycle = lots", "", "sms", "coupon", "5", "0", "1", "0", "5")
+    edit = edit_plan(plan, "control=0.2, treatment=0.8", typed, 0, customers)
+    assert edit.target_error == (
+        "选择器 'lifecycle = lots'：lifecycle 没有取值 'lots'（是否想写 'lost'？）；"
+        "它的取值有 'active', 'lost'"
+    )
+
+
+@pytest.mark.usefixtures("chinese")
+def test_a_settings_error_reads_in_chinese_with_the_shells_hint() -> None:
+    from campaigns import PlanError
+    from campaigns.settings import SegmentationSettings
+    from crm_tui.cli.wording import error_line
+
+    with pytest.raises(PlanError) as caught:
+        SegmentationSettings(tier_thresholds=(388.0, 188.0))
+    assert error_line(caught.value).startswith(
+        "tier_thresholds：应为递增的两个正金额（VIP，至尊VIP），得到 388, 188；"
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crm_tui.errors import worded
-from crm_tui.language import N_, _
+from crm_tui.language import N_, _, say
 
 HOW = {
     "overwrite": N_("pass --force to replace it"),
@@ -32,7 +32,7 @@ HOW = {
 
 def error_line(exc: BaseException) -> str:
     """One line: several problems (a plan's) are joined, naming their file once."""
-    lines = worded(exc, {setting: _(how) for setting, how in HOW.items()}).splitlines() or [""]
+    lines = worded(exc, {setting: _(how) for setting, how in HOW.items()}, say).splitlines() or [""]
     source = lines[0].split(": ", 1)[0] + ": "
     if len(lines) > 1 and all(line.startswith(source) for line in lines):
         return source + "; ".join(line.removeprefix(source) for line in lines)

@@ -75,8 +75,12 @@ def load_orders(
 def _notes(mapping: ColumnMapping, rows_read: int, orders: int) -> tuple[str, ...]:
     notes: tuple[str, ...] = (mapping.preset.notes,) if mapping.preset.notes else ()
     if rows_read != orders:
-        made = "{rows:,} rows make {orders:,} orders; kept and dropped count orders"
-        notes += (Phrase(made, rows=rows_read, orders=orders),)
+        made = Phrase(
+            "{rows:,} rows make {orders:,} orders; kept and dropped count orders",
+            rows=rows_read,
+            orders=orders,
+        )
+        notes += (made,)
     return notes
 
 

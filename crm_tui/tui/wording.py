@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crm_tui.errors import worded
-from crm_tui.language import N_, _
+from crm_tui.language import N_, _, say
 
 HOW = {
     "overwrite": N_("choose another file name"),
@@ -23,4 +23,4 @@ HOW = {
 
 
 def error_line(exc: BaseException) -> str:
-    return worded(exc, {setting: _(how) for setting, how in HOW.items()})
+    return worded(exc, {setting: _(how) for setting, how in HOW.items()}, say)

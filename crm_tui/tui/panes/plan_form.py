@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar, cast
 
@@ -17,9 +17,11 @@ import polars as pl
 from campaigns import Arm, CampaignPlan, Costs, Offer, PlanError, Target
 from campaigns.library import STRATEGIES
 from campaigns.model import OFFER_KINDS, Channel, Metric, Objective, OfferKind, Phase
-from campaigns.rules import arms_problems, plan_problems, target_problems
+from campaigns.rules import arms_problems, at, plan_problems, target_problems
 from campaigns.selectors import compile_selector
 from crm_tui.engine.models.scores import SCORES
+from crm_tui.language import N_, say
+from evaluation.phrases import Phrase
 
 T = TypeVar("T")
 
@@ -112,18 +114,18 @@ def edit_plan(
             for selector in plan.suppress:
                 check_selector(selector, customers, "suppress")
         except PlanError as exc:
-            settings_error = str(exc)
+            settings_error = problems_text(exc)
     try:
         arms = parse_arms(arms_text)
         raise_problems(arms_problems(arms))
         plan = replace(plan, arms=arms)
     except PlanError as exc:
-        arms_error = str(exc)
+        arms_error = problems_text(exc)
     if fields is not None and plan.targets:
         try:
             plan = replace(plan, targets=_with_target(plan, fields, selected, customers))
         except PlanError as exc:
-            target_error = str(exc)
+            target_error = problems_text(exc)
     return Edit(plan, arms_error, target_error, settings_error)
 
 
@@ -167,9 +169,9 @@ def plan_from_fields(fields: PlanFields, current: CampaignPlan) -> CampaignPlan:
     def percent(what: str) -> Callable[[str], float]:
         return lambda typed: number(typed, what) / 100
 
-    days = kept("days", lambda typed: number(typed, "days"), float(current.duration_days))
+    days = kept("days", lambda typed: number(typed, N_("Days")), float(current.duration_days))
     if days != int(days):
-        raise PlanError(f"days: expected a whole number, got {fields.days.strip()}")
+        raise PlanError(whole_number(N_("Days"), fields.days))
     edited = replace(
         current,
         name=kept("name", str.strip, current.name),
@@ -181,11 +183,11 @@ def plan_from_fields(fields: PlanFields, current: CampaignPlan) -> CampaignPlan:
         phases=kept("phases", parse_phases, current.phases),
         metric=cast(Metric, fields.metric),
         duration_days=int(days),
-        wanted_lift=kept("lift", percent("lift %"), current.wanted_lift),
-        alpha=kept("alpha", lambda typed: number(typed, "alpha"), current.alpha),
-        power=kept("power", lambda typed: number(typed, "power"), current.power),
+        wanted_lift=kept("lift", percent(N_("Lift %")), current.wanted_lift),
+        alpha=kept("alpha", lambda typed: number(typed, N_("Alpha")), current.alpha),
+        power=kept("power", lambda typed: number(typed, N_("Power")), current.power),
         budget_cap=kept("budget_cap", _cap, current.budget_cap),
-        holdout_share=kept("holdout", percent("holdout %"), current.holdout_share),
+        holdout_share=kept("holdout", percent(N_("Holdout %")), current.holdout_share),
     )
     raise_problems([(path, m) for path, m in plan_problems(edited) if _settings_key(path)])
     return edited
@@ -196,7 +198,7 @@ def _names(text: str) -> tuple[str, ...]:
 
 
 def _cap(text: str) -> float | None:
-    return number(text, "budget cap") if text.strip() else None
+    return number(text, N_("Budget cap")) if text.strip() else None
 
 
 def _settings_key(path: str) -> bool:
@@ -213,11 +215,17 @@ def _with_target(
     edited = list(plan.targets)
     edited[selected] = target
     if sum(t.name == target.name for t in edited) > 1:
-        raise PlanError(f"name: {target.name!r} is already another target's name")
+        raise PlanError(
+            Phrase(
+                "{field}: {name!r} is already another target's name",
+                field=Phrase(N_("Name")),
+                name=target.name,
+            )
+        )
     raise_problems(target_problems(target))
-    at = f"targets[{selected}]."
+    prefix = f"targets[{selected}]."
     whole = plan_problems(replace(plan, targets=tuple(edited)))
-    raise_problems([(p.removeprefix(at), m) for p, m in whole if p == f"{at}phase"])
+    raise_problems([(p.removeprefix(prefix), m) for p, m in whole if p == f"{prefix}phase"])
     return tuple(edited)
 
 
@@ -231,26 +239,31 @@ def check_selector(selector: str, customers: pl.DataFrame | None, key: str = "")
     try:
         compile_selector(selector, scored)
     except PlanError as exc:
-        raise PlanError(f"{key}: {exc}" if key else str(exc)) from None
+        raise PlanError(
+            [
+                Phrase("{field}: {problem}", field=Phrase(key), problem=p) if key else p
+                for p in exc.problems
+            ]
+        ) from None
 
 
 def target_from_fields(fields: TargetFields, current: Target) -> Target:
     """The target the fields describe; what the form does not show is kept from current."""
-    cap = number(fields.cap, "contacts")
-    redemption = number(fields.redemption, "redeem %") / 100
+    cap = number(fields.cap, N_("Contacts"))
+    redemption = number(fields.redemption, N_("Redeem %")) / 100
     if cap != int(cap):
-        raise PlanError(f"contacts: expected a whole number, got {fields.cap.strip()}")
+        raise PlanError(whole_number(N_("Contacts"), fields.cap))
     offer = Offer(
         cast(OfferKind, fields.offer),
-        number(fields.value, "value"),
-        number(fields.min_spend, "min spend"),
+        number(fields.value, N_("Value")),
+        number(fields.min_spend, N_("Min spend")),
     )
     rank, top = fields.rank.strip(), fields.top.strip()
     return replace(
         current,
-        baseline=number(fields.baseline, "baseline") if fields.baseline.strip() else None,
+        baseline=number(fields.baseline, N_("Baseline")) if fields.baseline.strip() else None,
         rank=rank or None,
-        top=number(top, "top") if top else None,
+        top=number(top, N_("Keep top")) if top else None,
         arms=parse_arms(fields.arms) if fields.arms.strip() else None,
         phase=fields.phase.strip() or None,
         suppress=fields.suppress,
@@ -260,7 +273,7 @@ def target_from_fields(fields: TargetFields, current: Target) -> Target:
         channel=cast(Channel, fields.channel),
         offer=offer,
         contact_cap=int(cap),
-        costs=Costs(number(fields.per_contact, "per contact"), redemption),
+        costs=Costs(number(fields.per_contact, N_("Per contact")), redemption),
     )
 
 
@@ -273,10 +286,16 @@ def parse_arms(text: str) -> tuple[Arm, ...]:
     for i, part in enumerate(p.strip() for p in text.split(",") if p.strip()):
         name, sep, rest = part.partition("=")
         if not sep or not name.strip():
-            raise PlanError(f"arms: expected name=share, got {part!r}")
+            raise PlanError(
+                Phrase(
+                    "{field}: expected name=share, got {part!r}",
+                    field=Phrase(N_("Arms")),
+                    part=part,
+                )
+            )
         share, at, offer = rest.partition("@")
         name = name.strip()
-        arm = Arm(name, number(share, f"share of {name}"), i == 0)
+        arm = Arm(name, number(share, Phrase("share of {arm}", arm=name)), i == 0)
         arms.append(replace(arm, offer=parse_offer(offer, name)) if at else arm)
     return tuple(arms)
 
@@ -286,13 +305,18 @@ def parse_offer(text: str, arm: str) -> Offer:
     kind, _, amounts = text.strip().partition(" ")
     if kind not in OFFER_KINDS:
         raise PlanError(
-            f"offer of {arm}: expected one of {', '.join(OFFER_KINDS)}, got {kind or text!r}"
+            Phrase(
+                "offer of {arm}: expected one of {kinds}, got {found!r}",
+                arm=arm,
+                kinds=", ".join(OFFER_KINDS),
+                found=kind or text,
+            )
         )
     value, _, floor = amounts.partition("/")
     return Offer(
         cast(OfferKind, kind),
-        number(value, f"offer value of {arm}") if value.strip() else 0.0,
-        number(floor, f"minimum spend of {arm}") if floor.strip() else 0.0,
+        number(value, Phrase("offer value of {arm}", arm=arm)) if value.strip() else 0.0,
+        number(floor, Phrase("minimum spend of {arm}", arm=arm)) if floor.strip() else 0.0,
     )
 
 
@@ -317,8 +341,13 @@ def parse_phases(text: str) -> tuple[Phase, ...]:
                 raise ValueError
             phases.append(Phase(name.strip(), _date(start), _date(end)))
         except ValueError:
-            expected = "expected name=start..end with dates like 2026-11-01"
-            raise PlanError(f"phases: {expected}, got {part!r}") from None
+            raise PlanError(
+                Phrase(
+                    "{field}: expected name=start..end with dates like 2026-11-01, got {part!r}",
+                    field=Phrase(N_("Phases")),
+                    part=part,
+                )
+            ) from None
     return tuple(phases)
 
 
@@ -361,16 +390,41 @@ def exact(x: float) -> str:
     return short if float(short) == x else repr(x)
 
 
-def raise_problems(problems: list[tuple[str, str]]) -> None:
+def problems_text(exc: PlanError) -> str:
+    """The problems in the language in use, one a line."""
+    return "\n".join(say(p) for p in exc.problems)
+
+
+def whole_number(field: str, text: str) -> Phrase:
+    return Phrase(
+        "{field}: expected a whole number, got {text}", field=Phrase(field), text=text.strip()
+    )
+
+
+def _field(what: str) -> Phrase:
+    return what if isinstance(what, Phrase) else Phrase(what)
+
+
+def raise_problems(problems: Sequence[tuple[str, str]]) -> None:
     if problems:
-        raise PlanError([f"{path}: {message}" for path, message in problems])
+        raise PlanError([at(path, message) for path, message in problems])
 
 
 def number(text: str, what: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise PlanError(f"{what}: expected a number, got {text.strip()!r}") from None
+        raise PlanError(
+            Phrase(
+                "{field}: expected a number, got {text!r}", field=_field(what), text=text.strip()
+            )
+        ) from None
     if not math.isfinite(value):
-        raise PlanError(f"{what}: expected a finite number, got {text.strip()!r}")
+        raise PlanError(
+            Phrase(
+                "{field}: expected a finite number, got {text!r}",
+                field=_field(what),
+                text=text.strip(),
+            )
+        )
     return value

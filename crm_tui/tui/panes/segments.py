@@ -24,6 +24,7 @@ from crm_tui.reports.segment import definitions, scheme_title, stage_line
 from crm_tui.tui.widgets.charts import IntervalHistogram
 from crm_tui.tui.widgets.forms import row, text_field
 from crm_tui.tui.widgets.tables import PaneTable
+from crm_tui.tui.wording import error_line
 
 DRILL_COLUMNS = (
     N_("customer_id"),
@@ -243,7 +244,7 @@ class SegmentsPane(VerticalScroll):
         try:
             settings, as_of = self.settings_from_form(self.segmentation.settings)
         except (InputError, PlanError) as exc:
-            self.query_one("#settings-error", Static).update(str(exc))
+            self.query_one("#settings-error", Static).update(error_line(exc))
             return
         self.query_one("#settings-error", Static).update("")
         self.post_message(self.SettingsChanged(settings, as_of))
