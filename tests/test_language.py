@@ -240,3 +240,35 @@ def test_every_phrase_template_is_a_literal_the_catalogue_can_find() -> None:
                 if node.func.id == "counted" and len(literal) < 2:
                     hidden.append(f"{path.name}:{node.lineno}")
     assert hidden == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["tui"],
+        ["segment"],
+        ["sample"],
+        ["plan"],
+        ["plan", "init"],
+        ["plan", "check"],
+        ["plan", "assign"],
+        ["evaluate"],
+        ["predict"],
+    ],
+)
+def test_help_is_in_the_language_in_use(
+    capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    helps = {}
+    try:
+        for lang in LANGUAGES:
+            with pytest.raises(SystemExit) as done:
+                main(["--lang", lang, *command, "--help"])
+            assert done.value.code == 0
+            helps[lang] = capsys.readouterr().out
+    finally:
+        use("en")
+    assert helps["en"].startswith("usage: crm-tui") and "show this help message" in helps["en"]
+    assert helps["zh"].startswith("用法：crm-tui") and "显示本帮助并退出" in helps["zh"]
+    assert "options" not in helps["zh"] and "default" not in helps["zh"]

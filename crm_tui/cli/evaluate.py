@@ -9,52 +9,65 @@ from typing import Any
 
 from crm_tui.cli.options import add_timings_option
 from crm_tui.errors import InputError
+from crm_tui.language import _
 from evaluation.model import ADJUSTMENTS, ALPHA, CAP_QUANTILE
 from evaluation.sequential import METHODS
 
 
 def add(sub: Any) -> None:
-    p = sub.add_parser("evaluate", help="measure a campaign's lift from its results")
-    p.add_argument("results", type=Path, help="per-customer or aggregated results, or outcomes")
+    p = sub.add_parser("evaluate", help=_("measure a campaign's lift from its results"))
+    p.add_argument("results", type=Path, help=_("per-customer or aggregated results, or outcomes"))
     p.add_argument(
         "--assignment",
         type=Path,
-        help="assignment from `plan assign`; RESULTS are "
-        "then outcome rows, and everyone assigned counts (intent to treat)",
+        help=_(
+            "assignment from `plan assign`; RESULTS are "
+            "then outcome rows, and everyone assigned counts (intent to treat)"
+        ),
     )
-    p.add_argument("--plan", type=Path, help="the plan: control arm and planned shares")
-    p.add_argument("--control", help="name of the control arm")
-    p.add_argument("--by", metavar="COLUMN", help="also compare within each value of COLUMN")
+    p.add_argument("--plan", type=Path, help=_("the plan: control arm and planned shares"))
+    p.add_argument("--control", help=_("name of the control arm"))
+    p.add_argument("--by", metavar="COLUMN", help=_("also compare within each value of COLUMN"))
     p.add_argument(
-        "--alpha", type=float, help=f"significance level (default: the plan's, else {ALPHA})"
+        "--alpha",
+        type=float,
+        help=_("significance level (default: the plan's, else {alpha})").format(alpha=ALPHA),
     )
     p.add_argument(
         "--cap",
         type=_cap,
         default=CAP_QUANTILE,
         metavar="Q|none",
-        help="test money capped at this quantile of all customers, the uncapped figures shown "
-        f"beside; none turns capping off (default {CAP_QUANTILE})",
+        help=_(
+            "test money capped at this quantile of all customers, the uncapped figures shown "
+            "beside; none turns capping off (default {cap})"
+        ).format(cap=CAP_QUANTILE),
     )
     p.add_argument(
         "--sequential",
         choices=METHODS,
-        help="a look at a running campaign: spending (alpha spent over the planned daily looks) "
-        "or always-valid (confidence sequences, for open-ended programmes)",
+        help=_(
+            "a look at a running campaign: spending (alpha spent over the planned daily looks) "
+            "or always-valid (confidence sequences, for open-ended programmes)"
+        ),
     )
-    p.add_argument("--day", type=int, metavar="N", help="the day of this look (with --sequential)")
+    p.add_argument(
+        "--day", type=int, metavar="N", help=_("the day of this look (with --sequential)")
+    )
     p.add_argument(
         "--days",
         type=int,
         metavar="N",
-        help="the campaign's planned length in days (default: the plan's duration_days)",
+        help=_("the campaign's planned length in days (default: the plan's duration_days)"),
     )
-    p.add_argument("--metrics", help="comma-separated metrics (default: all the data allows)")
+    p.add_argument("--metrics", help=_("comma-separated metrics (default: all the data allows)"))
     p.add_argument(
         "--adjust",
         choices=ADJUSTMENTS,
         default=ADJUSTMENTS[0],
-        help=f"multiple-testing adjustment (default {ADJUSTMENTS[0]})",
+        help=_("multiple-testing adjustment (default {adjustment})").format(
+            adjustment=ADJUSTMENTS[0]
+        ),
     )
     p.add_argument("--column", action="append", metavar="CANONICAL=SOURCE")
     fmt = p.add_mutually_exclusive_group()
@@ -63,10 +76,12 @@ def add(sub: Any) -> None:
     p.add_argument(
         "--out",
         type=Path,
-        help="write the report to a file: .json, .md or .txt (the format follows the name "
-        "unless --json or --markdown says otherwise)",
+        help=_(
+            "write the report to a file: .json, .md or .txt (the format follows the name "
+            "unless --json or --markdown says otherwise)"
+        ),
     )
-    p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    p.add_argument("--force", action="store_true", help=_("replace --out if it exists"))
     add_timings_option(p)
     p.set_defaults(handler=run)
 

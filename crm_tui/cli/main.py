@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from campaigns.errors import PlanError
 from crm_tui.cli import evaluate, plan, predict, sample, segment, tui
 from crm_tui.cli.wording import error_line
 from crm_tui.errors import InputError
-from crm_tui.language import ENVIRONMENT, LANGUAGES, choose, use
+from crm_tui.language import ENVIRONMENT, LANGUAGES, N_, _, choose, use
 
 COMMANDS = (tui, segment, sample, plan, evaluate, predict)
 NAMES = ("tui", "segment", "sample", "plan", "evaluate", "predict")
@@ -62,20 +63,59 @@ def _language_option() -> argparse.ArgumentParser:
     parser.add_argument(
         "--lang",
         choices=LANGUAGES,
-        help=f"language of the readable output and the app (default: ${ENVIRONMENT}, "
-        "else the locale); JSON, TOML and files are the same in both",
+        help=_(
+            "language of the readable output and the app (default: ${variable}, else the "
+            "locale); JSON, TOML and files are the same in both"
+        ).format(variable=ENVIRONMENT),
     )
     return parser
 
 
+# argparse's own words, which it looks up in no catalogue of ours
+ARGPARSE_WORDS = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+)
+
+
+class Formatter(argparse.HelpFormatter):
+    """Help in the language in use: argparse's headings and its -h line, and each option's
+    help (translated where it was defined; looking it up again leaves it as it is)."""
+
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[argparse._MutuallyExclusiveGroup],
+        prefix: str | None = None,
+    ) -> None:
+        super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
+
+    def start_section(self, heading: str | None) -> None:
+        super().start_section(_(heading) if heading else heading)
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        return _(action.help) if action.help else action.help
+
+
+class Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", Formatter)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="crm-tui",
         parents=[_language_option()],
-        description="Segment customers, plan repeat-customer campaigns and measure their lift.",
-        epilog="With no command, or with a FILE, opens the terminal app.",
+        description=_("Segment customers, plan repeat-customer campaigns and measure their lift."),
+        epilog=_("With no command, or with a FILE, opens the terminal app."),
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=Parser
+    )
     for command in COMMANDS:
         command.add(sub)
     return parser

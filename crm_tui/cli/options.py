@@ -10,6 +10,7 @@ from campaigns.settings import LIFECYCLE_QUANTILES, TIER_THRESHOLDS, Segmentatio
 from crm_tui.app.shop import ShopFiles
 from crm_tui.io.columns import parse_overrides
 from crm_tui.io.database import Source
+from crm_tui.language import _
 
 
 def add_data_options(p: argparse.ArgumentParser) -> None:
@@ -18,9 +19,9 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
         "--column",
         action="append",
         metavar="CANONICAL=SOURCE",
-        help="map a canonical column to a header of the file (repeatable)",
+        help=_("map a canonical column to a header of the file (repeatable)"),
     )
-    p.add_argument("--visitors", type=Path, metavar="FILE", help="visitors file")
+    p.add_argument("--visitors", type=Path, metavar="FILE", help=_("visitors file"))
 
 
 def add_segmentation_options(p: argparse.ArgumentParser) -> None:
@@ -29,30 +30,31 @@ def add_segmentation_options(p: argparse.ArgumentParser) -> None:
         "--as-of",
         type=date,
         metavar="YYYY-MM-DD",
-        help="reference date (default: the day after the last order)",
+        help=_("reference date (default: the day after the last order)"),
     )
     p.add_argument(
         "--lifecycle-quantiles",
         type=triple,
         metavar="A,B,C",
-        help="quantiles of the repurchase interval for the stages" + _default(LIFECYCLE_QUANTILES),
+        help=_("quantiles of the repurchase interval for the stages")
+        + _default(LIFECYCLE_QUANTILES),
     )
     p.add_argument(
         "--lifecycle-days",
         type=triple,
         metavar="A,B,C",
-        help="fixed stage thresholds in days instead of learned ones",
+        help=_("fixed stage thresholds in days instead of learned ones"),
     )
     p.add_argument(
         "--tiers",
         type=pair,
         metavar="VIP,TOP",
-        help="single-order value for VIP and top VIP" + _default(TIER_THRESHOLDS),
+        help=_("single-order value for VIP and top VIP") + _default(TIER_THRESHOLDS),
     )
 
 
 def _default(values: tuple[float, ...]) -> str:
-    return " (default " + ",".join(f"{v:g}" for v in values) + ")"
+    return _(" (default {values})").format(values=",".join(f"{v:g}" for v in values))
 
 
 def settings_from(ns: argparse.Namespace) -> SegmentationSettings:
@@ -117,13 +119,20 @@ def _whole(text: str, least: int, expected: str) -> int:
 
 def add_table_output(p: argparse.ArgumentParser, what: str, required: bool = False) -> None:
     """--out for a table the command writes, with --force and --excel."""
-    p.add_argument("--out", type=Path, required=required, help=f"write {what} (.parquet or .csv)")
-    p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=required,
+        help=_("write {what} (.parquet or .csv)").format(what=_(what)),
+    )
+    p.add_argument("--force", action="store_true", help=_("replace --out if it exists"))
     p.add_argument(
         "--excel",
         action="store_true",
-        help="write the CSV for Excel: UTF-8 with a byte-order mark, so that Chinese text shows "
-        "right in a Chinese-locale Excel",
+        help=_(
+            "write the CSV for Excel: UTF-8 with a byte-order mark, so that Chinese text shows "
+            "right in a Chinese-locale Excel"
+        ),
     )
 
 
@@ -138,4 +147,6 @@ def check_table_output(ns: argparse.Namespace) -> None:
 
 
 def add_timings_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--timings", action="store_true", help="say on stderr how long each phase took")
+    p.add_argument(
+        "--timings", action="store_true", help=_("say on stderr how long each phase took")
+    )

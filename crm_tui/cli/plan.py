@@ -25,7 +25,7 @@ from crm_tui.cli.options import (
     settings_from,
 )
 from crm_tui.errors import InputError
-from crm_tui.language import say
+from crm_tui.language import _, say
 
 if TYPE_CHECKING:
     from campaigns import CampaignPlan
@@ -33,40 +33,40 @@ if TYPE_CHECKING:
 
 
 def add(sub: Any) -> None:
-    plan = sub.add_parser("plan", help="build, check and assign campaign plans")
+    plan = sub.add_parser("plan", help=_("build, check and assign campaign plans"))
     verbs = plan.add_subparsers(dest="verb", required=True, metavar="VERB")
 
-    init = verbs.add_parser("init", help="write a starter plan for an objective")
+    init = verbs.add_parser("init", help=_("write a starter plan for an objective"))
     init.add_argument("--objective", required=True, choices=OBJECTIVES)
-    init.add_argument("--orders", type=Path, help="orders file to check the plan against")
-    init.add_argument("--profiles", type=Path, help="customer profiles with contact opt-ins")
-    init.add_argument("--salt", help="assignment salt (default: a new random one, recorded)")
-    init.add_argument("--name", help="plan name")
-    init.add_argument("--out", type=Path, required=True, help="plan.toml to write")
-    init.add_argument("--force", action="store_true", help="replace --out if it exists")
+    init.add_argument("--orders", type=Path, help=_("orders file to check the plan against"))
+    init.add_argument("--profiles", type=Path, help=_("customer profiles with contact opt-ins"))
+    init.add_argument("--salt", help=_("assignment salt (default: a new random one, recorded)"))
+    init.add_argument("--name", help=_("plan name"))
+    init.add_argument("--out", type=Path, required=True, help=_("plan.toml to write"))
+    init.add_argument("--force", action="store_true", help=_("replace --out if it exists"))
     add_data_options(init)
     add_segmentation_options(init)
     add_timings_option(init)
     init.set_defaults(handler=_init)
 
-    check = verbs.add_parser("check", help="validate a plan and show audiences, MDE and budget")
+    check = verbs.add_parser("check", help=_("validate a plan and show audiences, MDE and budget"))
     _add_plan_data(check)
     check.add_argument("--json", action="store_true")
     check.add_argument(
         "--record",
         action="store_true",
-        help="record the data files checked against in the plan (assign then uses them)",
+        help=_("record the data files checked against in the plan (assign then uses them)"),
     )
     add_timings_option(check)
     check.set_defaults(handler=_check)
 
-    assign = verbs.add_parser("assign", help="write the customer-to-arm assignment")
+    assign = verbs.add_parser("assign", help=_("write the customer-to-arm assignment"))
     _add_plan_data(assign)
     add_table_output(assign, "the assignment", required=True)
     assign.add_argument(
         "--changed-data",
         action="store_true",
-        help="assign even though the data differ from those the plan was checked against",
+        help=_("assign even though the data differ from those the plan was checked against"),
     )
     add_timings_option(assign)
     assign.set_defaults(handler=_assign)
@@ -77,10 +77,12 @@ def _add_plan_data(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--orders",
         type=Path,
-        help="orders file (default: the one the plan records, else the sample data)",
+        help=_("orders file (default: the one the plan records, else the sample data)"),
     )
     p.add_argument(
-        "--profiles", type=Path, help="customer profiles with contact opt-ins (default: recorded)"
+        "--profiles",
+        type=Path,
+        help=_("customer profiles with contact opt-ins (default: recorded)"),
     )
     add_data_options(p)
 

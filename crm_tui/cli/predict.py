@@ -17,46 +17,51 @@ from crm_tui.cli.options import (
     date,
     files_from,
 )
+from crm_tui.language import N_, _
 
 
 def add(sub: Any) -> None:
-    p = sub.add_parser("predict", help="fit BG/NBD and Gamma-Gamma: p_alive, purchases, CLV")
-    p.add_argument("orders", type=Path, help="orders file: CSV, text log, Parquet or .xlsx")
+    p = sub.add_parser("predict", help=_("fit BG/NBD and Gamma-Gamma: p_alive, purchases, CLV"))
+    p.add_argument("orders", type=Path, help=_("orders file: CSV, text log, Parquet or .xlsx"))
     add_data_options(p)
     p.add_argument(
         "--as-of",
         type=date,
         metavar="YYYY-MM-DD",
-        help="score with the purchases before this day (default: the day after the last order)",
+        help=_("score with the purchases before this day (default: the day after the last order)"),
     )
     p.add_argument(
         "--calibration-end",
         type=date,
         metavar="YYYY-MM-DD",
-        help="also fit on purchases up to this day and check it on the days after, to --as-of",
+        help=_("also fit on purchases up to this day and check it on the days after, to --as-of"),
     )
     p.add_argument(
         "--horizon",
         type=int,
         default=HORIZON_DAYS,
         metavar="DAYS",
-        help=f"days ahead for expected purchases and CLV (default {HORIZON_DAYS})",
+        help=_("days ahead for expected purchases and CLV (default {days})").format(
+            days=HORIZON_DAYS
+        ),
     )
     p.add_argument(
         "--discount",
         type=float,
         default=ANNUAL_DISCOUNT,
         metavar="RATE",
-        help=f"yearly discount rate of CLV (default {ANNUAL_DISCOUNT})",
+        help=_("yearly discount rate of CLV (default {rate})").format(rate=ANNUAL_DISCOUNT),
     )
     p.add_argument(
         "--churn-days",
         type=int,
         metavar="DAYS",
-        help="churn_risk: no purchase within these days (default: the lifecycle's lost threshold)",
+        help=_(
+            "churn_risk: no purchase within these days (default: the lifecycle's lost threshold)"
+        ),
     )
-    add_table_output(p, "the scores per customer")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_table_output(p, N_("the scores per customer"))
+    p.add_argument("--json", action="store_true", help=_("print one JSON object"))
     add_timings_option(p)
     p.set_defaults(handler=run)
 

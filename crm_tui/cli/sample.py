@@ -8,14 +8,15 @@ from typing import Any
 
 from crm_tui.cli.options import non_negative_int, positive_int
 from crm_tui.errors import InputError
+from crm_tui.language import _
 
 
 def add(sub: Any) -> None:
-    p = sub.add_parser("sample", help="write a realistic, deterministic sample data set")
+    p = sub.add_parser("sample", help=_("write a realistic, deterministic sample data set"))
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
     p.add_argument("--customers", type=positive_int, default=20000)
     p.add_argument("--seed", type=non_negative_int, default=7)
-    p.add_argument("--force", action="store_true", help="replace files already in DIR")
+    p.add_argument("--force", action="store_true", help=_("replace files already in DIR"))
     p.set_defaults(handler=run)
 
 

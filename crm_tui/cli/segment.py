@@ -18,22 +18,25 @@ from crm_tui.cli.options import (
 )
 from crm_tui.errors import InputError
 from crm_tui.io.database import Source, database, is_database_uri
+from crm_tui.language import N_, _
 
 
 def add(sub: Any) -> None:
-    p = sub.add_parser("segment", help="segment customers of an orders file")
+    p = sub.add_parser("segment", help=_("segment customers of an orders file"))
     p.add_argument(
         "orders",
-        help="orders file (CSV, text log, Parquet, .xlsx) or database URI "
-        "(postgresql://user@host/db, sqlite:///path/shop.db, mysql://...)",
+        help=_(
+            "orders file (CSV, text log, Parquet, .xlsx) or database URI "
+            "(postgresql://user@host/db, sqlite:///path/shop.db, mysql://...)"
+        ),
     )
     source = p.add_mutually_exclusive_group()
-    source.add_argument("--table", help="with a database URI: the orders table (default orders)")
-    source.add_argument("--query", help="with a database URI: a SELECT giving the orders")
+    source.add_argument("--table", help=_("with a database URI: the orders table (default orders)"))
+    source.add_argument("--query", help=_("with a database URI: a SELECT giving the orders"))
     add_data_options(p)
     add_segmentation_options(p)
-    add_table_output(p, "the customers frame")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_table_output(p, N_("the customers frame"))
+    p.add_argument("--json", action="store_true", help=_("print one JSON object"))
     add_timings_option(p)
     p.set_defaults(handler=run)
 

@@ -6,10 +6,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from crm_tui.language import _
+
 
 def add(sub: Any) -> None:
-    p = sub.add_parser("tui", help="open the terminal app (the default)")
-    p.add_argument("orders", nargs="?", type=Path, help="orders file (default: the sample data)")
+    p = sub.add_parser("tui", help=_("open the terminal app (the default)"))
+    p.add_argument("orders", nargs="?", type=Path, help=_("orders file (default: the sample data)"))
     p.add_argument("--visitors", type=Path, metavar="FILE")
     p.add_argument("--profiles", type=Path, metavar="FILE")
     p.set_defaults(handler=run)
