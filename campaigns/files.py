@@ -12,6 +12,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from evaluation.phrases import Phrase
+
 TEMP_MARK = "crm-tui"
 
 
@@ -19,27 +21,38 @@ class NotARegularFileError(OSError):
     """A pipe or a device where a file is expected: reading it could block forever."""
 
 
+def message_of(exc: OSError) -> str:
+    """The Phrase a check here raised, or the system's own words for its error."""
+    return exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else str(exc)
+
+
 def check_source(path: Path, expected: str) -> None:
     """Raise IsADirectoryError, FileNotFoundError or NotARegularFileError unless path is a
     regular file; expected says what the reader wanted ("a plan .toml file")."""
     if path.is_dir():
-        raise IsADirectoryError(f"{path}: is a folder, expected {expected}")
+        raise IsADirectoryError(
+            Phrase("{path}: is a folder, expected {expected}", path=path, expected=expected)
+        )
     if not path.exists():
-        raise FileNotFoundError(f"{path}: no such file")
+        raise FileNotFoundError(Phrase("{path}: no such file", path=path))
     if not path.is_file():
         raise NotARegularFileError(
-            f"{path}: is not a regular file (a pipe or a device?), expected {expected}"
+            Phrase(
+                "{path}: is not a regular file (a pipe or a device?), expected {expected}",
+                path=path,
+                expected=expected,
+            )
         )
 
 
 def check_target(path: Path, overwrite: bool) -> None:
     """Raise FileExistsError, IsADirectoryError or FileNotFoundError if path cannot be written."""
     if path.is_dir():
-        raise IsADirectoryError(f"{path}: is a folder, expected a file name")
+        raise IsADirectoryError(Phrase("{path}: is a folder, expected a file name", path=path))
     if (path.exists() or path.is_symlink()) and not overwrite:  # a dangling link counts too
-        raise FileExistsError(f"{path}: already exists")
+        raise FileExistsError(Phrase("{path}: already exists", path=path))
     if not path.parent.is_dir():
-        raise FileNotFoundError(f"{path.parent}: no such folder")
+        raise FileNotFoundError(Phrase("{path}: no such folder", path=path.parent))
 
 
 def write_atomic(path: Path, write: Callable[[Path], object], overwrite: bool = False) -> None:
@@ -68,7 +81,7 @@ def write_atomic(path: Path, write: Callable[[Path], object], overwrite: bool = 
         os.umask(umask)
         tmp.chmod(0o666 & ~umask)  # mkstemp makes 0600 files
         if (path.exists() or path.is_symlink()) and not overwrite:  # appeared meanwhile
-            raise FileExistsError(f"{path}: already exists")
+            raise FileExistsError(Phrase("{path}: already exists", path=path))
         os.replace(tmp, path)
     except PermissionError:
         raise PermissionError(f"{path}: permission denied") from None

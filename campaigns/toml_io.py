@@ -15,7 +15,7 @@ from typing import Any
 import tomli_w
 
 from campaigns.errors import PlanError
-from campaigns.files import check_source, write_atomic
+from campaigns.files import check_source, message_of, write_atomic
 from campaigns.model import (
     CHANNELS,
     DATA_KINDS,
@@ -33,6 +33,7 @@ from campaigns.model import (
 )
 from campaigns.rules import VALUED_OFFERS, join, plan_problems
 from campaigns.settings import SETTING_NAMES, SegmentationSettings
+from evaluation.phrases import Phrase
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -121,7 +122,7 @@ def save_plan(
         write_atomic(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"), overwrite)
     except (FileExistsError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         setting = "overwrite" if isinstance(exc, FileExistsError) else None
-        raise PlanError(str(exc), setting=setting) from None
+        raise PlanError(message_of(exc), setting=setting) from None
 
 
 def save_data(path: Path, data: PlanData) -> CampaignPlan:
@@ -158,9 +159,9 @@ def _without_data_tables(lines: list[str]) -> list[str]:
 def load_plan(path: Path) -> CampaignPlan:
     path = Path(path)
     try:
-        check_source(path, "a plan .toml file")
+        check_source(path, Phrase("a plan .toml file"))
     except OSError as exc:
-        raise PlanError(str(exc)) from None
+        raise PlanError(message_of(exc)) from None
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -37,7 +37,13 @@ def choose(given: str | None, environ: Mapping[str, str] | None = None) -> str:
         if value:
             if value not in LANGUAGES:
                 raise InputError(
-                    f"{setting} is {value!r}; expected one of {', '.join(LANGUAGES)}", "lang"
+                    Phrase(
+                        "{setting} is {value!r}; expected one of {value2}",
+                        setting=setting,
+                        value=value,
+                        value2=", ".join(LANGUAGES),
+                    ),
+                    "lang",
                 )
             return value
     return _from_locale(environ)
@@ -56,7 +62,14 @@ def use(language: str) -> None:
     """Speak `language` from now on."""
     global _translation, _language
     if language not in LANGUAGES:
-        raise InputError(f"language {language!r}; expected one of {', '.join(LANGUAGES)}", "lang")
+        raise InputError(
+            Phrase(
+                "language {language!r}; expected one of {value}",
+                language=language,
+                value=", ".join(LANGUAGES),
+            ),
+            "lang",
+        )
     _translation = (
         gettext.NullTranslations()
         if language == "en"

@@ -212,7 +212,7 @@ def test_an_assignment_gives_each_customer_one_arm(tmp_path: Path, capsys) -> No
     split = tmp_path / "split.csv"
     split.write_text("customer_id,arm\n" + rows + "c1,control\n")
     assert main(["evaluate", str(outcomes), "--assignment", str(split)]) == 2
-    assert "1 customer is in two arms (e.g. 'c1': control and treatment)" in capsys.readouterr().err
+    assert "1 customer is in two arms (e.g. 'c1': control / treatment)" in capsys.readouterr().err
 
 
 def test_by_takes_any_column_of_the_results_or_the_assignment(

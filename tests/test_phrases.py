@@ -85,3 +85,25 @@ def test_a_settings_error_reads_in_chinese_with_the_shells_hint() -> None:
     assert error_line(caught.value).startswith(
         "tier_thresholds：应为递增的两个正金额（VIP，至尊VIP），得到 388, 188；"
     )
+
+
+def test_file_errors_are_one_line_in_either_language(
+    capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    from crm_tui.cli.main import main
+
+    missing = tmp_path / "nosuch.csv"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    try:
+        assert main(["--lang", "zh", "segment", str(missing)]) == 2
+        assert capsys.readouterr().err == f"crm-tui: error: {missing}：文件不存在\n"
+        assert main(["--lang", "zh", "segment", str(bad)]) == 2
+        said = capsys.readouterr().err
+        assert said.startswith(
+            f"crm-tui: error: {bad}：缺少必需的列 customer_id, ordered_at, amount"
+        )
+    finally:
+        use("en")
+    assert main(["segment", str(missing)]) == 2
+    assert capsys.readouterr().err == f"crm-tui: error: {missing}: no such file\n"

@@ -39,7 +39,13 @@ def planned_shares(plan: CampaignPlan, assignment: pl.DataFrame | None) -> dict[
     by_name = {t.name: t for t in plan.targets}
     for target, n in sizes.iter_rows():
         if target not in by_name:
-            raise InputError(f"assignment target {target!r} is not in the plan {plan.name!r}")
+            raise InputError(
+                Phrase(
+                    "assignment target {target!r} is not in the plan {name!r}",
+                    target=target,
+                    name=plan.name,
+                )
+            )
         for arm in plan.arms_for(by_name[target]):
             shares[arm.name] = shares.get(arm.name, 0.0) + n / total * arm.share
     return shares
@@ -163,11 +169,19 @@ def choose_control(arms: Sequence[str], given: str | None, plan: CampaignPlan | 
         name = "control"
     else:
         raise InputError(
-            f"which arm is the control? The arms are {', '.join(arms)}", setting="control"
+            Phrase(
+                "which arm is the control? The arms are {value}",
+                value=", ".join(arms),
+            ),
+            setting="control",
         )
     if name not in arms:
         raise InputError(
-            f"control arm {name!r} is not in the results; arms are {', '.join(arms)}",
+            Phrase(
+                "control arm {name!r} is not in the results; arms are {value}",
+                name=name,
+                value=", ".join(arms),
+            ),
             setting="control",
         )
     return name
@@ -211,7 +225,12 @@ def _evaluate(request: EvaluationRequest, plan: CampaignPlan | None) -> Report:
     shares = _shares(plan, assignment, arms, request.assignment, notes)
     if by is not None and by not in frame.columns:
         raise InputError(
-            f"by {by!r}: no such column; columns are {', '.join(frame.columns)}", setting="by"
+            Phrase(
+                "by {by!r}: no such column; columns are {value}",
+                by=by,
+                value=", ".join(frame.columns),
+            ),
+            setting="by",
         )
     if by is not None:
         frame = _largest_values(frame, by, notes)
@@ -238,7 +257,13 @@ def _evaluate(request: EvaluationRequest, plan: CampaignPlan | None) -> Report:
                 notes=notes,
             )
     except EvaluationError as exc:
-        raise InputError(f"{request.results}: {exc}") from None
+        raise InputError(
+            Phrase(
+                "{results}: {exc}",
+                results=request.results,
+                exc=exc,
+            )
+        ) from None
 
 
 def _look(request: EvaluationRequest, plan: CampaignPlan | None, alpha: float) -> Look | None:
@@ -248,10 +273,18 @@ def _look(request: EvaluationRequest, plan: CampaignPlan | None, alpha: float) -
     days = request.days if request.days is not None else plan.duration_days if plan else None
     if days is None:
         raise InputError(
-            "a sequential look needs the campaign's planned length in days", setting="days"
+            Phrase(
+                "a sequential look needs the campaign's planned length in days",
+            ),
+            setting="days",
         )
     if request.day is None:
-        raise InputError("a sequential look needs the day it is taken on", setting="day")
+        raise InputError(
+            Phrase(
+                "a sequential look needs the day it is taken on",
+            ),
+            setting="day",
+        )
     from evaluation.sequential import SequentialError, look
 
     try:
@@ -287,7 +320,11 @@ def _load(
         return loaded, loaded.frame, None
     if not loaded.per_customer:
         raise InputError(
-            f"{results_path}: an outcomes file joined to an assignment needs a customer_id column"
+            Phrase(
+                "{results_path}: an outcomes file joined to an assignment needs a"
+                " customer_id column",
+                results_path=results_path,
+            )
         )
     assignment, duplicates = load_assignment(assignment_path, extra)
     if duplicates:
@@ -310,10 +347,24 @@ def _arms(frame: pl.DataFrame, loaded: LoadedResults, path: Path) -> list[str]:
     arms = sorted(frame["arm"].unique().drop_nulls().to_list())
     if len(arms) < 2:
         dropped = loaded.findings.dropped
-        why_dropped = f" once rows were dropped ({why(dropped)})" if dropped else ""
+        found = ", ".join(arms) or Phrase("none")
+        if dropped:
+            raise InputError(
+                Phrase(
+                    "{path}: a comparison needs a control and another arm; the results have "
+                    "only {found} once rows were dropped ({why})",
+                    path=path,
+                    found=found,
+                    why=why(dropped),
+                )
+            )
         raise InputError(
-            f"{path}: a comparison needs a control and another arm; the results have "
-            f"only {', '.join(arms) or 'none'}{why_dropped}"
+            Phrase(
+                "{path}: a comparison needs a control and another arm; the results have only "
+                "{found}",
+                path=path,
+                found=found,
+            )
         )
     return arms
 

@@ -29,6 +29,7 @@ from crm_tui.engine.models.scores import SCORES
 from crm_tui.errors import InputError
 from crm_tui.io.database import Database
 from crm_tui.language import N_
+from evaluation.phrases import Phrase
 
 Overrides = tuple[tuple[str, str], ...]
 
@@ -107,7 +108,12 @@ def new_plan(
     later reproduces the audiences seen when it was made.
     """
     if salt is not None and not salt.strip():
-        raise InputError("salt: expected a non-empty text", setting="salt")
+        raise InputError(
+            Phrase(
+                "salt: expected a non-empty text",
+            ),
+            setting="salt",
+        )
     return starter_plan(objective, salt or secrets.token_hex(6), as_of, settings)
 
 
@@ -151,7 +157,12 @@ def plan_files(
             chosen[kind] = plan_path.parent / file.path
     orders = chosen.get("orders")
     if orders is None:
-        raise InputError("the plan records no orders file; name one", setting="orders")
+        raise InputError(
+            Phrase(
+                "the plan records no orders file; name one",
+            ),
+            setting="orders",
+        )
     return ShopFiles(orders, chosen.get("visitors"), chosen.get("profiles"), overrides)
 
 
@@ -174,8 +185,11 @@ def _recordable(files: ShopFiles) -> dict[str, Path | None]:
     """The shop's files by kind; a plan records each by its SHA-256, which a database has not."""
     if isinstance(files.orders, Database):
         raise InputError(
-            f"{files.orders}: a plan records the files it was checked against; "
-            "export the orders to a file first",
+            Phrase(
+                "{orders}: a plan records the files it was checked against; "
+                "export the orders to a file first",
+                orders=files.orders,
+            ),
             setting="orders",
         )
     return {"orders": files.orders, "visitors": files.visitors, "profiles": files.profiles}

@@ -14,6 +14,7 @@ from crm_tui.app.timings import phase
 from crm_tui.engine import Segmentation
 from crm_tui.errors import InputError
 from crm_tui.language import N_
+from evaluation.phrases import Phrase
 
 if TYPE_CHECKING:
     from crm_tui.engine.models.customer_base import CustomerBase, Validation
@@ -61,19 +62,24 @@ def predict(shop: Shop, request: PredictRequest) -> Prediction:
     orders = shop.orders
     last = orders["ordered_at"].max()
     if not isinstance(last, dt.datetime):
-        raise InputError(f"{shop.files.orders}: no orders to fit a model on")
+        raise InputError(
+            Phrase(
+                "{orders}: no orders to fit a model on",
+                orders=shop.files.orders,
+            )
+        )
     as_of = request.as_of or last.date() + dt.timedelta(days=1)
     _check(request, shop, as_of)
     validation = None
     if request.calibration_end is not None:
         with phase(N_("fitting up to the calibration end")):
             early = customer_base.fit(orders, request.calibration_end)
-        _trusted(early, shop, f"up to {request.calibration_end}")
+        _trusted(early, shop, Phrase("up to {day}", day=request.calibration_end))
         holdout = (as_of - request.calibration_end).days - 1
         validation = customer_base.validate(early, orders, holdout, 0.05)
     with phase(N_("fitting BG/NBD and Gamma-Gamma")):
         base = customer_base.fit(orders, as_of - dt.timedelta(days=1))
-    _trusted(base, shop, f"before {as_of}")
+    _trusted(base, shop, Phrase("before {day}", day=as_of))
     churn_days = request.churn_days or churn_horizon(shop, as_of, request.horizon_days)
     with phase(N_("scoring")):
         scores = customer_base.scores(
@@ -108,21 +114,47 @@ def _check(request: PredictRequest, shop: Shop, as_of: dt.date) -> None:
     first = shop.orders["ordered_at"].min()
     assert isinstance(first, dt.datetime)
     if as_of <= first.date():
-        raise InputError(f"as of {as_of}: no orders before it", setting="as_of")
+        raise InputError(
+            Phrase(
+                "as of {as_of}: no orders before it",
+                as_of=as_of,
+            ),
+            setting="as_of",
+        )
     end = request.calibration_end
     if end is not None and not first.date() <= end < as_of - dt.timedelta(days=1):
         raise InputError(
-            f"calibration end {end}: expected a day from {first.date()} to two days before "
-            f"{as_of}, so that some days are left to check the fit on",
+            Phrase(
+                "calibration end {end}: expected a day from {value} to two days "
+                "before {as_of}, so that some days are left to check the fit on",
+                end=end,
+                value=first.date(),
+                as_of=as_of,
+            ),
             setting="calibration_end",
         )
     if request.horizon_days < 1:
-        raise InputError(f"horizon {request.horizon_days}: expected days from 1", "horizon")
+        raise InputError(
+            Phrase(
+                "horizon {horizon_days}: expected days from 1",
+                horizon_days=request.horizon_days,
+            ),
+            "horizon",
+        )
     if request.churn_days is not None and request.churn_days < 1:
-        raise InputError(f"churn days {request.churn_days}: expected days from 1", "churn_days")
+        raise InputError(
+            Phrase(
+                "churn days {churn_days}: expected days from 1",
+                churn_days=request.churn_days,
+            ),
+            "churn_days",
+        )
     if not 0 <= request.annual_discount < 1:
         raise InputError(
-            f"discount {request.annual_discount}: expected a yearly rate from 0 to below 1",
+            Phrase(
+                "discount {annual_discount}: expected a yearly rate from 0 to below 1",
+                annual_discount=request.annual_discount,
+            ),
             "discount",
         )
 
@@ -131,8 +163,13 @@ def _trusted(base: CustomerBase, shop: Shop, when: str) -> None:
     """A fit that cannot be trusted is an answer in words, not numbers that mean nothing."""
     if base.problems:
         raise InputError(
-            f"{shop.files.orders}: the customer-base model of the purchases {when} cannot be "
-            f"trusted: {'; '.join(base.problems)}"
+            Phrase(
+                "{orders}: the customer-base model of the purchases {when} cannot"
+                " be trusted: {value}",
+                orders=shop.files.orders,
+                when=when,
+                value="; ".join(base.problems),
+            )
         )
 
 

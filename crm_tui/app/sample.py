@@ -19,6 +19,7 @@ import polars as pl
 
 from crm_tui.errors import InputError
 from crm_tui.io.writers import write_atomic
+from evaluation.phrases import Phrase
 
 START = dt.datetime(2024, 1, 1)
 DAYS = 731  # two years of trading: 2024-01-01 to 2025-12-31
@@ -142,18 +143,35 @@ def write_all(
     one leaves whole files only.
     """
     if seed < 0:
-        raise InputError(f"seed {seed}: expected a whole number >= 0", setting="seed")
+        raise InputError(
+            Phrase(
+                "seed {seed}: expected a whole number >= 0",
+                seed=seed,
+            ),
+            setting="seed",
+        )
     with tempfile.TemporaryDirectory(prefix="crm-tui-sample-") as scratch:
         try:
             made = _make(Path(scratch), customers, seed)
         except InputError as exc:  # the generated shop has too few repeat buyers to segment
             raise InputError(
-                f"a sample of {customers:,} customers is too small ({exc})", setting="customers"
+                Phrase(
+                    "a sample of {customers:,} customers is too small ({exc})",
+                    customers=customers,
+                    exc=exc,
+                ),
+                setting="customers",
             ) from None
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise InputError(f"{out}: cannot make the folder ({exc.strerror})") from None
+            raise InputError(
+                Phrase(
+                    "{out}: cannot make the folder ({strerror})",
+                    out=out,
+                    strerror=exc.strerror,
+                )
+            ) from None
         for path in made:
             write_atomic(out / path.name, partial(shutil.copyfile, path), overwrite)
     return [out / path.name for path in made]

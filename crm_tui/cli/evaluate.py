@@ -11,6 +11,7 @@ from crm_tui.cli.options import add_timings_option
 from crm_tui.errors import InputError
 from crm_tui.language import _
 from evaluation.model import ADJUSTMENTS, ALPHA, CAP_QUANTILE
+from evaluation.phrases import Phrase
 from evaluation.sequential import METHODS
 
 
@@ -105,7 +106,11 @@ def _format_for(ns: argparse.Namespace) -> None:
     suffix = ns.out.suffix.lower()
     if suffix not in REPORT_SUFFIXES:
         raise InputError(
-            f"{ns.out}: a report is text; name a .json, .md or .txt file", setting="report_out"
+            Phrase(
+                "{out}: a report is text; name a .json, .md or .txt file",
+                out=ns.out,
+            ),
+            setting="report_out",
         )
     ns.json = ns.json or (not ns.markdown and REPORT_SUFFIXES[suffix] == "json")
     ns.markdown = ns.markdown or (not ns.json and REPORT_SUFFIXES[suffix] == "markdown")

@@ -9,6 +9,7 @@ from typing import Any
 from crm_tui.cli.options import non_negative_int, positive_int
 from crm_tui.errors import InputError
 from crm_tui.language import _
+from evaluation.phrases import Phrase
 
 
 def add(sub: Any) -> None:
@@ -24,10 +25,22 @@ def run(ns: argparse.Namespace) -> int:
     from crm_tui.app import sample
 
     if ns.out.exists() and not ns.out.is_dir():
-        raise InputError(f"--out {ns.out}: exists and is not a folder")
+        raise InputError(
+            Phrase(
+                "--out {out}: exists and is not a folder",
+                out=ns.out,
+            )
+        )
     clash = [p for p in sample.FILE_NAMES if (ns.out / p).exists()]
     if clash and not ns.force:
-        raise InputError(f"{ns.out}: already holds {', '.join(clash)}", setting="overwrite")
+        raise InputError(
+            Phrase(
+                "{out}: already holds {value}",
+                out=ns.out,
+                value=", ".join(clash),
+            ),
+            setting="overwrite",
+        )
     for path in sample.write_all(ns.out, ns.customers, ns.seed, overwrite=ns.force):
         print(f"wrote {path}")
     return 0

@@ -19,6 +19,7 @@ from crm_tui.cli.options import (
 from crm_tui.errors import InputError
 from crm_tui.io.database import Source, database, is_database_uri
 from crm_tui.language import N_, _
+from evaluation.phrases import Phrase
 
 
 def add(sub: Any) -> None:
@@ -46,7 +47,10 @@ def orders_source(ns: argparse.Namespace) -> Source:
         return database(ns.orders, ns.table, ns.query)
     if ns.table is not None or ns.query is not None:
         raise InputError(
-            f"{ns.orders}: --table and --query go with a database URI, not a file",
+            Phrase(
+                "{orders}: --table and --query go with a database URI, not a file",
+                orders=ns.orders,
+            ),
             setting="table" if ns.table is not None else "query",
         )
     return Path(ns.orders)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from crm_tui.language import _
+from evaluation.phrases import Phrase
 
 
 def add(sub: Any) -> None:
@@ -22,7 +23,7 @@ def run(ns: argparse.Namespace) -> int:
 
     for given in (ns.orders, ns.visitors, ns.profiles):
         if given is not None:
-            check_readable(given, "a CSV, text, Parquet or .xlsx file")
+            check_readable(given, Phrase("a CSV, text, Parquet or .xlsx file"))
     from crm_tui.tui.app import run_app
 
     run_app(ns.orders, ns.visitors, ns.profiles)

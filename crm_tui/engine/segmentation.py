@@ -21,6 +21,7 @@ from crm_tui.engine.bands import BACKUP, RETAIN_FIRST, SECOND_PRIORITY, BandMode
 from crm_tui.engine.features import Purchases, purchases_before
 from crm_tui.engine.schemes import LIFECYCLE_STAGES, TIERS
 from crm_tui.errors import InputError
+from evaluation.phrases import Phrase
 
 MIN_INTERVALS = 10
 
@@ -86,8 +87,9 @@ def _from_purchases(
     """Every scheme on the customers' features as of a date (the purchases before it)."""
     features = bought.customers
     if features.height == 0:
-        when = f" before {as_of}" if as_of else ""
-        raise InputError(f"no orders to segment{when}", setting="as_of" if as_of else None)
+        if as_of is None:
+            raise InputError(Phrase("no orders to segment"))
+        raise InputError(Phrase("no orders to segment before {as_of}", as_of=as_of), "as_of")
     first_at = cast(dt.datetime, features["first_order_at"].min())
     last_at = cast(dt.datetime, features["last_order_at"].max())
     as_of = as_of or (last_at.date() + dt.timedelta(days=1))
@@ -143,8 +145,12 @@ def _lifecycle(intervals: np.ndarray, settings: SegmentationSettings) -> Lifecyc
         return Lifecycle(settings.lifecycle_days, settings.lifecycle_quantiles, False, intervals)
     if len(intervals) < MIN_INTERVALS:
         raise InputError(
-            f"only {len(intervals)} of the customers bought on two or more days; at least "
-            f"{MIN_INTERVALS} are needed to learn lifecycle thresholds",
+            Phrase(
+                "only {len} of the customers bought on two or more days; at least"
+                " {min_intervals} are needed to learn lifecycle thresholds",
+                len=len(intervals),
+                min_intervals=MIN_INTERVALS,
+            ),
             setting="lifecycle_days",
         )
     q = np.quantile(intervals, settings.lifecycle_quantiles, method="inverted_cdf")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from crm_tui.errors import InputError
 from crm_tui.io.database import Source
 from crm_tui.io.presets import Preset, normalise_header
+from evaluation.phrases import Phrase
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,10 @@ def parse_overrides(pairs: Sequence[str] | None) -> dict[str, str]:
         canonical, sep, source = pair.partition("=")
         if not sep or not canonical.strip() or not source.strip():
             raise InputError(
-                f"column mapping {pair!r}: expected canonical=source, e.g. amount=Total",
+                Phrase(
+                    "column mapping {pair!r}: expected canonical=source, e.g. amount=Total",
+                    pair=pair,
+                ),
                 setting="columns",
             )
         overrides[canonical.strip()] = source.strip()
@@ -53,8 +57,14 @@ def resolve_columns(
     missing = _missing(best, required)
     listed = ", ".join(repr(h) for h in headers)
     raise InputError(
-        f"{path}: missing required column {', '.join(missing)}; the file has columns {listed}; "
-        f"map {missing[0]}=HEADER to name its source",
+        Phrase(
+            "{path}: missing required column {value}; the file has columns "
+            "{listed}; map {value2}=HEADER to name its source",
+            path=path,
+            value=", ".join(missing),
+            listed=listed,
+            value2=missing[0],
+        ),
         setting="columns",
     )
 
@@ -68,8 +78,12 @@ def _check_unambiguous(path: Source, headers: Sequence[str], mapping: ColumnMapp
     used = set(mapping.sources.values()) | {h for hs in mapping.derived.values() for h in hs}
     for header in sorted(repeated & used):
         raise InputError(
-            f"{path}: the header {header!r} appears more than once; rename the copies so that "
-            "it is clear which one to read",
+            Phrase(
+                "{path}: the header {header!r} appears more than once; rename the"
+                " copies so that it is clear which one to read",
+                path=path,
+                header=header,
+            ),
         )
 
 
@@ -107,14 +121,25 @@ def _check_overrides(
     for canonical, source in overrides.items():
         if canonical not in known:
             raise InputError(
-                f"column mapping {canonical}={source}: unknown canonical column {canonical!r}; "
-                f"expected one of {', '.join(sorted(known))}",
+                Phrase(
+                    "column mapping {canonical}={source}: unknown canonical "
+                    "column {canonical!r}; expected one of {value}",
+                    canonical=canonical,
+                    source=source,
+                    value=", ".join(sorted(known)),
+                ),
                 setting="columns",
             )
         if normalise_header(source) not in normalised:
             listed = ", ".join(repr(h) for h in headers)
             raise InputError(
-                f"column mapping {canonical}={source}: {path} has no column {source!r}; "
-                f"it has {listed}",
+                Phrase(
+                    "column mapping {canonical}={source}: {path} has no column "
+                    "{source!r}; it has {listed}",
+                    canonical=canonical,
+                    source=source,
+                    path=path,
+                    listed=listed,
+                ),
                 setting="columns",
             )

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import polars as pl
 
 from crm_tui.errors import InputError
+from evaluation.phrases import Phrase
 
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 # URI scheme -> (Polars engine, what to install for it)
@@ -55,15 +56,29 @@ def database(uri: str, table: str | None = None, query: str | None = None) -> Da
     scheme = urlsplit(uri).scheme.lower()
     if scheme not in DRIVERS:
         known = ", ".join(f"{s}://" for s in DRIVERS)
-        raise InputError(f"{uri.split('://')[0]}://: expected a database URI starting {known}")
+        raise InputError(
+            Phrase(
+                "{value}://: expected a database URI starting {known}",
+                value=uri.split("://")[0],
+                known=known,
+            )
+        )
     if query is not None and table is not None:
-        raise InputError("name a table or a query, not both", setting="table")
+        raise InputError(
+            Phrase(
+                "name a table or a query, not both",
+            ),
+            setting="table",
+        )
     if query is None:
         name = table or "orders"
         if not _TABLE.match(name):
             raise InputError(
-                f"table {name!r}: expected a table name such as orders or shop.orders "
-                "(a query can select anything else)",
+                Phrase(
+                    "table {name!r}: expected a table name such as orders or "
+                    "shop.orders (a query can select anything else)",
+                    name=name,
+                ),
                 setting="table",
             )
         query = f"SELECT * FROM {name}"
@@ -77,8 +92,19 @@ def read_query(source: Database) -> pl.DataFrame:
         return pl.read_database_uri(source.query, source.uri, engine=engine)
     except ModuleNotFoundError:
         raise InputError(
-            f"{source}: reading this database needs the {install} package (pip install {install})"
+            Phrase(
+                "{source}: reading this database needs the {install} package (pip"
+                " install {install})",
+                source=source,
+                install=install,
+            )
         ) from None
     except Exception as exc:  # each driver raises its own types
         first = next((line for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
-        raise InputError(f"{source}: {first.strip()}") from None
+        raise InputError(
+            Phrase(
+                "{source}: {value}",
+                source=source,
+                value=first.strip(),
+            )
+        ) from None

@@ -58,7 +58,14 @@ def load_orders(
     kept, dropped, examples = _drop_duplicates(kept, mapping, dropped, examples)
     orders = _per_order(kept, mapping)
     if orders.height == 0:
-        raise InputError(f"{path}: no usable orders among {rows_read:,} rows ({why(dropped)})")
+        raise InputError(
+            Phrase(
+                "{path}: no usable orders among {rows_read:,} rows ({why})",
+                path=path,
+                rows_read=rows_read,
+                why=why(dropped),
+            )
+        )
     findings = Findings(
         source=str(path),
         preset=mapping.preset.name,
@@ -95,8 +102,14 @@ def _parse(
     formats = parsing.datetime_formats(sample)
     if sample and not formats and not schema[date_col].is_temporal():
         raise InputError(
-            f"{path}: column {date_col!r} (ordered_at) holds no dates in a known format, "
-            f"e.g. {sample[0]!r}; expected something like 2024-03-01 or 2024-03-01 14:05:00"
+            Phrase(
+                "{path}: column {date_col!r} (ordered_at) holds no dates in a "
+                "known format, e.g. {value!r}; expected something like 2024-03-01"
+                " or 2024-03-01 14:05:00",
+                path=path,
+                date_col=date_col,
+                value=sample[0],
+            )
         )
     exprs = [pl.col(ROW), parsing.moment(date_col, schema[date_col], formats).alias("ordered_at")]
     for name in TEXT_COLUMNS:

@@ -23,6 +23,7 @@ from campaigns import files
 from crm_tui.errors import InputError
 from crm_tui.io.database import Database, Source, read_query
 from crm_tui.progress import report
+from evaluation.phrases import Phrase
 
 _SAMPLE_BYTES = 1 << 20
 BATCH_ROWS = 1 << 19  # about twenty reports for ten million rows
@@ -102,7 +103,13 @@ def reading_errors(path: Source) -> Iterator[None]:
     try:
         yield
     except (pl.exceptions.PolarsError, OSError, UnicodeError) as exc:
-        raise InputError(f"{path}: cannot read the file ({_first_line(exc)})") from None
+        raise InputError(
+            Phrase(
+                "{path}: cannot read the file ({first_line})",
+                path=path,
+                first_line=_first_line(exc),
+            )
+        ) from None
 
 
 @contextmanager
@@ -112,7 +119,7 @@ def scan_table(path: Source) -> Iterator[pl.LazyFrame]:
     if isinstance(path, Database):
         yield read_query(path).lazy()
         return
-    check_readable(path, "a CSV, text, Parquet or .xlsx file")
+    check_readable(path, Phrase("a CSV, text, Parquet or .xlsx file"))
     suffix = path.suffix.lower()
     if suffix in {".parquet", ".pq"}:
         yield _scan_parquet(path)
@@ -149,14 +156,20 @@ def check_readable(path: Path, expected: str) -> None:
     try:
         files.check_source(path, expected)
     except OSError as exc:
-        raise InputError(str(exc)) from None
+        raise InputError(files.message_of(exc)) from None
 
 
 def _scan_parquet(path: Path) -> pl.LazyFrame:
     try:
         pl.read_parquet_schema(path)
     except Exception as exc:  # Polars raises several types for a damaged file
-        raise InputError(f"{path}: not a readable Parquet file ({_first_line(exc)})") from None
+        raise InputError(
+            Phrase(
+                "{path}: not a readable Parquet file ({first_line})",
+                path=path,
+                first_line=_first_line(exc),
+            )
+        ) from None
     return pl.scan_parquet(path)
 
 
@@ -166,9 +179,20 @@ def _read_excel(path: Path) -> pl.DataFrame:
         # id column with numbers first and text further down keeps its text ids
         return pl.read_excel(path, sheet_id=1, engine="calamine", infer_schema_length=0)
     except ImportError:
-        raise InputError(f"{path}: reading Excel needs the 'fastexcel' package") from None
+        raise InputError(
+            Phrase(
+                '{path}: reading Excel needs the "fastexcel" package',
+                path=path,
+            )
+        ) from None
     except Exception as exc:
-        raise InputError(f"{path}: not a readable Excel workbook ({_first_line(exc)})") from None
+        raise InputError(
+            Phrase(
+                "{path}: not a readable Excel workbook ({first_line})",
+                path=path,
+                first_line=_first_line(exc),
+            )
+        ) from None
 
 
 @contextmanager
@@ -176,10 +200,20 @@ def _scan_text(path: Path) -> Iterator[pl.LazyFrame]:
     with path.open("rb") as handle:
         sample = handle.read(_SAMPLE_BYTES)
     if not sample.strip():
-        raise InputError(f"{path}: the file is empty")
+        raise InputError(
+            Phrase(
+                "{path}: the file is empty",
+                path=path,
+            )
+        )
     layout = sniff_text_layout(sample)
     if layout.encoding != "utf-16" and b"\x00" in sample[:4096]:
-        raise InputError(f"{path}: looks like a binary file, expected CSV, text, Parquet or .xlsx")
+        raise InputError(
+            Phrase(
+                "{path}: looks like a binary file, expected CSV, text, Parquet or .xlsx",
+                path=path,
+            )
+        )
     if not layout.needs_conversion:
         yield _scan_csv(path, layout.separator)
         return

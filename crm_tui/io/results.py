@@ -16,7 +16,7 @@ from crm_tui.io.findings import ROW, Findings, first_reason, split_dropped, why
 from crm_tui.io.presets import RESULT_PRESETS, normalise_header
 from crm_tui.io.readers import reading_errors, scan_table
 from crm_tui.language import N_
-from evaluation.phrases import Phrase
+from evaluation.phrases import Phrase, counted
 
 COUNT_COLUMNS = ("customers", "impressions", "clicks", "add_to_cart", "conversions")
 MONEY_COLUMNS = ("revenue", "cost", "pre_revenue")
@@ -70,11 +70,22 @@ def load_results(
     per_customer = "customer_id" in src
     if not per_customer and "customers" not in src:
         raise InputError(
-            f"{path}: expected per-customer results (a customer_id column) or aggregated ones "
-            f"(a customers column); the file has {', '.join(repr(c) for c in schema.names())}"
+            Phrase(
+                "{path}: expected per-customer results (a customer_id column) or "
+                "aggregated ones (a customers column); the file has {value}",
+                path=path,
+                value=", ".join(repr(c) for c in schema.names()),
+            )
         )
     if kept.height == 0:
-        raise InputError(f"{path}: no usable result rows among {frame.height:,} ({why(dropped)})")
+        raise InputError(
+            Phrase(
+                "{path}: no usable result rows among {height:,} ({why})",
+                path=path,
+                height=frame.height,
+                why=why(dropped),
+            )
+        )
     counts = [c for c in (*COUNT_COLUMNS, *MONEY_COLUMNS) if c in kept.columns]
     kept = kept.drop(ROW, *[c for c in kept.columns if c.startswith("_bad_")])
     kept = kept.with_columns(pl.col(c).fill_null(0.0) for c in counts)
@@ -141,8 +152,12 @@ def load_assignment(path: str | Path, extra: Sequence[str] = ()) -> LoadedAssign
         missing = [c for c in ("customer_id", "arm") if c not in names]
         if missing:
             raise InputError(
-                f"{path}: not an assignment file: missing {', '.join(missing)}; it has "
-                f"{', '.join(repr(c) for c in names)}"
+                Phrase(
+                    "{path}: not an assignment file: missing {value}; it has {value2}",
+                    path=path,
+                    value=", ".join(missing),
+                    value2=", ".join(repr(c) for c in names),
+                )
             )
         known = ("customer_id", "target", "segment", "arm")
         keep = [c for c in (*known, *extra) if c in names and c != "planned_share"]
@@ -168,7 +183,14 @@ def _refuse_two_arms(path: Path, frame: pl.DataFrame) -> None:
     if split.height:
         customer, both = split.row(0)
         raise InputError(
-            f"{path}: {split.height:,} {'customer is' if split.height == 1 else 'customers are'} "
-            f"in two arms (e.g. {customer!r}: "
-            f"{' and '.join(a or '-' for a in both)}); an assignment gives each customer one arm"
+            counted(
+                "{path}: {n:,} customer is in two arms (e.g. {customer!r}: {arms}); an "
+                "assignment gives each customer one arm",
+                "{path}: {n:,} customers are in two arms (e.g. {customer!r}: {arms}); an "
+                "assignment gives each customer one arm",
+                split.height,
+                path=path,
+                customer=customer,
+                arms=" / ".join(a or "-" for a in both),
+            )
         )

@@ -15,6 +15,7 @@ from crm_tui.io.findings import ROW, Findings, first_reason, split_dropped
 from crm_tui.io.presets import PROFILE_PRESETS, VISITOR_PRESETS, Preset
 from crm_tui.io.readers import reading_errors, scan_table
 from crm_tui.language import N_
+from evaluation.phrases import Phrase
 
 _YES = ("1", "true", "yes", "y", "t", "是", "opt-in", "opted in")
 
@@ -61,7 +62,12 @@ def _load(
         ).collect()
     kept, dropped, examples = split_dropped(frame)
     if kept.height == 0:
-        raise InputError(f"{path}: no rows with a customer id")
+        raise InputError(
+            Phrase(
+                "{path}: no rows with a customer id",
+                path=path,
+            )
+        )
     findings = Findings(
         source=str(path),
         preset=mapping.preset.name,

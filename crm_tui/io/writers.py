@@ -14,6 +14,7 @@ import polars as pl
 from campaigns import files
 from crm_tui.errors import InputError
 from crm_tui.io.readers import FORMULA_LIKE
+from evaluation.phrases import Phrase
 
 UNWRITABLE = (FileExistsError, FileNotFoundError, IsADirectoryError, PermissionError)
 TABLE_SUFFIXES = (".csv", ".parquet")
@@ -36,7 +37,8 @@ def write_atomic(path: Path, write: Callable[[Path], object], overwrite: bool = 
 
 def _unwritable(exc: OSError) -> InputError:
     # the shells say how to replace an existing file; the library only says that it exists
-    return InputError(str(exc), setting="overwrite" if isinstance(exc, FileExistsError) else None)
+    setting = "overwrite" if isinstance(exc, FileExistsError) else None
+    return InputError(files.message_of(exc), setting=setting)
 
 
 def write_text_atomic(path: Path, text: str, overwrite: bool = False) -> None:
@@ -45,7 +47,13 @@ def write_text_atomic(path: Path, text: str, overwrite: bool = False) -> None:
 
 def check_table_name(path: Path) -> None:
     if path.suffix.lower() not in TABLE_SUFFIXES:
-        raise InputError(f"{path}: expected a .parquet or .csv file name", setting="out")
+        raise InputError(
+            Phrase(
+                "{path}: expected a .parquet or .csv file name",
+                path=path,
+            ),
+            setting="out",
+        )
 
 
 def write_table(
