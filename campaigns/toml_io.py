@@ -31,7 +31,7 @@ from campaigns.model import (
     PlanData,
     Target,
 )
-from campaigns.rules import VALUED_OFFERS, join, plan_problems
+from campaigns.rules import VALUED_OFFERS, at, join, plan_problems
 from campaigns.settings import SETTING_NAMES, SegmentationSettings
 from evaluation.phrases import Phrase
 
@@ -165,7 +165,9 @@ def load_plan(path: Path) -> CampaignPlan:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise PlanError(f"{path}: cannot read the plan ({exc})") from None
+        raise PlanError(
+            Phrase("{path}: cannot read the plan ({error})", path=path, error=exc)
+        ) from None
     return loads(text, source=str(path))
 
 
@@ -173,11 +175,13 @@ def loads(text: str, source: str = "plan") -> CampaignPlan:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise PlanError(f"{source}: not valid TOML ({exc})") from None
+        raise PlanError(
+            Phrase("{source}: not valid TOML ({error})", source=source, error=exc)
+        ) from None
     problems: list[str] = []
     plan = _Reader(problems).plan(data)
     if problems or plan is None:
-        raise PlanError([f"{source}: {p}" for p in problems])
+        raise PlanError([at(source, p) for p in problems])
     return plan
 
 
@@ -193,18 +197,22 @@ class _Reader:
         self.settings_problems: list[str] = []  # rules, reported with the plan's other rules
 
     def fail(self, path: str, message: str) -> None:
-        self.problems.append(f"{path}: {message}" if path else message)
+        self.problems.append(at(path, message) if path else message)
 
     def keys(self, data: Mapping[str, Any], path: str, known: Mapping[str, bool]) -> None:
         """Report unknown keys (with the nearest known name) and missing required ones."""
         for key in data:
             if key not in known:
                 close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.5)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                self.fail(join(path, key), f"unknown key{hint}")
+                unknown = (
+                    Phrase("unknown key; did you mean {key!r}?", key=close[0])
+                    if close
+                    else Phrase("unknown key")
+                )
+                self.fail(join(path, key), unknown)
         for key, required in known.items():
             if required and key not in data:
-                self.fail(join(path, key), "missing")
+                self.fail(join(path, key), Phrase("missing"))
 
     def value(
         self,
@@ -221,34 +229,44 @@ class _Reader:
         try:
             return check(raw)
         except (TypeError, ValueError):
-            self.fail(join(path, key), f"expected {expected}, got {_show(raw)}")
+            got = Phrase("expected {expected}, got {value}", expected=expected, value=_show(raw))
+            self.fail(join(path, key), got)
             return MISSING
 
     def plan(self, data: Mapping[str, Any]) -> CampaignPlan | None:
         version = data.get("schema_version")
         if version != SCHEMA_VERSION:
-            self.fail("schema_version", f"expected {SCHEMA_VERSION}, got {_show(version)}")
+            self.fail(
+                "schema_version",
+                Phrase(
+                    "expected {expected}, got {value}",
+                    expected=SCHEMA_VERSION,
+                    value=_show(version),
+                ),
+            )
             return None
         self.keys(data, "", PLAN_KEYS)
         v = self.value
         targets = self.list(data, "targets", self.target)
         plan_args: dict[str, Any] = {
-            "name": v(data, "", "name", _string, "a string"),
+            "name": v(data, "", "name", _string, Phrase("a string")),
             "objective": v(data, "", "objective", _choice(OBJECTIVES), _one_of(OBJECTIVES)),
-            "salt": v(data, "", "salt", _string, "a string"),
+            "salt": v(data, "", "salt", _string, Phrase("a string")),
             "targets": tuple(t for t in targets if t is not None),
-            "as_of": v(data, "", "as_of", _date, "a date like 2025-06-30"),
+            "as_of": v(data, "", "as_of", _date, Phrase("a date like 2025-06-30")),
             "segmentation": self.segmentation(data.get("segmentation", {}), "segmentation"),
             "metric": v(data, "", "metric", _choice(METRICS), _one_of(METRICS)),
-            "primary_metrics": v(data, "", "primary_metrics", _text_list, "a list of metrics"),
-            "alpha": v(data, "", "alpha", _number, "a number between 0 and 1"),
-            "power": v(data, "", "power", _number, "a number between 0 and 1"),
-            "duration_days": v(data, "", "duration_days", _whole, "a whole number of days"),
-            "wanted_lift": v(data, "", "wanted_lift", _number, "a positive number"),
-            "budget_cap": v(data, "", "budget_cap", _number, "a positive number"),
-            "holdout_share": v(data, "", "holdout_share", _number, "a share in [0, 1)"),
-            "holdout_salt": v(data, "", "holdout_salt", _string, "a string"),
-            "suppress": v(data, "", "suppress", _text_list, "a list of selectors"),
+            "primary_metrics": v(
+                data, "", "primary_metrics", _text_list, Phrase("a list of metrics")
+            ),
+            "alpha": v(data, "", "alpha", _number, Phrase("a number between 0 and 1")),
+            "power": v(data, "", "power", _number, Phrase("a number between 0 and 1")),
+            "duration_days": v(data, "", "duration_days", _whole, Phrase("a whole number of days")),
+            "wanted_lift": v(data, "", "wanted_lift", _number, Phrase("a positive number")),
+            "budget_cap": v(data, "", "budget_cap", _number, Phrase("a positive number")),
+            "holdout_share": v(data, "", "holdout_share", _number, Phrase("a share in [0, 1)")),
+            "holdout_salt": v(data, "", "holdout_salt", _string, Phrase("a string")),
+            "suppress": v(data, "", "suppress", _text_list, Phrase("a list of selectors")),
             "phases": tuple(p for p in self.list(data, "phases", self.phase) if p is not None),
             "data": self.data(data["data"], "data") if "data" in data else MISSING,
         }
@@ -265,19 +283,28 @@ class _Reader:
     def list(self, data: Mapping[str, Any], key: str, read: Callable[[Any, str], Any]) -> list[Any]:
         items = data.get(key, [])
         if not isinstance(items, list):
-            self.fail(key, f"expected a list of tables ([[{key}]]), got {_show(items)}")
+            self.fail(
+                key,
+                Phrase(
+                    "expected a list of tables ([[{key}]]), got {value}",
+                    key=key,
+                    value=_show(items),
+                ),
+            )
             return []
         return [read(item, f"{key}[{i}]") for i, item in enumerate(items)]
 
     def table(self, item: Any, path: str) -> bool:
         if not isinstance(item, dict):
-            self.fail(path, f"expected a table, got {_show(item)}")
+            self.fail(path, Phrase("expected a table, got {value}", value=_show(item)))
             return False
         return True
 
     def arms(self, items: Any, path: str) -> tuple[Arm, ...]:
         if not isinstance(items, list) or not items:
-            self.fail(path, f"expected a list of arm tables, got {_show(items)}")
+            self.fail(
+                path, Phrase("expected a list of arm tables, got {value}", value=_show(items))
+            )
             return ()
         arms = [self.arm(item, f"{path}[{i}]") for i, item in enumerate(items)]
         return tuple(a for a in arms if a is not None)
@@ -289,9 +316,9 @@ class _Reader:
         v = self.value
         offer = self.offer(item["offer"], join(path, "offer")) if "offer" in item else None
         args = {
-            "name": v(item, path, "name", _string, "a string"),
-            "share": v(item, path, "share", _number, "a share between 0 and 1"),
-            "control": v(item, path, "control", _bool, "true or false"),
+            "name": v(item, path, "name", _string, Phrase("a string")),
+            "share": v(item, path, "share", _number, Phrase("a share between 0 and 1")),
+            "control": v(item, path, "control", _bool, Phrase("true or false")),
             "offer": offer,
         }
         return None if self.problems else Arm(**_given(args))
@@ -303,11 +330,13 @@ class _Reader:
         v = self.value
         kind = v(item, path, "kind", _choice(OFFER_KINDS), _one_of(OFFER_KINDS))
         if kind in VALUED_OFFERS and "value" not in item:
-            self.fail(join(path, "value"), f"missing; a {kind} offer needs a value")
+            self.fail(
+                join(path, "value"), Phrase("missing; a {kind} offer needs a value", kind=kind)
+            )
         args = {
             "kind": kind,
-            "value": v(item, path, "value", _number, "a number"),
-            "min_spend": v(item, path, "min_spend", _number, "a number >= 0"),
+            "value": v(item, path, "value", _number, Phrase("a number")),
+            "min_spend": v(item, path, "min_spend", _number, Phrase("a number >= 0")),
         }
         return Offer(**_given(args))
 
@@ -317,19 +346,21 @@ class _Reader:
         self.keys(item, path, TARGET_KEYS)
         v = self.value
         args = {
-            "name": v(item, path, "name", _string, "a string"),
-            "selector": v(item, path, "selector", _string, "a selector, e.g. lifecycle = sleeping"),
-            "strategy": v(item, path, "strategy", _string, "a string"),
+            "name": v(item, path, "name", _string, Phrase("a string")),
+            "selector": v(
+                item, path, "selector", _string, Phrase("a selector, e.g. lifecycle = sleeping")
+            ),
+            "strategy": v(item, path, "strategy", _string, Phrase("a string")),
             "channel": v(item, path, "channel", _choice(CHANNELS), _one_of(CHANNELS)),
             "offer": self.offer(item["offer"], join(path, "offer")) if "offer" in item else MISSING,
-            "contact_cap": v(item, path, "contact_cap", _whole, "a whole number >= 0"),
+            "contact_cap": v(item, path, "contact_cap", _whole, Phrase("a whole number >= 0")),
             "costs": self.costs(item["costs"], join(path, "costs")) if "costs" in item else MISSING,
             "arms": self.arms(item["arms"], join(path, "arms")) if "arms" in item else MISSING,
-            "baseline": v(item, path, "baseline", _number, "a positive number"),
-            "phase": v(item, path, "phase", _string, "a phase name"),
-            "suppress": v(item, path, "suppress", _bool, "true or false"),
-            "rank": v(item, path, "rank", _string, "a column name such as clv"),
-            "top": v(item, path, "top", _number, "a share or a number of customers"),
+            "baseline": v(item, path, "baseline", _number, Phrase("a positive number")),
+            "phase": v(item, path, "phase", _string, Phrase("a phase name")),
+            "suppress": v(item, path, "suppress", _bool, Phrase("true or false")),
+            "rank": v(item, path, "rank", _string, Phrase("a column name such as clv")),
+            "top": v(item, path, "top", _number, Phrase("a share or a number of customers")),
         }
         return None if self.problems else Target(**_given(args))
 
@@ -338,9 +369,9 @@ class _Reader:
             return Costs()
         self.keys(item, path, {"per_contact": False, "redemption_rate": False})
         args = {
-            "per_contact": self.value(item, path, "per_contact", _number, "a number >= 0"),
+            "per_contact": self.value(item, path, "per_contact", _number, Phrase("a number >= 0")),
             "redemption_rate": self.value(
-                item, path, "redemption_rate", _number, "a share between 0 and 1"
+                item, path, "redemption_rate", _number, Phrase("a share between 0 and 1")
             ),
         }
         return Costs(**_given(args))
@@ -351,9 +382,9 @@ class _Reader:
         self.keys(item, path, {"name": True, "start": True, "end": True})
         v = self.value
         args = {
-            "name": v(item, path, "name", _string, "a phase name"),
-            "start": v(item, path, "start", _date, "a date like 2025-09-18"),
-            "end": v(item, path, "end", _date, "a date like 2025-09-21"),
+            "name": v(item, path, "name", _string, Phrase("a phase name")),
+            "start": v(item, path, "start", _date, Phrase("a date like 2025-09-18")),
+            "end": v(item, path, "end", _date, Phrase("a date like 2025-09-21")),
         }
         return None if self.problems else Phase(**_given(args))
 
@@ -363,12 +394,14 @@ class _Reader:
         self.keys(item, path, {kind: False for kind in DATA_KINDS})
         files = {}
         for kind in DATA_KINDS:
-            at = join(path, kind)
-            if kind in item and self.table(item[kind], at):
-                self.keys(item[kind], at, {"path": True, "sha256": True})
+            where = join(path, kind)
+            if kind in item and self.table(item[kind], where):
+                self.keys(item[kind], where, {"path": True, "sha256": True})
                 found = {
-                    "path": self.value(item[kind], at, "path", _string, "a file path"),
-                    "sha256": self.value(item[kind], at, "sha256", _string, "a SHA-256 in hex"),
+                    "path": self.value(item[kind], where, "path", _string, Phrase("a file path")),
+                    "sha256": self.value(
+                        item[kind], where, "sha256", _string, Phrase("a SHA-256 in hex")
+                    ),
                 }
                 files[kind] = DataFile(**_given(found)) if MISSING not in found.values() else None
         return PlanData(**files)
@@ -384,7 +417,7 @@ class _Reader:
         try:
             return SegmentationSettings(**_given(values))
         except PlanError as exc:
-            self.settings_problems += [join(path, line) for line in exc.problems]
+            self.settings_problems += [_within(path, line) for line in exc.problems]
             return SegmentationSettings()
 
 
@@ -496,15 +529,22 @@ def _choice(options: tuple[str, ...]) -> Callable[[Any], str]:
     return check
 
 
-def _one_of(options: tuple[str, ...]) -> str:
-    return "one of " + ", ".join(options)
+def _within(path: str, problem: str) -> str:
+    """A segmentation setting's problem ("tier_thresholds: ...") under the plan's key path."""
+    if isinstance(problem, Phrase) and problem.template == "{path}: {problem}":
+        return at(join(path, problem.values["path"]), problem.values["problem"])
+    return join(path, problem)
 
 
-SETTING_TYPES: dict[str, tuple[Callable[[Any], Any], str]] = {
-    "lifecycle_quantiles": (_numbers(3), "three increasing numbers between 0 and 1"),
-    "lifecycle_days": (_numbers(3), "three increasing numbers of days"),
-    "tier_thresholds": (_numbers(2), "two increasing positive numbers"),
-    "band_max_cuts": (_whole, "a whole number from 0 to 3"),
-    "band_min_share": (_number, "a share in [0, 1)"),
-    "band_min_customers": (_whole, "a whole number of at least 1"),
+def _one_of(options: tuple[str, ...]) -> Phrase:
+    return Phrase("one of {options}", options=", ".join(options))
+
+
+SETTING_TYPES: dict[str, tuple[Callable[[Any], Any], Phrase]] = {
+    "lifecycle_quantiles": (_numbers(3), Phrase("three increasing numbers between 0 and 1")),
+    "lifecycle_days": (_numbers(3), Phrase("three increasing numbers of days")),
+    "tier_thresholds": (_numbers(2), Phrase("two increasing positive numbers")),
+    "band_max_cuts": (_whole, Phrase("a whole number from 0 to 3")),
+    "band_min_share": (_number, Phrase("a share in [0, 1)")),
+    "band_min_customers": (_whole, Phrase("a whole number of at least 1")),
 }

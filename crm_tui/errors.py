@@ -20,18 +20,31 @@ class InputError(ValueError):
         self.setting = setting
 
 
-def worded(exc: BaseException, how: Mapping[str, str], word: Callable[[str], str] = str) -> str:
+def worded(
+    exc: BaseException,
+    how: Mapping[str, str],
+    word: Callable[[str], str] = str,
+    separator: str = "\n",
+) -> str:
     """The error's message, with how a shell's user changes the setting it names (if known).
 
     `how` is the shell's own table: setting -> how its user changes it; `word` puts each of the
-    error's problems in the user's language. A selector that needs the visitor column is fixed
-    by giving a visitors file.
+    error's problems in the user's language, `separator` goes between them. Several problems
+    in one file name the file once. A selector that needs the visitor column is fixed by giving
+    a visitors file.
     """
+    listed = problems(exc)
+    named = [p for p in listed if isinstance(p, Phrase) and p.template == "{path}: {problem}"]
+    sources = {str(p.values["path"]) for p in named}
+    if len(named) == len(listed) > 1 and len(sources) == 1:
+        inner = separator.join(word(p.values["problem"]) for p in named)
+        message = word(Phrase("{path}: {problem}", path=sources.pop(), problem=inner))
+    else:
+        message = separator.join(word(p) for p in listed)
     setting = getattr(exc, "setting", None)
     if getattr(exc, "missing_column", None) == "visitor":
         setting = "visitors"
     hint = how.get(setting or "")
-    message = "\n".join(word(p) for p in problems(exc))
     return word(Phrase("{message}; {hint}", message=message, hint=hint)) if hint else message
 
 

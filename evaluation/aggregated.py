@@ -62,7 +62,11 @@ def evaluate_aggregated(
     check_arguments(results, by, alpha, adjustment)
     alpha = look_level(alpha, sequential)
     if "customers" not in results.columns:
-        raise EvaluationError("aggregated results need a customers column (people per arm)")
+        raise EvaluationError(
+            Phrase(
+                "aggregated results need a customers column (people per arm)",
+            )
+        )
     present = [c for c in COUNTS if c in results.columns]
     keys = ["arm"] if by is None else [pl.col(by).cast(pl.String).alias("_segment"), "arm"]
     table = results.group_by(keys).agg(pl.col(c).cast(pl.Float64).sum() for c in present)
@@ -73,7 +77,11 @@ def evaluate_aggregated(
     arms = tuple(sorted({a for _, a in cells}))
     if control not in arms:
         raise EvaluationError(
-            f"control arm {control!r} is not in the results; arms are {', '.join(arms)}"
+            Phrase(
+                "control arm {control!r} is not in the results; arms are {value}",
+                control=control,
+                value=", ".join(arms),
+            )
         )
     comparisons: list[Comparison] = []
     incremental: list[Incremental] = []

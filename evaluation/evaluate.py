@@ -95,7 +95,11 @@ def evaluate(
     arms = tuple(sorted(moments.arms()))
     if control not in arms:
         raise EvaluationError(
-            f"control arm {control!r} is not in the results; arms are {', '.join(arms)}"
+            Phrase(
+                "control arm {control!r} is not in the results; arms are {value}",
+                control=control,
+                value=", ".join(arms),
+            )
         )
     cuped = COVARIATE in results.columns
     comparisons: list[Comparison] = []
@@ -144,7 +148,13 @@ def look_level(alpha: float, sequential: Look | None) -> float:
     if sequential is None:
         return alpha
     if sequential.alpha != alpha:
-        raise EvaluationError(f"the look was planned at alpha {sequential.alpha}, not {alpha}")
+        raise EvaluationError(
+            Phrase(
+                "the look was planned at alpha {alpha}, not {alpha2}",
+                alpha=sequential.alpha,
+                alpha2=alpha,
+            )
+        )
     return sequential.look_alpha
 
 
@@ -159,15 +169,23 @@ def family_of(metric: str, segment: str, primary: Sequence[str]) -> str:
 
 def check_cap(cap: float | None) -> None:
     if cap is not None and not 0.5 <= cap < 1:
-        raise EvaluationError(f"cap {cap}: expected a quantile from 0.5 to below 1, or none")
+        raise EvaluationError(
+            Phrase(
+                "cap {cap}: expected a quantile from 0.5 to below 1, or none",
+                cap=cap,
+            )
+        )
 
 
 def check_primary(primary: Sequence[str], chosen: Sequence[str]) -> None:
     unknown = [m for m in primary if m not in chosen]
     if unknown:
         raise EvaluationError(
-            f"primary metric {unknown[0]!r} is not among the metrics evaluated: "
-            + ", ".join(chosen)
+            Phrase(
+                "primary metric {name!r} is not among the metrics evaluated: {chosen}",
+                name=unknown[0],
+                chosen=", ".join(chosen),
+            )
         )
 
 
@@ -256,15 +274,34 @@ def check_sample_ratio(
 def check_arguments(results: pl.DataFrame, by: str | None, alpha: float, adjustment: str) -> None:
     """The same argument checks for per-customer and aggregated results."""
     if "arm" not in results.columns:
-        raise EvaluationError("results have no arm column")
+        raise EvaluationError(
+            Phrase(
+                "results have no arm column",
+            )
+        )
     if by is not None and by not in results.columns:
         raise EvaluationError(
-            f"by {by!r}: no such column; columns are {', '.join(results.columns)}"
+            Phrase(
+                "by {by!r}: no such column; columns are {value}",
+                by=by,
+                value=", ".join(results.columns),
+            )
         )
     if not 0 < alpha < 1:
-        raise EvaluationError(f"alpha {alpha}: expected a number between 0 and 1")
+        raise EvaluationError(
+            Phrase(
+                "alpha {alpha}: expected a number between 0 and 1",
+                alpha=alpha,
+            )
+        )
     if adjustment not in ADJUSTMENTS:
-        raise EvaluationError(f"adjustment {adjustment!r}: expected {' or '.join(ADJUSTMENTS)}")
+        raise EvaluationError(
+            Phrase(
+                "adjustment {adjustment!r}: expected {value}",
+                adjustment=adjustment,
+                value=" or ".join(ADJUSTMENTS),
+            )
+        )
 
 
 def _metrics(results: pl.DataFrame, names: Sequence[str] | None) -> list[Metric]:
@@ -272,15 +309,29 @@ def _metrics(results: pl.DataFrame, names: Sequence[str] | None) -> list[Metric]
     if names is None:
         if not present:
             raise EvaluationError(
-                "results have none of the outcome columns " + ", ".join(OUTCOME_COLUMNS)
+                Phrase(
+                    "results have none of the outcome columns {columns}",
+                    columns=", ".join(OUTCOME_COLUMNS),
+                )
             )
         return [METRICS[n] for n in present]
     out = []
     for name in names:
         if name not in METRICS:
-            raise EvaluationError(f"unknown metric {name!r}; metrics are {', '.join(METRICS)}")
+            raise EvaluationError(
+                Phrase(
+                    "unknown metric {name!r}; metrics are {value}",
+                    name=name,
+                    value=", ".join(METRICS),
+                )
+            )
         if name not in present:
-            raise EvaluationError(f"metric {name} needs columns the results do not have")
+            raise EvaluationError(
+                Phrase(
+                    "metric {name} needs columns the results do not have",
+                    name=name,
+                )
+            )
         out.append(METRICS[name])
     return out
 

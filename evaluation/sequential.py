@@ -26,6 +26,8 @@ from typing import Literal, cast
 import numpy as np
 from scipy import special
 
+from evaluation.phrases import Phrase
+
 Method = Literal["spending", "always-valid"]
 METHODS: tuple[Method, ...] = ("spending", "always-valid")
 GRID = 301  # points of the numerical integration over each look's continuation region
@@ -63,13 +65,34 @@ class Look:
 def look(method: str, day: int, days: int, alpha: float) -> Look:
     """The level of day `day` of a campaign planned to run `days` days."""
     if method not in METHODS:
-        raise SequentialError(f"sequential {method!r}: expected {' or '.join(METHODS)}")
+        raise SequentialError(
+            Phrase(
+                "sequential {method!r}: expected {value}",
+                method=method,
+                value=" or ".join(METHODS),
+            )
+        )
     if days < 1:
-        raise SequentialError(f"planned days {days}: expected a whole number from 1")
+        raise SequentialError(
+            Phrase(
+                "planned days {days}: expected a whole number from 1",
+                days=days,
+            )
+        )
     if not day >= 1:
-        raise SequentialError(f"day {day}: expected a whole number from 1")
+        raise SequentialError(
+            Phrase(
+                "day {day}: expected a whole number from 1",
+                day=day,
+            )
+        )
     if not 0 < alpha < 1:
-        raise SequentialError(f"alpha {alpha}: expected a number between 0 and 1")
+        raise SequentialError(
+            Phrase(
+                "alpha {alpha}: expected a number between 0 and 1",
+                alpha=alpha,
+            )
+        )
     k = min(day, days)
     if method == "spending":
         boundary = spending_boundaries(days, alpha)[k - 1]

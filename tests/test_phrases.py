@@ -107,3 +107,30 @@ def test_file_errors_are_one_line_in_either_language(
         use("en")
     assert main(["segment", str(missing)]) == 2
     assert capsys.readouterr().err == f"crm-tui: error: {missing}: no such file\n"
+
+
+def test_a_broken_plan_names_its_file_once_in_either_language(
+    capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    from crm_tui.cli.main import main
+
+    plan = tmp_path / "bad.toml"
+    plan.write_text(
+        'schema_version = 1\nname = "x"\nobjective = "churn"\nsalt = "s"\nalpah = 0.1\n'
+        '[[targets]]\nname = "a"\nselector = "all"\n',
+        encoding="utf-8",
+    )
+    try:
+        assert main(["--lang", "zh", "plan", "check", str(plan)]) == 2
+        said = capsys.readouterr().err
+    finally:
+        use("en")
+    assert said == (
+        f"crm-tui: error: {plan}：alpah：未知的键；是否想写 'alpha'？；objective：应为以下之一："
+        "visitor_conversion, churn_recall, event_retention, custom，得到 'churn'\n"
+    )
+    assert main(["plan", "check", str(plan)]) == 2
+    assert capsys.readouterr().err == (
+        f"crm-tui: error: {plan}: alpah: unknown key; did you mean 'alpha'?; objective: expected "
+        "one of visitor_conversion, churn_recall, event_retention, custom, got 'churn'\n"
+    )

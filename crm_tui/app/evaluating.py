@@ -13,7 +13,7 @@ import polars as pl
 from campaigns import CampaignPlan
 from campaigns.toml_io import load_plan
 from crm_tui.app.timings import phase
-from crm_tui.errors import InputError
+from crm_tui.errors import InputError, problems
 from crm_tui.io.findings import why
 from crm_tui.io.results import LoadedResults, load_assignment, load_results
 from crm_tui.language import N_
@@ -258,11 +258,7 @@ def _evaluate(request: EvaluationRequest, plan: CampaignPlan | None) -> Report:
             )
     except EvaluationError as exc:
         raise InputError(
-            Phrase(
-                "{results}: {exc}",
-                results=request.results,
-                exc=exc,
-            )
+            Phrase("{results}: {problem}", results=request.results, problem=problems(exc)[0])
         ) from None
 
 
@@ -290,7 +286,7 @@ def _look(request: EvaluationRequest, plan: CampaignPlan | None, alpha: float) -
     try:
         return look(request.sequential, request.day, days, alpha)
     except SequentialError as exc:
-        raise InputError(str(exc), setting="sequential") from None
+        raise InputError(problems(exc)[0], setting="sequential") from None
 
 
 def _primary(

@@ -32,8 +32,5 @@ HOW = {
 
 def error_line(exc: BaseException) -> str:
     """One line: several problems (a plan's) are joined, naming their file once."""
-    lines = worded(exc, {setting: _(how) for setting, how in HOW.items()}, say).splitlines() or [""]
-    source = lines[0].split(": ", 1)[0] + ": "
-    if len(lines) > 1 and all(line.startswith(source) for line in lines):
-        return source + "; ".join(line.removeprefix(source) for line in lines)
-    return "; ".join(lines)
+    how = {setting: _(how) for setting, how in HOW.items()}
+    return worded(exc, how, say, separator=_("; "))
