@@ -157,7 +157,7 @@ class PlanPane(VerticalScroll):
             _("Salt"),
             short("p-salt"),
             Label(_("Holdout salt"), classes="field-label"),
-            short("p-holdout-salt"),
+            text_field("p-holdout-salt"),  # its default is 22 characters
         )
         yield row(
             _("Judged by"),
