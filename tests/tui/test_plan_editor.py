@@ -22,6 +22,12 @@ async def started(pilot, app: CrmApp, objective: str = "churn_recall") -> None:
     await settle(app, pilot)
 
 
+async def open_settings(pilot, app: CrmApp) -> None:
+    """The Plan settings section, opened as a click on its title would."""
+    app.query_one("#plan-settings").collapsed = False
+    await pilot.pause()
+
+
 async def edited(app: CrmApp, pilot) -> None:
     """What was typed, applied now rather than after the pause in typing the form waits for."""
     await pilot.pause()
@@ -101,8 +107,7 @@ async def test_the_plan_settings_are_edited_in_the_form() -> None:
     app = CrmApp(paths["orders"], None, None, paths)
     async with app.run_test(size=(120, 40)) as pilot:
         await started(pilot, app)
-        app.query_one("#plan-settings").collapsed = False
-        await pilot.pause()
+        await open_settings(pilot, app)
         await type_into(pilot, "#p-days", "21")
         await type_into(pilot, "#p-budget-cap", "5000")
         await type_into(pilot, "#p-lift", "10")
@@ -159,8 +164,7 @@ async def test_every_plan_setting_reaches_the_saved_file(tmp_path: Path) -> None
     app = CrmApp(paths["orders"], None, None, paths)
     async with app.run_test(size=(120, 40)) as pilot:
         await started(pilot, app)
-        app.query_one("#plan-settings").collapsed = False
-        await pilot.pause()
+        await open_settings(pilot, app)
         await type_into(pilot, "#p-salt", "spring")
         await type_into(pilot, "#p-holdout-salt", "shop-wide")
         await type_into(pilot, "#p-primary", "conversion_rate, roi")

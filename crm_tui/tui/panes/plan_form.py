@@ -60,12 +60,12 @@ class PlanFields:
     power: str
     budget_cap: str  # blank: no cap
     holdout: str  # percent
-    objective: str = "churn_recall"
-    salt: str = ""
-    holdout_salt: str = ""
-    primary: str = ""  # metric names, commas between; blank: the metric alone
-    suppress: str = ""  # selectors, semicolons between
-    phases: str = ""  # name=start..end, commas between
+    objective: str
+    salt: str
+    holdout_salt: str
+    primary: str  # metric names, commas between; blank: the metric alone
+    suppress: str  # selectors, semicolons between
+    phases: str  # name=start..end, commas between
 
 
 # the plan's keys these fields set: a rule broken there is shown beside them
