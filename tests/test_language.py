@@ -258,8 +258,9 @@ def test_every_phrase_template_is_a_literal_the_catalogue_can_find() -> None:
     ],
 )
 def test_help_is_in_the_language_in_use(
-    capsys: pytest.CaptureFixture[str], command: list[str]
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, command: list[str]
 ) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
     helps = {}
     try:
         for lang in LANGUAGES:
@@ -272,3 +273,27 @@ def test_help_is_in_the_language_in_use(
     assert helps["en"].startswith("usage: crm-tui") and "show this help message" in helps["en"]
     assert helps["zh"].startswith("用法：crm-tui") and "显示本帮助并退出" in helps["zh"]
     assert "options" not in helps["zh"] and "default" not in helps["zh"]
+    # wrapped by terminal cells: Chinese help fits an 80-column terminal
+    assert max(cells(line) for line in helps["zh"].splitlines()) <= 80
+
+
+words = st.text(alphabet="abcdefghij", min_size=1, max_size=12)
+
+
+@given(st.lists(words, max_size=30).map(" ".join), st.integers(12, 60))
+def test_wrapping_english_is_textwraps(text: str, width: int) -> None:
+    import textwrap
+
+    from crm_tui.reports.text import wrap
+
+    assert wrap(text, width) == textwrap.wrap(text, width)
+
+
+@given(st.text(alphabet="ab 活跃期会员，。", max_size=80), st.integers(6, 40))
+def test_wrapping_chinese_keeps_every_character_within_the_width(text: str, width: int) -> None:
+    from crm_tui.reports.text import wrap
+
+    lines = wrap(text, width)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    # a line wider than the width is one word that had no place to break
+    assert all(cells(line) <= width or " " not in line.strip() for line in lines)

@@ -16,6 +16,7 @@ from crm_tui.cli import evaluate, plan, predict, sample, segment, tui
 from crm_tui.cli.wording import error_line
 from crm_tui.errors import InputError
 from crm_tui.language import ENVIRONMENT, LANGUAGES, N_, _, choose, use
+from crm_tui.reports.text import wrap
 
 COMMANDS = (tui, segment, sample, plan, evaluate, predict)
 NAMES = ("tui", "segment", "sample", "plan", "evaluate", "predict")
@@ -98,6 +99,13 @@ class Formatter(argparse.HelpFormatter):
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
         return _(action.help) if action.help else action.help
+
+    # argparse wraps by characters; Chinese takes two cells each and has no spaces to break at
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return wrap(" ".join(text.split()), width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(indent + line for line in wrap(" ".join(text.split()), width))
 
 
 class Parser(argparse.ArgumentParser):
