@@ -24,9 +24,11 @@ from dataclasses import dataclass
 from typing import Literal, cast
 
 import numpy as np
-from scipy import special
 
 from evaluation.phrases import Phrase
+
+# SciPy is imported in the functions that use it: every command's parser names METHODS, and
+# importing scipy.special took a quarter of a second.
 
 Method = Literal["spending", "always-valid"]
 METHODS: tuple[Method, ...] = ("spending", "always-valid")
@@ -64,6 +66,8 @@ class Look:
 
 def look(method: str, day: int, days: int, alpha: float) -> Look:
     """The level of day `day` of a campaign planned to run `days` days."""
+    from scipy import special
+
     if method not in METHODS:
         raise SequentialError(
             Phrase(
@@ -104,6 +108,8 @@ def look(method: str, day: int, days: int, alpha: float) -> Look:
 
 def spent(t: float, alpha: float) -> float:
     """Lan-DeMets O'Brien-Fleming-type spending: the alpha used up by information fraction t."""
+    from scipy import special
+
     if t <= 0:
         return 0.0
     return float(2 * special.ndtr(special.ndtri(alpha / 2) / math.sqrt(t)))
@@ -114,6 +120,8 @@ def spending_boundaries(looks: int, alpha: float) -> tuple[float, ...]:
     """Two-sided |z| boundaries for equally spaced looks, by recursive numerical integration of
     the statistic's path (Armitage, McPherson and Rowe): each look crosses with exactly the
     alpha the spending function allots it, given that no earlier look crossed."""
+    from scipy import special
+
     step = 1 / looks
     first = spent(step, alpha)
     c = min(float(-special.ndtri(first / 2)) if first > 0 else MAX_BOUNDARY, MAX_BOUNDARY)
@@ -134,6 +142,8 @@ def _normal(x: np.ndarray, variance: float) -> np.ndarray:
 
 def _crossing(grid: np.ndarray, density: np.ndarray, step: float, t: float, c: float) -> float:
     """P(|S_t| >= c sqrt(t) and no earlier crossing)."""
+    from scipy import special
+
     b, sd = c * math.sqrt(t), math.sqrt(step)
     tails = special.ndtr((-b - grid) / sd) + special.ndtr((grid - b) / sd)
     return float(_integrate(grid, density * tails))

@@ -127,6 +127,20 @@ def test_the_app_opens_without_scipy() -> None:
     assert out.stdout.strip() == "False"
 
 
+def test_the_command_line_parses_without_scipy() -> None:
+    """Every command builds the whole parser first: what that imports, every command pays for
+    (scipy.special, for the names of the sequential methods, was a quarter of a second)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from crm_tui.cli.main import build_parser; build_parser(); "
+        "print('scipy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]+")
 
 
