@@ -53,6 +53,17 @@ def identifier(column: str, dtype: pl.DataType | None = None) -> pl.Expr:
     return _clean_text(value)
 
 
+def blank_id(column: str, dtype: pl.DataType) -> pl.Expr:
+    """Whether `identifier` would read the cell as no id, without making the ids themselves:
+    where the ids are only checked, cleaning ten million of them cost a third of a second."""
+    if dtype == pl.String:
+        value = pl.col(column)
+        return value.is_null() | (
+            value.str.replace_all("\x00", "", literal=True).str.strip_chars() == ""
+        )
+    return identifier(column, dtype).is_null()
+
+
 def text_column(raw: pl.LazyFrame, column: str, dtype: pl.DataType, is_id: bool = False) -> pl.Expr:
     """A column as `identifier` (is_id) or `text` reads it. A Categorical or Enum column
     (dictionary-encoded text in Parquet) is cleaned once per distinct value, not once per row:

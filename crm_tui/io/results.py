@@ -22,6 +22,7 @@ COUNT_COLUMNS = ("customers", "impressions", "clicks", "add_to_cart", "conversio
 MONEY_COLUMNS = ("revenue", "cost", "pre_revenue")
 TEXT_COLUMNS = ("customer_id", "arm", "segment")
 TOTAL_LABELS = ("total", "totals", "sum", "all", "合计", "总计", "汇总", "总和")
+NO_ID = "_no_customer_id"  # the check on ids that are not kept
 MAX_VALUE = 1e12  # no campaign has more people, events or money in one row
 
 
@@ -48,12 +49,18 @@ def load_results(
         schema = raw.collect_schema()
         mapping = resolve_columns(path, schema.names(), RESULT_PRESETS, required, overrides)
         src = mapping.sources
+        # results that name their arms are compared as they are: their ids are only checked
+        ids = "customer_id" in src and not need_arm
         exprs = [pl.col(ROW)]
         exprs += [
             parsing.text_column(raw, src[c], schema[src[c]], c == "customer_id").alias(c)
             for c in TEXT_COLUMNS
-            if c in src
+            if c in src and (c != "customer_id" or ids)
         ]
+        if "customer_id" in src and not ids:
+            exprs.append(
+                parsing.blank_id(src["customer_id"], schema[src["customer_id"]]).alias(NO_ID)
+            )
         exprs += _extra_columns(raw, schema, extra, set(src))
         money = parsing.sample_cells(raw, schema, [src[c] for c in MONEY_COLUMNS if c in src])
         for c in (*COUNT_COLUMNS, *MONEY_COLUMNS):
@@ -63,10 +70,12 @@ def load_results(
                 exprs.append(value.alias(c))
                 exprs.append((pl.col(src[c]).is_not_null() & value.is_null()).alias(f"_bad_{c}"))
         parsed = raw.with_row_index(ROW, offset=2).select(exprs)
-        checks = _checks(src)
+        checks = _checks(src, ids)
         frame = parsed.with_columns(first_reason(checks)).collect()
     kept, dropped, examples = split_dropped(frame, checks)
-    kept = parsing.whole_number_ids(kept, ["customer_id"])
+    kept = (
+        parsing.whole_number_ids(kept, ["customer_id"]) if ids else kept.drop(NO_ID, strict=False)
+    )
     per_customer = "customer_id" in src
     if not per_customer and "customers" not in src:
         raise InputError(
@@ -108,10 +117,11 @@ def _extra_columns(
     return out
 
 
-def _checks(src: Mapping[str, str]) -> list[tuple[pl.Expr, str]]:
+def _checks(src: Mapping[str, str], ids: bool) -> list[tuple[pl.Expr, str]]:
     checks: list[tuple[pl.Expr, str]] = []
     if "customer_id" in src:
-        checks.append((pl.col("customer_id").is_null(), N_("empty customer")))
+        empty = pl.col("customer_id").is_null() if ids else pl.col(NO_ID)
+        checks.append((empty, N_("empty customer")))
     if "arm" in src:
         checks.append((pl.col("arm").is_null(), N_("empty arm")))
         # the sum row ad platforms add under the arms is no arm of its own
