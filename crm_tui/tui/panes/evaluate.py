@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.reactive import var
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from crm_tui.app.evaluating import EvaluationRequest
 from crm_tui.language import N_, _, say
@@ -73,7 +73,7 @@ class EvaluatePane(VerticalScroll):
         yield row(
             _("Results"),
             path_field("results-path", _("results or outcomes file")),
-            Label(_("Assignment"), classes="field-label"),
+            _("Assignment"),
             path_field("assignment-path", _("optional: from plan assign")),
         )
         yield row(
@@ -83,7 +83,7 @@ class EvaluatePane(VerticalScroll):
         yield row(
             _("Control"),
             text_field("control", _("from the plan"), short=True),
-            Label(_("By"), classes="field-label"),
+            _("By"),
             text_field("by", _("e.g. segment"), short=True),
             Button(_("Evaluate"), id="evaluate", variant="primary", compact=True),
             Button(_("Sample results"), id="sample", compact=True),
@@ -97,7 +97,7 @@ class EvaluatePane(VerticalScroll):
                 id="looks",
                 compact=True,
             ),
-            Label(_("Day"), classes="field-label"),
+            _("Day"),
             text_field("day", _("e.g. 7"), short=True),
         )
         yield Static(_("Open a results file to see whether the campaign worked."), id="srm")

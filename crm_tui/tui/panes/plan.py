@@ -20,7 +20,6 @@ from textual.widgets import (
     Collapsible,
     DataTable,
     Input,
-    Label,
     Select,
     Static,
 )
@@ -138,25 +137,21 @@ class PlanPane(VerticalScroll):
         yield row(
             _("Name"),
             text_field("p-name"),
-            Label(_("Metric"), classes="field-label"),
+            _("Metric"),
             Select(metrics, allow_blank=False, id="p-metric", compact=True),
         )
-        yield row(
-            _("Days"), short("p-days"), Label(_("Lift %"), classes="field-label"), short("p-lift")
-        )
-        yield row(
-            _("Alpha"), short("p-alpha"), Label(_("Power"), classes="field-label"), short("p-power")
-        )
+        yield row(_("Days"), short("p-days"), _("Lift %"), short("p-lift"))
+        yield row(_("Alpha"), short("p-alpha"), _("Power"), short("p-power"))
         yield row(
             _("Budget cap"),
             short("p-budget-cap", _("none")),
-            Label(_("Holdout %"), classes="field-label"),
+            _("Holdout %"),
             short("p-holdout"),
         )
         yield row(
             _("Salt"),
             short("p-salt"),
-            Label(_("Holdout salt"), classes="field-label"),
+            _("Holdout salt"),
             text_field("p-holdout-salt"),  # its default is 22 characters
         )
         yield row(
@@ -195,26 +190,26 @@ class PlanPane(VerticalScroll):
         yield row(
             _("Channel"),
             choice("t-channel", CHANNELS),
-            Label(_("Offer"), classes="field-label"),
+            _("Offer"),
             choice("t-offer", OFFER_KINDS),
         )
         # two fields a row: at 80 columns the form is half the screen
         yield row(
             _("Value"),
             short("t-value"),
-            Label(_("Min spend"), classes="field-label"),
+            _("Min spend"),
             short("t-min-spend"),
         )
         yield row(
             _("Contacts"),
             short("t-cap"),
-            Label(_("Per contact"), classes="field-label"),
+            _("Per contact"),
             short("t-per-contact"),
         )
         yield row(
             _("Redeem %"),
             short("t-redemption"),
-            Label(_("Baseline"), classes="field-label"),
+            _("Baseline"),
             text_field("t-baseline", _("history"), short=True),
         )
         yield row(
@@ -224,7 +219,7 @@ class PlanPane(VerticalScroll):
         yield row(
             _("Rank by"),
             text_field("t-rank", _("e.g. churn_risk"), short=True),
-            Label(_("Keep top"), classes="field-label"),
+            _("Keep top"),
             text_field("t-top", _("0.2 or 500"), short=True),
         )
         yield row(

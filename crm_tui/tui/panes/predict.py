@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.reactive import var
-from textual.widgets import Button, DataTable, Input, Label, Static
+from textual.widgets import Button, DataTable, Input, Static
 
 from crm_tui.app.predicting import HORIZON_DAYS, Prediction, PredictRequest
 from crm_tui.language import _
@@ -35,7 +35,7 @@ class PredictPane(VerticalScroll):
         yield row(
             _("Check to"),
             text_field("calibration-end", "YYYY-MM-DD", short=True),
-            Label(_("Horizon"), classes="field-label"),
+            _("Horizon"),
             text_field("horizon", _("days"), str(HORIZON_DAYS), short=True),
             Button(_("Fit"), id="fit", variant="primary", compact=True),
         )

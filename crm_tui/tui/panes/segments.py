@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import var
-from textual.widgets import Button, DataTable, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Input, Select, Static
 
 from campaigns import PlanError
 from campaigns.settings import SegmentationSettings
@@ -70,14 +70,14 @@ class SegmentsPane(VerticalScroll):
         yield row(
             _("As of"),
             text_field("as-of", "YYYY-MM-DD", short=True),
-            Label(_("Tiers"), classes="field-label"),
+            _("Tiers"),
             text_field("tiers", short=True),
             id="segment-controls",
         )
         yield row(
             _("Quantiles"),
             text_field("quantiles", short=True),
-            Label(_("Days"), classes="field-label"),
+            _("Days"),
             text_field("days", _("learned"), short=True),
             Button(_("Apply"), id="apply", compact=True),
         )

@@ -9,10 +9,12 @@ from textual.widgets import Input, Label
 from crm_tui.tui.widgets.paths import PathSuggester
 
 
-def row(label: str | None, *widgets: Widget, id: str | None = None) -> Horizontal:
-    """A form row: a muted label, then the widgets side by side."""
-    children = [Label(label, classes="field-label")] if label else []
-    return Horizontal(*children, *widgets, classes="row", id=id)
+def row(label: str | None, *items: Widget | str, id: str | None = None) -> Horizontal:
+    """A form row: a muted label, then the widgets side by side; a text among them labels the
+    widget after it (two fields a row)."""
+    children: list[Widget] = [Label(label, classes="field-label")] if label else []
+    children += [Label(i, classes="field-label") if isinstance(i, str) else i for i in items]
+    return Horizontal(*children, classes="row", id=id)
 
 
 def path_field(id: str, placeholder: str, value: str = "") -> Input:
