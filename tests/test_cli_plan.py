@@ -203,3 +203,24 @@ def test_a_plan_assigns_with_the_data_it_was_checked_against(
     assert "profiles.csv: changed since the plan was checked" in err and "--changed-data" in err
     assert not (tmp_path / "again.csv").exists()
     assert main([*again, "--changed-data"]) == 0
+
+
+def test_a_plan_records_a_folder_of_parts_and_notices_a_changed_part(
+    tmp_path: Path, sample_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    orders = pl.read_csv(sample_dir / "orders.csv", infer_schema=False)
+    (tmp_path / "orders").mkdir()
+    half = orders.height // 2
+    orders.head(half).write_parquet(tmp_path / "orders" / "a.parquet")
+    orders.slice(half).write_parquet(tmp_path / "orders" / "b.parquet")
+    plan = tmp_path / "plan.toml"
+    init = ["plan", "init", "--objective", "churn_recall", "--salt", "s"]
+    assert main([*init, "--orders", str(tmp_path / "orders"), "--out", str(plan)]) == 0
+    assert main(["plan", "check", str(plan), "--record"]) == 0
+    recorded = load_plan(plan).data.orders
+    assert recorded is not None and recorded.path == "orders"
+
+    orders.slice(half + 1).write_parquet(tmp_path / "orders" / "b.parquet")
+    capsys.readouterr()
+    assert main(["plan", "assign", str(plan), "--out", str(tmp_path / "a.csv")]) == 2
+    assert "orders: changed since the plan was checked" in capsys.readouterr().err

@@ -28,6 +28,7 @@ from crm_tui.engine import Segmentation
 from crm_tui.engine.models.scores import SCORES
 from crm_tui.errors import InputError
 from crm_tui.io.database import Database
+from crm_tui.io.readers import is_parquet_set, source_files
 from crm_tui.language import N_
 from evaluation.phrases import Phrase
 
@@ -118,11 +119,22 @@ def new_plan(
 
 
 def fingerprint(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in blocks.
+    """SHA-256 of a file's bytes, read in blocks; of a folder or pattern of Parquet parts, of
+    the parts' digests in name order (so moving the folder keeps it).
 
     Comparing with a plan and then recording reads a file once: the digest is remembered for
     the file as it is (its size and modification time), so a changed file is read again.
     """
+    parts = source_files(path)
+    if parts == (path,):
+        return _file_digest(path)
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(bytes.fromhex(_file_digest(part)))
+    return digest.hexdigest()
+
+
+def _file_digest(path: Path) -> str:
     status = path.stat()
     return _digest(path.resolve(), status.st_size, status.st_mtime_ns)
 
@@ -174,7 +186,7 @@ def changes(plan: CampaignPlan, files: ShopFiles, plan_path: Path) -> list[str]:
         path = used[kind]
         if path is None:
             out.append(f"the plan was checked with {kind} {file.path}, and none is given now")
-        elif not path.is_file():
+        elif not (path.is_file() or is_parquet_set(path)):
             out.append(f"{path}: no such file (the plan was checked with it)")
         elif fingerprint(path) != file.sha256:
             out.append(f"{path}: changed since the plan was checked (its SHA-256 differs)")

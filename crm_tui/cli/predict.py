@@ -22,7 +22,11 @@ from crm_tui.language import N_, _
 
 def add(sub: Any) -> None:
     p = sub.add_parser("predict", help=_("fit BG/NBD and Gamma-Gamma: p_alive, purchases, CLV"))
-    p.add_argument("orders", type=Path, help=_("orders file: CSV, text log, Parquet or .xlsx"))
+    p.add_argument(
+        "orders",
+        type=Path,
+        help=_("orders file (CSV, text log, Parquet, .xlsx) or a folder of Parquet files"),
+    )
     add_data_options(p)
     p.add_argument(
         "--as-of",

@@ -27,7 +27,8 @@ def add(sub: Any) -> None:
     p.add_argument(
         "orders",
         help=_(
-            "orders file (CSV, text log, Parquet, .xlsx) or database URI "
+            "orders file (CSV, text log, Parquet, .xlsx), a folder or pattern of Parquet "
+            "files (quoted: 'orders/*.parquet'), or a database URI "
             "(postgresql://user@host/db, sqlite:///path/shop.db, mysql://...)"
         ),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import glob
 import re
 import tempfile
 from collections.abc import Iterator
@@ -29,6 +30,8 @@ _SAMPLE_BYTES = 1 << 20
 BATCH_ROWS = 1 << 19  # about twenty reports for ten million rows
 _CHUNK_BYTES = 8 << 20
 _DELIMITERS = ",\t;|"
+PARQUET_SUFFIXES = (".parquet", ".pq")
+_GLOB_CHARACTERS = re.compile(r"[*?[]")
 _EDGE_SPACE = re.compile(r"(?m)^[ \t]+|[ \t]+(?=\r?$)")
 _INNER_SPACE = re.compile(r"[ \t]+")
 # A CSV cell a spreadsheet would run as a formula starts with one of = + - @ tab CR. crm-tui's
@@ -119,9 +122,12 @@ def scan_table(path: Source) -> Iterator[pl.LazyFrame]:
     if isinstance(path, Database):
         yield read_query(path).lazy()
         return
+    if is_parquet_set(path):
+        yield _scan_parquet_parts(source_files(path))
+        return
     check_readable(path, Phrase("a CSV, text, Parquet or .xlsx file"))
     suffix = path.suffix.lower()
-    if suffix in {".parquet", ".pq"}:
+    if suffix in PARQUET_SUFFIXES:
         yield _scan_parquet(path)
     elif suffix in {".xlsx", ".xlsm", ".xls"}:
         yield _read_excel(path).lazy()
@@ -134,8 +140,8 @@ def known_rows(path: Source, raw: pl.LazyFrame) -> int | None:
     """The rows of a file scanned with scan_table, when that costs no pass over its data
     (Parquet keeps the count in its metadata; a workbook or a query's rows are already read),
     else None."""
-    counted = {".parquet", ".pq", ".xlsx", ".xlsm", ".xls"}
-    if isinstance(path, Database) or path.suffix.lower() in counted:
+    counted = {*PARQUET_SUFFIXES, ".xlsx", ".xlsm", ".xls"}
+    if isinstance(path, Database) or is_parquet_set(path) or path.suffix.lower() in counted:
         return int(raw.select(pl.len()).collect().item())
     return None
 
@@ -159,9 +165,65 @@ def check_readable(path: Path, expected: str) -> None:
         raise InputError(files.message_of(exc)) from None
 
 
+def is_parquet_set(path: Path) -> bool:
+    """Whether path names several Parquet files: a folder of them, or a glob pattern
+    (orders/*.parquet) that is not itself the name of a file."""
+    return path.is_dir() or (not path.exists() and bool(_GLOB_CHARACTERS.search(str(path))))
+
+
+def source_files(path: Path) -> tuple[Path, ...]:
+    """The files a source reads, in name order: the Parquet files a folder holds (in any
+    subfolder) or a pattern matches, or the file itself."""
+    if not is_parquet_set(path):
+        return (path,)
+    if path.is_dir():
+        found = sorted(
+            p for p in path.rglob("*") if p.suffix.lower() in PARQUET_SUFFIXES and p.is_file()
+        )
+        if not found:
+            raise InputError(Phrase("{path}: the folder holds no Parquet files", path=path))
+        return tuple(found)
+    found = sorted(Path(p) for p in glob.glob(str(path), recursive=True))
+    if not found:
+        raise InputError(Phrase("{path}: the pattern matches no files", path=path))
+    for part in found:
+        if part.suffix.lower() not in PARQUET_SUFFIXES:
+            raise InputError(
+                Phrase(
+                    "{path}: expected a Parquet file; a folder or a pattern is read as the"
+                    " parts of one Parquet table",
+                    path=part,
+                )
+            )
+    return tuple(found)
+
+
 def _scan_parquet(path: Path) -> pl.LazyFrame:
+    _parquet_schema(path)
+    return pl.scan_parquet(path)
+
+
+def _scan_parquet_parts(parts: tuple[Path, ...]) -> pl.LazyFrame:
+    """One table over several Parquet files; a part whose columns differ is named."""
+    for part in parts:
+        check_readable(part, Phrase("a Parquet file"))
+    first = _parquet_schema(parts[0])
+    for part in parts[1:]:
+        if _parquet_schema(part) != first:
+            raise InputError(
+                Phrase(
+                    "{path}: its columns differ from those of {first} (expected the same"
+                    " names and types in every part)",
+                    path=part,
+                    first=parts[0],
+                )
+            )
+    return pl.scan_parquet(list(parts))
+
+
+def _parquet_schema(path: Path) -> dict[str, pl.DataType]:
     try:
-        pl.read_parquet_schema(path)
+        return pl.read_parquet_schema(path)
     except Exception as exc:  # Polars raises several types for a damaged file
         raise InputError(
             Phrase(
@@ -170,7 +232,6 @@ def _scan_parquet(path: Path) -> pl.LazyFrame:
                 first_line=_first_line(exc),
             )
         ) from None
-    return pl.scan_parquet(path)
 
 
 def _read_excel(path: Path) -> pl.DataFrame:
