@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -75,6 +76,27 @@ def test_purchases_before_each_date_match_pure_python(rows: list[Row], a: int, b
                 assert got[cid][key] == pytest.approx(value), (end, cid, key)
         daily = {r["day"]: (r["buyers"], r["repeat"]) for r in bought.daily.iter_rows(named=True)}
         assert daily == pytest.approx(daily_by_hand(kept)), end
+
+
+@settings(max_examples=60, deadline=None)
+@given(order_rows, st.sampled_from([2, 4, 8]), st.integers(-5, 410))
+def test_purchases_in_parts_are_those_of_the_whole(rows: list[Row], parts: int, end: int) -> None:
+    """Customers split into parts by part_number: the same purchases, in the same order, as
+    from all the orders at once; the same daily counts."""
+    frame = order_frame(rows)
+    ends = [START.date() + dt.timedelta(days=end), None]
+    whole = purchases_before(frame, ends)
+    parted = purchases_before(features.parts_of(frame, parts), ends)
+    for one, split in zip(whole, parted, strict=True):
+        assert split.customers.equals(one.customers)
+        assert split.daily.equals(one.daily)
+    split_ids = [set(p.collect()["customer_id"]) for p in features.parts_of(frame, parts)]
+    assert sum(len(ids) for ids in split_ids) == len(set().union(*split_ids))
+
+
+def test_parts_are_a_power_of_two() -> None:
+    with pytest.raises(ValueError, match="parts: expected a power of two, got 3"):
+        features.part_number(3)
 
 
 def colliding_on_first_seed(
@@ -153,3 +175,26 @@ def test_orders_without_time_or_amount_are_left_out() -> None:
     got = customer_features(orders).sort("customer_id")
     assert got["customer_id"].to_list() == ["a", "b", "c"]
     assert got["orders"].to_list() == [3, 2, 1]
+
+
+def test_a_days_orders_are_summed_in_the_order_they_were_read() -> None:
+    """Ties in the sort keep the file's order: a customer's revenue depends on its own orders
+    in the order read, not on the other customers' rows between them or on how the sort was
+    split among threads (or into parts), down to the last digit. (Polars sorts this many rows
+    in parallel; an unstable sort failed here.)"""
+    n = 2_000_000
+    rng = np.random.default_rng(5)
+    ids = pl.Series("id", rng.integers(0, n // 8, n))
+    frame = pl.DataFrame(
+        {
+            "customer_id": pl.select(pl.format("c{}", ids)).to_series(),
+            "ordered_at": [START] * n,
+            "amount": rng.choice([0.1, 0.2, 0.3, 0.7, 1.1], n),
+        }
+    )
+    regrouped = pl.concat([frame.filter(ids % 2 == 0), frame.filter(ids % 2 == 1)])
+    revenue = [
+        customer_features(f).select("customer_id", "revenue").sort("customer_id")
+        for f in (frame, regrouped)
+    ]
+    assert revenue[0].equals(revenue[1])

@@ -9,11 +9,11 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from order_tables import order_frame, order_rows
 
 from crm_tui.errors import InputError
 from crm_tui.io.orders import load_orders
 from crm_tui.io.readers import source_files
-from tests.order_tables import order_frame, order_rows
 
 ONCE_PER_FOLDER = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import NamedTuple, cast
@@ -34,6 +34,8 @@ SEED_ATTEMPTS = 8
 # asks for huge pages, whose compaction stalled the reduction by up to half a second
 BLOCK_ORDERS = 1 << 18
 SORTED = ("key", "check", "row", "at", "amount")
+Parts = tuple[pl.LazyFrame, ...]  # orders in parts, each holding every order of its customers
+Orders = pl.LazyFrame | pl.DataFrame | Parts
 
 
 @dataclass(frozen=True)
@@ -42,63 +44,142 @@ class Purchases:
     daily: pl.DataFrame  # per day with buyers: buyers, and the share who had bought on a day before
 
 
+class _Counted(NamedTuple):
+    customers: pl.DataFrame
+    buyers: np.ndarray  # per day offset from the first day: customers buying that day
+    returning: np.ndarray  # ... of whom had bought on an earlier day
+
+
 class _Block(NamedTuple):
     customers: dict[str, np.ndarray]
     buyers: np.ndarray  # per day offset: customers buying that day
     returning: np.ndarray  # ... of whom had bought on an earlier day
 
 
-def customer_features(orders: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
+def customer_features(orders: Orders) -> pl.DataFrame:
     """One row per customer (in no particular order): counts, sums, first/second/last dates."""
     return purchases(orders).customers
 
 
-def purchases(orders: pl.LazyFrame | pl.DataFrame) -> Purchases:
+def purchases(orders: Orders) -> Purchases:
     """Customer features and the daily share of repeat buyers, from one pass over the orders."""
     return purchases_before(orders, [None])[0]
 
 
-def purchases_before(
-    orders: pl.LazyFrame | pl.DataFrame, ends: Sequence[dt.date | None]
-) -> list[Purchases]:
+def purchases_before(orders: Orders, ends: Sequence[dt.date | None]) -> list[Purchases]:
     """The purchases as the shop stood before each date (None: with every order), from one sort.
 
     Sorted by key, the orders before a date are a prefix of each customer's run: filtering the
     sorted orders keeps them sorted, so each date costs a reduction, not another sort.
+
+    Orders given in parts (each holding every order of its customers, as `parts_of` splits
+    them) are sorted and reduced one part at a time: memory holds one part's orders, not all.
     """
+    parts = orders if isinstance(orders, tuple) else (orders,)
     if None not in ends:
         latest = max(d for d in ends if d is not None)
-        orders = orders.lazy().filter(pl.col("ordered_at").dt.date() < latest)
+        parts = tuple(p.lazy().filter(pl.col("ordered_at").dt.date() < latest) for p in parts)
+    frames: Iterator[pl.DataFrame]
+    if len(parts) == 1:
+        whole = _collected(parts[0])
+        span, frames = _day_span(whole), iter([whole])
+    else:  # the parts' first and last days, from their dates only
+        span = _day_span(pl.concat([part.lazy() for part in parts]))
+        frames = (_collected(part) for part in parts)
+    if span is None:
+        return [_empty(_collected_schema(parts[0])) for _ in ends]
+    first_day, last_day = span
+    day_bits = max(1, (last_day - first_day).days.bit_length())
+    cuts = [None if end is None or end > last_day else end for end in ends]
+    counted = [_counted(frame, cuts, first_day, day_bits) for frame in frames]
+    return [_combined([c[i] for c in counted], first_day) for i in range(len(ends))]
+
+
+def parts_of(orders: pl.LazyFrame | pl.DataFrame, parts: int) -> Parts:
+    """The orders in `parts` parts of whole customers (a power of two), by `part_number`."""
+    return tuple(orders.lazy().filter(part_number(parts) == k) for k in range(parts))
+
+
+def part_number(parts: int) -> pl.Expr:
+    """Which of `parts` parts (a power of two) an order belongs to, by its customer.
+
+    The engine's first attempt keys customers by hash(0) in the high bits, and a part holds
+    the customers of one range of those bits: the parts' purchases, concatenated in order, come
+    in the order one sort of all the orders gives them, and so do sums over them."""
+    if parts & (parts - 1) or parts < 1:
+        raise ValueError(f"parts: expected a power of two, got {parts}")
+    if parts == 1:
+        return pl.lit(0, pl.UInt64)
+    return pl.col("customer_id").hash(0) // pl.lit(2 ** (65 - parts.bit_length()), pl.UInt64)
+
+
+def _collected(orders: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
     # one chunk: gathering the customers' ids from a many-chunked scan costs three times as much
     frame = orders.lazy().select("customer_id", "ordered_at", "amount").collect().rechunk()
     if frame["ordered_at"].has_nulls() or frame["amount"].has_nulls():
         # canonical orders have none; an order without a time or amount cannot be keyed
         frame = frame.drop_nulls(["ordered_at", "amount"])
+    return frame
+
+
+def _collected_schema(orders: pl.LazyFrame | pl.DataFrame) -> pl.Schema:
+    return orders.lazy().select("customer_id", "ordered_at", "amount").collect_schema()
+
+
+def _day_span(orders: pl.LazyFrame | pl.DataFrame) -> tuple[dt.date, dt.date] | None:
+    """The first and last days with an order, or None without any."""
+    at = pl.col("ordered_at").filter(pl.col("amount").is_not_null())
+    span = orders.lazy().select(at.min().alias("first"), at.max().alias("last")).collect()
+    first, last = span.row(0)
+    if first is None:
+        return None
+    return cast(dt.datetime, first).date(), cast(dt.datetime, last).date()
+
+
+def _counted(
+    frame: pl.DataFrame, cuts: Sequence[dt.date | None], first_day: dt.date, day_bits: int
+) -> list[_Counted]:
+    """One part's customers and daily counts before each cut, from one sort of its orders."""
     if frame.height == 0:
-        return [_empty(frame.schema) for _ in ends]
-    first_day = cast(dt.datetime, frame["ordered_at"].min()).date()
-    last_day = cast(dt.datetime, frame["ordered_at"].max()).date()
-    day_bits = max(1, (last_day - first_day).days.bit_length())
-    cuts = [None if end is None or end > last_day else end for end in ends]
+        return [_nothing(frame.schema, day_bits) for _ in cuts]
     for attempt in range(SEED_ATTEMPTS):
         keyed = _sort_by_key(frame, first_day, day_bits, seed=2 * attempt)
         found = [_until(frame, keyed, cut, first_day, day_bits) for cut in cuts]
-        if all(p is not None for p in found):
-            return cast(list[Purchases], found)
+        if all(c is not None for c in found):
+            return cast(list[_Counted], found)
     raise RuntimeError(f"customer id hashes collided under {SEED_ATTEMPTS} seeds")
 
 
 def _until(
     frame: pl.DataFrame, keyed: pl.DataFrame, end: dt.date | None, first_day: dt.date, day_bits: int
-) -> Purchases | None:
+) -> _Counted | None:
     """The purchases of the sorted orders before `end`, or None when two customers share a key."""
     if end is not None and end <= first_day:
-        return _empty(frame.schema)
+        return _nothing(frame.schema, day_bits)
     before = None if end is None else (end - first_day).days
     blocks = _reduce(keyed, day_bits, before)
     if blocks is None:
         return None
-    return Purchases(_customers(frame, blocks, first_day), _daily(blocks, first_day))
+    buyers = np.sum([b.buyers for b in blocks], axis=0)
+    returning = np.sum([b.returning for b in blocks], axis=0)
+    return _Counted(_customers(frame, blocks, first_day), buyers, returning)
+
+
+def _nothing(orders: pl.Schema, day_bits: int) -> _Counted:
+    zeros = np.zeros(2**day_bits, dtype=np.int64)
+    return _Counted(pl.DataFrame(schema=_schema(orders)), zeros, zeros)
+
+
+def _combined(counted: list[_Counted], first_day: dt.date) -> Purchases:
+    customers = [c.customers for c in counted]
+    return Purchases(
+        customers[0] if len(customers) == 1 else pl.concat(customers),
+        _daily_frame(
+            np.sum([c.buyers for c in counted], axis=0),
+            np.sum([c.returning for c in counted], axis=0),
+            first_day,
+        ),
+    )
 
 
 def _empty(orders: pl.Schema) -> Purchases:
@@ -119,7 +200,9 @@ def _sort_by_key(frame: pl.DataFrame, first_day: dt.date, day_bits: int, seed: i
             pl.col("ordered_at").to_physical().alias("at"),
             "amount",
         )
-        .sort("key")
+        # stable, so that a customer's orders of one day are summed in the order they were read,
+        # whichever part or thread they are sorted in
+        .sort("key", maintain_order=True)
         .collect()
         .rechunk()  # so that NumPy reads the columns in place
     )
@@ -209,12 +292,6 @@ def _customers(frame: pl.DataFrame, blocks: list[_Block], first_day: dt.date) ->
         )
         .select(list(_schema(frame.schema)))
     )
-
-
-def _daily(blocks: list[_Block], first_day: dt.date) -> pl.DataFrame:
-    buyers = np.sum([b.buyers for b in blocks], axis=0)
-    returning = np.sum([b.returning for b in blocks], axis=0)
-    return _daily_frame(buyers, returning, first_day)
 
 
 def _daily_frame(
