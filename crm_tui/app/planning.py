@@ -66,9 +66,7 @@ def history_baselines(
     (past,) = shop.segment_each(plan.segmentation, [(start, False)])
     if isinstance(past, InputError):
         return {}  # too few customers had bought by then
-    day = pl.col("ordered_at").dt.date()
-    window = shop.orders.filter((day >= start) & (day < seg.as_of))
-    spend = window.group_by("customer_id").agg(pl.col("amount").sum().alias("spend"))
+    spend = shop.spend_between(start, seg.as_of)
     return {t.name: historical_baseline(t.selector, past.customers, spend) for t in plan.targets}
 
 

@@ -59,16 +59,8 @@ class Prediction:
 def predict(shop: Shop, request: PredictRequest) -> Prediction:
     from crm_tui.engine.models import customer_base
 
-    orders = shop.orders
-    last = orders["ordered_at"].max()
-    if not isinstance(last, dt.datetime):
-        raise InputError(
-            Phrase(
-                "{orders}: no orders to fit a model on",
-                orders=shop.files.orders,
-            )
-        )
-    as_of = request.as_of or last.date() + dt.timedelta(days=1)
+    orders = shop.lazy_orders()
+    as_of = request.as_of or shop.latest_as_of
     _check(request, shop, as_of)
     validation = None
     if request.calibration_end is not None:
@@ -111,8 +103,7 @@ def predict(shop: Shop, request: PredictRequest) -> Prediction:
 
 
 def _check(request: PredictRequest, shop: Shop, as_of: dt.date) -> None:
-    first = shop.orders["ordered_at"].min()
-    assert isinstance(first, dt.datetime)
+    first = shop.order_span[0]
     if as_of <= first.date():
         raise InputError(
             Phrase(
@@ -217,7 +208,7 @@ def churn_classifier(
     from crm_tui.engine.models import churn
     from crm_tui.engine.models.customer_base import auc_with_interval
 
-    orders = shop.orders
+    orders = shop.lazy_orders()
     checked_on = as_of - dt.timedelta(days=days)
     trained_on = checked_on - dt.timedelta(days=days)
     train = churn.features(orders, trained_on, days)
@@ -276,7 +267,7 @@ def _baselines(
         )
     except InputError:
         pass
-    base = customer_base.fit(shop.orders, on - dt.timedelta(days=1))
+    base = customer_base.fit(shop.lazy_orders(), on - dt.timedelta(days=1))
     if not base.bgnbd.problems:
         s = test.select("customer_id").join(base.summary, on="customer_id", how="left")
         x, t_x, T = (s[c].to_numpy().astype(float) for c in ("frequency", "recency", "tenure"))

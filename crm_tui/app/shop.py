@@ -21,15 +21,18 @@ import polars as pl
 from campaigns.settings import SegmentationSettings
 from crm_tui.app.timings import phase
 from crm_tui.engine import Segmentation
+from crm_tui.engine.features import part_number
 from crm_tui.engine.segmentation import segment_each
 from crm_tui.engine.visitors import with_visitors
 from crm_tui.errors import InputError
 from crm_tui.io.database import Source
 from crm_tui.io.findings import Findings
-from crm_tui.io.orders import load_orders
+from crm_tui.io.orders import Spill, SpilledOrders, load_orders
 from crm_tui.io.side_tables import load_profiles, load_visitors
 from crm_tui.language import N_
 
+# a part's sort and reduction peak at about 160 bytes an order: 2.7 GB for 2**24 orders
+PART_ORDERS = 1 << 24
 CACHED_SEGMENTATIONS = 4  # the view on screen, a plan's, its history baseline's, one spare
 View = tuple[SegmentationSettings, dt.date, bool]
 
@@ -47,7 +50,7 @@ class ShopFiles:
 @dataclass(frozen=True, eq=False)
 class Shop:
     files: ShopFiles
-    orders: pl.DataFrame
+    orders: pl.DataFrame | SpilledOrders  # a large shop's stay on disk
     findings: Findings
     visitors: pl.DataFrame | None = None
     profiles: pl.DataFrame | None = None
@@ -96,8 +99,29 @@ class Shop:
     @functools.cached_property
     def latest_as_of(self) -> dt.date:
         """The default reference date: the day after the last order."""
-        last = self.orders["ordered_at"].max()
-        return cast(dt.datetime, last).date() + dt.timedelta(days=1)
+        return self.order_span[1].date() + dt.timedelta(days=1)
+
+    @functools.cached_property
+    def order_span(self) -> tuple[dt.datetime, dt.datetime]:
+        """When the first and the last order were placed."""
+        if isinstance(self.orders, SpilledOrders):
+            return self.orders.first_order_at, self.orders.last_order_at
+        at = self.orders["ordered_at"]
+        return cast(dt.datetime, at.min()), cast(dt.datetime, at.max())
+
+    def lazy_orders(self) -> pl.LazyFrame:
+        """Every order, as a lazy frame (read from disk again for a large shop)."""
+        return self.orders.lazy()
+
+    def spend_between(self, start: dt.date, end: dt.date) -> pl.DataFrame:
+        """Each customer's spend on orders placed from start to the day before end."""
+        day = pl.col("ordered_at").dt.date()
+        spend = pl.col("amount").sum().alias("spend")
+        parts = self.orders.parts if isinstance(self.orders, SpilledOrders) else (self.orders,)
+        return pl.concat(
+            p.lazy().filter((day >= start) & (day < end)).group_by("customer_id").agg(spend)
+            for p in parts
+        ).collect()
 
     def _key(self, settings: SegmentationSettings, as_of: dt.date | None, visitors: bool) -> View:
         # without a visitors file, the view with visitors is the one without
@@ -111,7 +135,10 @@ class Shop:
         ends = [None if as_of == self.latest_as_of else as_of for as_of in dates]
         as_of = ", ".join(str(d) for d in dict.fromkeys(dates))
         with phase(N_("segmenting as of"), as_of):
-            found = segment_each(self.orders, settings, ends)
+            orders = self.orders
+            found = segment_each(
+                orders.parts if isinstance(orders, SpilledOrders) else orders, settings, ends
+            )
         return [
             replace(seg, customers=with_visitors(seg.customers, self.visitors))
             if visitors and self.visitors is not None and not isinstance(seg, InputError)
@@ -137,9 +164,11 @@ def files_beside(orders: Path) -> dict[str, Path]:
 
 
 def load_shop(files: ShopFiles) -> Shop:
-    """Read and validate the orders and the optional visitors and profiles files."""
+    """Read and validate the orders and the optional visitors and profiles files; a shop of
+    more than PART_ORDERS orders keeps them on disk, in parts the engine reduces one by one."""
     with phase(N_("reading orders")):
-        loaded = load_orders(files.orders, dict(files.overrides))
+        spill = Spill(PART_ORDERS, part_number)
+        loaded = load_orders(files.orders, dict(files.overrides), spill)
     side: list[Findings] = []
     visitors = profiles = None
     if files.visitors is not None:

@@ -173,7 +173,8 @@ def _nothing(orders: pl.Schema, day_bits: int) -> _Counted:
 def _combined(counted: list[_Counted], first_day: dt.date) -> Purchases:
     customers = [c.customers for c in counted]
     return Purchases(
-        customers[0] if len(customers) == 1 else pl.concat(customers),
+        # one chunk, as from one sort: a sum over chunks adds in another order, to other digits
+        customers[0] if len(customers) == 1 else pl.concat(customers, rechunk=True),
         _daily_frame(
             np.sum([c.buyers for c in counted], axis=0),
             np.sum([c.returning for c in counted], axis=0),

@@ -18,7 +18,7 @@ import polars as pl
 from campaigns.settings import SegmentationSettings
 from crm_tui.engine import rfm
 from crm_tui.engine.bands import BACKUP, RETAIN_FIRST, SECOND_PRIORITY, BandModel, learn_bands
-from crm_tui.engine.features import Purchases, purchases_before
+from crm_tui.engine.features import Orders, Purchases, purchases_before
 from crm_tui.engine.schemes import LIFECYCLE_STAGES, TIERS
 from crm_tui.errors import InputError
 from evaluation.phrases import Phrase
@@ -50,7 +50,7 @@ class Segmentation:
 
 
 def segment(
-    orders: pl.DataFrame | pl.LazyFrame,
+    orders: Orders,
     settings: SegmentationSettings | None = None,
     as_of: dt.date | None = None,
 ) -> Segmentation:
@@ -65,7 +65,7 @@ def segment(
 
 
 def segment_each(
-    orders: pl.DataFrame | pl.LazyFrame,
+    orders: Orders,
     settings: SegmentationSettings | None,
     dates: Sequence[dt.date | None],
 ) -> list[Segmentation | InputError]:

@@ -74,18 +74,39 @@ def split_dropped(
     Phrases they were, so that the shells can word them."""
     dropped = frame.filter(pl.col(REASON).is_not_null())
     kept = frame.filter(pl.col(REASON).is_null()).drop(REASON)
-    if dropped.height == 0:
-        return kept, {}, {}
+    counts, examples = drops_by_reason([summarised(dropped)], checks)
+    return kept, counts, examples
+
+
+def summarised(dropped: pl.DataFrame) -> pl.DataFrame:
+    """Dropped rows as one row per reason: how many, and the first few row numbers."""
+    return dropped.group_by(REASON).agg(
+        pl.len().alias("n"), pl.col(ROW).sort().head(EXAMPLES_PER_REASON).alias("rows")
+    )
+
+
+def drops_by_reason(
+    summaries: Sequence[pl.DataFrame], checks: Sequence[tuple[pl.Expr, str]] = ()
+) -> tuple[dict[str, int], dict[str, list[int]]]:
+    """The counts and example rows per reason of several summaries (of parts of one file),
+    the commonest reason first."""
     summary = (
-        dropped.group_by(REASON)
-        .agg(pl.len().alias("n"), pl.col(ROW).sort().head(EXAMPLES_PER_REASON).alias("rows"))
+        pl.concat(summaries)
+        .group_by(REASON)
+        .agg(
+            pl.col("n").sum(),
+            pl.col("rows")
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .sort()
+            .head(EXAMPLES_PER_REASON),
+        )
         .sort(["n", REASON], descending=[True, False])
     )
     known = {str(label): label for _, label in checks}
     reasons = [known.get(r, r) for r in summary[REASON].to_list()]
     counts = dict(zip(reasons, summary["n"].to_list(), strict=True))
     examples = dict(zip(reasons, summary["rows"].to_list(), strict=True))
-    return kept, counts, examples
+    return counts, examples
 
 
 def why(dropped: dict[str, int]) -> str:

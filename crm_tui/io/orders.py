@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import datetime as dt
+import math
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -12,10 +15,28 @@ from crm_tui.errors import InputError
 from crm_tui.io import parsing
 from crm_tui.io.columns import ColumnMapping, resolve_columns
 from crm_tui.io.database import Database, Source
-from crm_tui.io.findings import EXAMPLES_PER_REASON, ROW, Findings, first_reason, split_dropped, why
+from crm_tui.io.findings import (
+    EXAMPLES_PER_REASON,
+    REASON,
+    ROW,
+    Findings,
+    drops_by_reason,
+    first_reason,
+    split_dropped,
+    summarised,
+    why,
+)
 from crm_tui.io.presets import ORDER_PRESETS, ORDER_REQUIRED
-from crm_tui.io.readers import collect_reporting, known_rows, reading_errors, scan_table
+from crm_tui.io.readers import (
+    BATCH_ROWS,
+    collect_reporting,
+    known_rows,
+    reading_errors,
+    scan_table,
+    source_files,
+)
 from crm_tui.language import N_
+from crm_tui.progress import report
 from evaluation.phrases import Phrase
 
 ID_COLUMNS = ("customer_id", "order_id")
@@ -29,19 +50,61 @@ DATE_OUT_OF_RANGE = Phrase(
 MAX_AMOUNT = 1e9
 AMOUNT_TOO_LARGE = Phrase("amount over {most:,.0f} or infinite", most=MAX_AMOUNT)
 LINES = "_lines"  # file rows folded into each order, in line-item layouts
+PART = "_part"
+FLUSH_ROWS = 1 << 20  # orders a part gathers in memory before they are written
 
 
 @dataclass(frozen=True)
 class LoadedOrders:
-    orders: pl.DataFrame
+    orders: pl.DataFrame | SpilledOrders
     findings: Findings
 
 
+@dataclass(frozen=True)
+class Spill:
+    """How to keep a large shop's orders on disk instead of in memory.
+
+    A source of more than `part_rows` orders is written to a temporary folder in parts of
+    whole customers, a power of two of them with at most about `part_rows` orders each;
+    `part_number(parts)` says which part an order's customer belongs to."""
+
+    part_rows: int
+    part_number: Callable[[int], pl.Expr]
+
+    def parts_for(self, rows: int) -> int:
+        return 1 << max(0, math.ceil(rows / self.part_rows) - 1).bit_length()
+
+
+@dataclass(frozen=True, eq=False)
+class SpilledOrders:
+    """Canonical orders in a temporary folder, removed with this object: each part a lazy
+    frame holding every order of its customers, in the order of the file."""
+
+    numbered: tuple[pl.LazyFrame, ...]  # the parts with each order's row number in the file
+    first_order_at: dt.datetime
+    last_order_at: dt.datetime
+    folder: tempfile.TemporaryDirectory[str] = field(repr=False)
+
+    @property
+    def parts(self) -> tuple[pl.LazyFrame, ...]:
+        return tuple(part.drop(ROW) for part in self.numbered)
+
+    def lazy(self) -> pl.LazyFrame:
+        """Every order, in the order of the file, as read into memory: sums over them come
+        out the same to the last digit."""
+        return pl.concat(self.numbered).sort(ROW).drop(ROW)
+
+
 def load_orders(
-    path: str | Path | Database, overrides: Mapping[str, str] | None = None
+    path: str | Path | Database,
+    overrides: Mapping[str, str] | None = None,
+    spill: Spill | None = None,
 ) -> LoadedOrders:
     """Read, map and validate an orders file (or a database query's rows); raise InputError
-    for what cannot be worked around."""
+    for what cannot be worked around. With `spill`, a large source's orders go to disk.
+
+    Orders in line-item layouts are always held in memory: an order's lines may lie anywhere
+    in the file, and only a whole-file group-by makes them one order."""
     path = path if isinstance(path, Database) else Path(path)
     with reading_errors(path), scan_table(path) as raw:
         schema = raw.collect_schema()
@@ -51,13 +114,23 @@ def load_orders(
         total = None if mapping.preset.layout == "line_items_first" else known_rows(path, raw)
         checks = _checks(parsed, mapping)
         reasons = parsed.with_columns(first_reason(checks))
+        parts = _parts(spill, mapping, path, total)
+        if spill is not None and parts > 1:
+            return _spilled(reasons, checks, mapping, path, total, spill.part_number(parts), parts)
         frame = collect_reporting(reasons, N_("reading orders"), total)
     rows_read = int(frame[LINES].sum()) if LINES in frame.columns else frame.height
     kept, dropped, examples = split_dropped(frame, checks)
     kept = parsing.whole_number_ids(kept, ID_COLUMNS)
     kept, dropped, examples = _drop_duplicates(kept, mapping, dropped, examples)
     orders = _per_order(kept, mapping)
-    if orders.height == 0:
+    _check_some_kept(path, orders.height, rows_read, dropped)
+    return LoadedOrders(
+        orders, _findings(path, mapping, rows_read, kept.height, dropped, examples, frame.height)
+    )
+
+
+def _check_some_kept(path: Source, kept: int, rows_read: int, dropped: dict[str, int]) -> None:
+    if kept == 0:
         raise InputError(
             Phrase(
                 "{path}: no usable orders among {rows_read:,} rows ({why})",
@@ -66,17 +139,138 @@ def load_orders(
                 why=why(dropped),
             )
         )
-    findings = Findings(
+
+
+def _findings(
+    path: Source,
+    mapping: ColumnMapping,
+    rows_read: int,
+    rows_kept: int,
+    dropped: dict[str, int],
+    examples: dict[str, list[int]],
+    orders: int,
+) -> Findings:
+    return Findings(
         source=str(path),
         preset=mapping.preset.name,
         mapping={**mapping.sources, **{k: " x ".join(v) for k, v in mapping.derived.items()}},
         rows_read=rows_read,
-        rows_kept=kept.height,
+        rows_kept=rows_kept,
         dropped=dropped,
         examples=examples,
-        notes=_notes(mapping, rows_read, frame.height),
+        notes=_notes(mapping, rows_read, orders),
     )
-    return LoadedOrders(orders, findings)
+
+
+def _parts(spill: Spill | None, mapping: ColumnMapping, path: Source, total: int | None) -> int:
+    """How many parts to spill the orders in: 1 keeps them in memory, as line items and a
+    database's rows (already read whole) always are."""
+    layouts = {"line_items_first", "line_items_sum"}
+    if spill is None or isinstance(path, Database) or mapping.preset.layout in layouts:
+        return 1
+    # a text file's rows are not counted before reading: a bound of one per 32 bytes
+    rows = total if total is not None else sum(p.stat().st_size for p in source_files(path)) // 32
+    return spill.parts_for(rows)
+
+
+def _spilled(
+    reasons: pl.LazyFrame,
+    checks: list[tuple[pl.Expr, str]],
+    mapping: ColumnMapping,
+    path: Source,
+    total: int | None,
+    part: pl.Expr,
+    parts: int,
+) -> LoadedOrders:
+    """The orders read batch by batch, each batch's kept orders appended to their customers'
+    part on disk: memory holds a batch and the order ids' hashes, not the orders."""
+    folder = tempfile.TemporaryDirectory(prefix="crm-tui-orders-")
+    writer = _PartWriter(Path(folder.name), parts)
+    summaries, id_hashes, rows_read = [], [], 0
+    for batch in reasons.collect_batches(chunk_size=BATCH_ROWS):
+        rows_read += batch.height
+        report(N_("reading orders"), rows_read, total)
+        summaries.append(summarised(batch.filter(pl.col(REASON).is_not_null())))
+        kept = parsing.whole_number_ids(batch.filter(pl.col(REASON).is_null()), ID_COLUMNS)
+        if "order_id" in mapping.sources:
+            id_hashes.append(kept["order_id"].hash())
+        writer.add(_per_order(kept, mapping).with_columns(kept[ROW], part.alias(PART)))
+    files = writer.close()
+    dropped, examples = drops_by_reason(summaries, checks)
+    repeated = _repeated_orders(files, id_hashes)
+    if repeated.len():
+        reason = N_("duplicate order id")
+        dropped = {**dropped, reason: repeated.len()}
+        examples = {**examples, reason: repeated.head(EXAMPLES_PER_REASON).to_list()}
+    rows_kept = writer.rows - repeated.len()
+    _check_some_kept(path, rows_kept, rows_read, dropped)
+    assert writer.schema is not None  # some orders were kept
+    lazy = [_part_frame(f, writer.schema, repeated) for f in files]
+    at = pl.col("ordered_at")
+    span = pl.concat(lazy).select(at.min().alias("first"), at.max().alias("last")).collect()
+    first, last = span.row(0)
+    orders = SpilledOrders(tuple(lazy), first, last, folder)
+    return LoadedOrders(
+        orders, _findings(path, mapping, rows_read, rows_kept, dropped, examples, rows_read)
+    )
+
+
+class _PartWriter:
+    """Appends orders to their part's files in the folder, a file per FLUSH_ROWS orders."""
+
+    def __init__(self, folder: Path, parts: int) -> None:
+        self.folder = folder
+        self.waiting: list[list[pl.DataFrame]] = [[] for _ in range(parts)]
+        self.files: list[list[Path]] = [[] for _ in range(parts)]
+        self.rows = 0
+        self.schema: pl.Schema | None = None
+
+    def add(self, orders: pl.DataFrame) -> None:
+        """Orders with their part in the column PART."""
+        self.rows += orders.height
+        for (k,), frame in orders.partition_by(PART, as_dict=True, include_key=False).items():
+            self.schema = frame.schema
+            self.waiting[k].append(frame)
+            if sum(f.height for f in self.waiting[k]) >= FLUSH_ROWS:
+                self._write(k)
+
+    def close(self) -> list[list[Path]]:
+        for k in range(len(self.waiting)):
+            self._write(k)
+        return self.files
+
+    def _write(self, k: int) -> None:
+        if self.waiting[k]:
+            path = self.folder / f"part-{k:03}-{len(self.files[k]):05}.arrow"
+            pl.concat(self.waiting[k]).write_ipc(path, compression="lz4")
+            self.files[k].append(path)
+            self.waiting[k] = []
+
+
+def _repeated_orders(files: list[list[Path]], id_hashes: list[pl.Series]) -> pl.Series:
+    """The row numbers, in order, of the kept orders whose id an earlier order has.
+
+    As in memory: distinct hashes prove distinct ids; only the orders whose id's hash repeats
+    are read back, with their ids, to find which repeat."""
+    hashes = pl.concat(id_hashes) if id_hashes else pl.Series(dtype=pl.UInt64)
+    if hashes.n_unique() == hashes.len():
+        return pl.Series(ROW, [], pl.UInt32)
+    suspects = hashes.filter(hashes.is_duplicated()).unique()
+    found = (
+        pl.scan_ipc([f for part in files for f in part])
+        .filter(pl.col("order_id").hash().is_in(suspects.implode()))
+        .select("order_id", ROW)
+        .collect()
+        .sort(ROW)
+    )
+    return found.filter(~pl.col("order_id").is_first_distinct())[ROW]
+
+
+def _part_frame(files: list[Path], schema: pl.Schema, repeated: pl.Series) -> pl.LazyFrame:
+    frame = pl.scan_ipc(files) if files else pl.LazyFrame(schema=schema)
+    if repeated.len():
+        frame = frame.filter(~pl.col(ROW).is_in(repeated.implode()))
+    return frame
 
 
 def _notes(mapping: ColumnMapping, rows_read: int, orders: int) -> tuple[str, ...]:
