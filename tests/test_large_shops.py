@@ -55,6 +55,7 @@ def test_orders_on_disk_give_the_same_answers(
     (tmp_path / "memory").mkdir()
     (tmp_path / "disk").mkdir()
     in_memory = _outputs(sample_dir, tmp_path / "memory", capsys)
+    monkeypatch.setattr(shop, "SPILL_ORDERS", 0)
     monkeypatch.setattr(shop, "PART_ORDERS", 2000)  # the sample's orders in 8 parts or more
     spilled: list[int] = []
     load_orders = shop.load_orders

@@ -32,7 +32,7 @@ SORTED = ["customer_id", "order_id", "ordered_at", "amount"]
 
 
 def _spill(rows: int = 1) -> Spill:
-    return Spill(part_rows=rows, part_number=part_number)
+    return Spill(above=0, part_rows=rows, part_number=part_number)
 
 
 @settings(
@@ -74,17 +74,9 @@ def test_spilled_orders_are_the_orders_read_into_memory(
 
 def test_parts_are_a_power_of_two_of_at_most_part_rows_each() -> None:
     spill = _spill(10)
-    assert [spill.parts_for(n) for n in (0, 10, 11, 20, 21, 40, 41, 80, 81)] == [
-        1,
-        1,
-        2,
-        2,
-        4,
-        4,
-        8,
-        8,
-        16,
-    ]
+    sizes = (0, 10, 11, 20, 21, 40, 41, 80, 81)
+    assert [spill.parts_for(n) for n in sizes] == [1, 1, 2, 2, 4, 4, 8, 8, 16]
+    assert [Spill(40, 10, part_number).parts_for(n) for n in sizes] == [1] * 6 + [8, 8, 16]
 
 
 def test_the_folder_goes_with_the_orders(tmp_path: Path) -> None:

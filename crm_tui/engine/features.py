@@ -92,7 +92,9 @@ def purchases_before(orders: Orders, ends: Sequence[dt.date | None]) -> list[Pur
     day_bits = max(1, (last_day - first_day).days.bit_length())
     cuts = [None if end is None or end > last_day else end for end in ends]
     counted = [_counted(frame, cuts, first_day, day_bits) for frame in frames]
-    return [_combined([c[i] for c in counted], first_day) for i in range(len(ends))]
+    by_end = [[part[i] for part in counted] for i in range(len(ends))]
+    del counted  # _combined lets each part go as it is copied
+    return [_combined(parts, first_day) for parts in by_end]
 
 
 def parts_of(orders: pl.LazyFrame | pl.DataFrame, parts: int) -> Parts:
@@ -171,16 +173,29 @@ def _nothing(orders: pl.Schema, day_bits: int) -> _Counted:
 
 
 def _combined(counted: list[_Counted], first_day: dt.date) -> Purchases:
-    customers = [c.customers for c in counted]
-    return Purchases(
-        # one chunk, as from one sort: a sum over chunks adds in another order, to other digits
-        customers[0] if len(customers) == 1 else pl.concat(customers, rechunk=True),
-        _daily_frame(
-            np.sum([c.buyers for c in counted], axis=0),
-            np.sum([c.returning for c in counted], axis=0),
-            first_day,
-        ),
+    """The parts' purchases as one; empties `counted`, so that each part's customers are let
+    go as soon as they are copied."""
+    daily = _daily_frame(
+        np.sum([c.buyers for c in counted], axis=0),
+        np.sum([c.returning for c in counted], axis=0),
+        first_day,
     )
+    frames = [c.customers for c in counted]
+    counted.clear()
+    return Purchases(frames[0] if len(frames) == 1 else _concatenated(frames), daily)
+
+
+def _concatenated(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """The frames one after another, in one chunk as from one sort (a sum over chunks adds in
+    another order, to other last digits); built a column at a time, each part's column let go
+    once copied, so that memory holds one column twice rather than every column. Empties
+    `frames`."""
+    columns = []
+    for name in frames[0].columns:
+        columns.append(pl.concat([f.get_column(name) for f in frames], rechunk=True))
+        frames[:] = [f.drop(name) for f in frames]
+    frames.clear()
+    return pl.DataFrame(columns)
 
 
 def _empty(orders: pl.Schema) -> Purchases:

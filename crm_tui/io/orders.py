@@ -64,14 +64,17 @@ class LoadedOrders:
 class Spill:
     """How to keep a large shop's orders on disk instead of in memory.
 
-    A source of more than `part_rows` orders is written to a temporary folder in parts of
-    whole customers, a power of two of them with at most about `part_rows` orders each;
+    A source of more than `above` orders is written to a temporary folder in parts of whole
+    customers, a power of two of them with about `part_rows` orders each or fewer;
     `part_number(parts)` says which part an order's customer belongs to."""
 
+    above: int
     part_rows: int
     part_number: Callable[[int], pl.Expr]
 
     def parts_for(self, rows: int) -> int:
+        if rows <= self.above:
+            return 1
         return 1 << max(0, math.ceil(rows / self.part_rows) - 1).bit_length()
 
 
@@ -242,7 +245,7 @@ class _PartWriter:
     def _write(self, k: int) -> None:
         if self.waiting[k]:
             path = self.folder / f"part-{k:03}-{len(self.files[k]):05}.arrow"
-            pl.concat(self.waiting[k]).write_ipc(path, compression="lz4")
+            pl.concat(self.waiting[k]).write_ipc(path, compression="uncompressed")
             self.files[k].append(path)
             self.waiting[k] = []
 

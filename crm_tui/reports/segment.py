@@ -43,13 +43,18 @@ def mean(values: pl.Series) -> float:
 
 
 def repeat_rate(customers: pl.DataFrame) -> float:
-    buyers = customers.filter(pl.col("orders") > 0)
-    return mean(buyers["purchases"] >= 2) if buyers.height else 0.0
+    bought = customers["orders"] > 0
+    buyers = int(bought.sum())
+    return int((bought & (customers["purchases"] >= 2)).sum()) / buyers if buyers else 0.0
+
+
+def buyer_count(seg: Segmentation) -> int:
+    """The customers who bought (the visitors who never did are customers of the frame too)."""
+    return int((seg.customers["orders"] > 0).sum())
 
 
 def to_json(seg: Segmentation, findings: Findings, side: Sequence[Findings] = ()) -> dict[str, Any]:
     """The orders file's findings and segments; side holds the visitors' file's findings."""
-    buyers = seg.customers.filter(pl.col("orders") > 0)
     return {
         "source": findings.source,
         "preset": findings.preset,
@@ -68,7 +73,7 @@ def to_json(seg: Segmentation, findings: Findings, side: Sequence[Findings] = ()
             for f in side
         ],
         "orders": seg.orders,
-        "customers": buyers.height,
+        "customers": buyer_count(seg),
         "revenue": round(seg.revenue, 2),
         "first_order_at": seg.first_order_at.isoformat(),
         "last_order_at": seg.last_order_at.isoformat(),
@@ -98,7 +103,7 @@ def to_json(seg: Segmentation, findings: Findings, side: Sequence[Findings] = ()
             "first_purchase_on_or_before": seg.band_cutoff.isoformat(),
             "min_band": seg.bands.min_band,
         },
-        "repurchase_ladder": repurchase_ladder(buyers).to_dicts(),
+        "repurchase_ladder": repurchase_ladder(seg.customers).to_dicts(),
         "daily_repeat_share_mean": mean(seg.daily["repeat"]),
         "daily_repeat_share": [
             {"day": d.isoformat(), "buyers": b, "repeat_share": r}
@@ -153,7 +158,6 @@ def _file_text(f: Findings) -> list[str]:
 
 
 def to_text(seg: Segmentation, findings: Findings, side: Sequence[Findings] = ()) -> str:
-    buyers = seg.customers.filter(pl.col("orders") > 0)
     q = seg.lifecycle.thresholds_days
     totals = _("Orders {orders:,}   customers {customers:,}   revenue {revenue:,.2f}")
     span = _("From {first:%Y-%m-%d} to {last:%Y-%m-%d}; as of {as_of}")
@@ -161,7 +165,7 @@ def to_text(seg: Segmentation, findings: Findings, side: Sequence[Findings] = ()
     lines = [
         *[line for f in (findings, *side) for line in _file_text(f)],
         "",
-        totals.format(orders=seg.orders, customers=buyers.height, revenue=seg.revenue),
+        totals.format(orders=seg.orders, customers=buyer_count(seg), revenue=seg.revenue),
         span.format(first=seg.first_order_at, last=seg.last_order_at, as_of=seg.as_of),
         _("Repeat rate {rate:.1%}.").format(rate=repeat_rate(seg.customers))
         + f" {_(OCCASION_NOTE)}",
@@ -180,7 +184,7 @@ def to_text(seg: Segmentation, findings: Findings, side: Sequence[Findings] = ()
                 reached=r["customers"],
                 rate=_pct(r["rate"]),
             )
-            for r in repurchase_ladder(buyers).iter_rows(named=True)
+            for r in repurchase_ladder(seg.customers).iter_rows(named=True)
         ],
     ]
     for scheme in schemes_present(seg):
