@@ -103,8 +103,8 @@ def test_a_failed_sample_writes_nothing(tmp_path: Path, capsys) -> None:
 def test_pipes_devices_and_folders_are_named(tmp_path: Path, capsys, command: list[str]) -> None:
     fifo = tmp_path / "orders.csv"
     os.mkfifo(fifo)
-    # segment reads a folder of Parquet parts as one table
-    folder = "holds no Parquet files" if command == ["segment"] else "is a folder"
+    # segment and the app read a folder of Parquet parts as one table
+    folder = "is a folder" if command == ["plan", "check"] else "holds no Parquet files"
     for given, what in ((fifo, "not a regular file"), (tmp_path, folder)):
         assert main([*command, str(given)]) == 2
         err = capsys.readouterr().err
