@@ -19,7 +19,7 @@ import polars as pl
 
 from campaigns.errors import PlanError
 from campaigns.model import Arm, CampaignPlan, Target
-from campaigns.selectors import columns_of, compile_selector, parse
+from campaigns.selectors import SelectorError, columns_of, compile_selector, parse
 from evaluation.phrases import Phrase
 
 # the reasons a targeted customer is listed but not contacted, as the assignment writes them
@@ -92,13 +92,27 @@ def target_customers(plan: CampaignPlan, customers: pl.DataFrame) -> Targeting:
     # their text ids cost a third of a plan check on millions of customers
     names = {i: t.name for i, t in enumerate(plan.targets)}
     frame = (
-        customers.with_columns(flags["_i"])
+        customers.select(_targeting_columns(plan, customers))
+        .with_columns(flags["_i"])
         .filter(pl.col("_i").is_not_null())
         .with_columns(pl.col("_i").replace_strict(names, return_dtype=pl.String).alias("target"))
         .pipe(_segment_labels, plan)
     )
     ahead = ["customer_id", "target", "segment"]
     return Targeting(frame.select(*ahead, pl.exclude(*ahead, "_i")), selected, overlaps)
+
+
+def _targeting_columns(plan: CampaignPlan, customers: pl.DataFrame) -> list[str]:
+    """The columns the targeted rows need: their id, what their targets' selectors and the
+    suppression selectors look at, the order value the budget reads. Copying every column of
+    millions of targeted customers cost gigabytes on the largest shops."""
+    texts = [t.selector for t in plan.targets] + list(plan.suppress)
+    try:
+        named = {c for text in texts for c in columns_of(parse(text))}
+    except SelectorError:
+        return customers.columns  # the suppression's check names the broken selector
+    needed = {"customer_id", "average_order_value", *named}
+    return [c for c in customers.columns if c in needed]
 
 
 def _top(target: Target, selected: pl.Expr, customers: pl.DataFrame) -> pl.Expr:
