@@ -78,6 +78,10 @@ def test_purchases_before_each_date_match_pure_python(rows: list[Row], a: int, b
         assert daily == pytest.approx(daily_by_hand(kept)), end
 
 
+def parts_of(orders: pl.DataFrame, parts: int) -> features.Parts:
+    return tuple(orders.lazy().filter(features.part_number(parts) == k) for k in range(parts))
+
+
 @settings(max_examples=60, deadline=None)
 @given(order_rows, st.sampled_from([2, 4, 8]), st.integers(-5, 410))
 def test_purchases_in_parts_are_those_of_the_whole(rows: list[Row], parts: int, end: int) -> None:
@@ -86,11 +90,11 @@ def test_purchases_in_parts_are_those_of_the_whole(rows: list[Row], parts: int, 
     frame = order_frame(rows)
     ends = [START.date() + dt.timedelta(days=end), None]
     whole = purchases_before(frame, ends)
-    parted = purchases_before(features.parts_of(frame, parts), ends)
+    parted = purchases_before(parts_of(frame, parts), ends)
     for one, split in zip(whole, parted, strict=True):
         assert split.customers.equals(one.customers)
         assert split.daily.equals(one.daily)
-    split_ids = [set(p.collect()["customer_id"]) for p in features.parts_of(frame, parts)]
+    split_ids = [set(p.collect()["customer_id"]) for p in parts_of(frame, parts)]
     assert sum(len(ids) for ids in split_ids) == len(set().union(*split_ids))
 
 

@@ -72,7 +72,7 @@ def purchases_before(orders: Orders, ends: Sequence[dt.date | None]) -> list[Pur
     Sorted by key, the orders before a date are a prefix of each customer's run: filtering the
     sorted orders keeps them sorted, so each date costs a reduction, not another sort.
 
-    Orders given in parts (each holding every order of its customers, as `parts_of` splits
+    Orders given in parts (each holding every order of its customers, as `part_number` splits
     them) are sorted and reduced one part at a time: memory holds one part's orders, not all.
     """
     parts = orders if isinstance(orders, tuple) else (orders,)
@@ -94,12 +94,7 @@ def purchases_before(orders: Orders, ends: Sequence[dt.date | None]) -> list[Pur
     counted = [_counted(frame, cuts, first_day, day_bits) for frame in frames]
     by_end = [[part[i] for part in counted] for i in range(len(ends))]
     del counted  # _combined lets each part go as it is copied
-    return [_combined(parts, first_day) for parts in by_end]
-
-
-def parts_of(orders: pl.LazyFrame | pl.DataFrame, parts: int) -> Parts:
-    """The orders in `parts` parts of whole customers (a power of two), by `part_number`."""
-    return tuple(orders.lazy().filter(part_number(parts) == k) for k in range(parts))
+    return [_combined(found, first_day) for found in by_end]
 
 
 def part_number(parts: int) -> pl.Expr:
