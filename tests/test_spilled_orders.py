@@ -110,3 +110,19 @@ def test_line_items_stay_in_memory(tmp_path: Path) -> None:
     loaded = load_orders(path, spill=_spill(1))
     assert isinstance(loaded.orders, pl.DataFrame)
     assert loaded.findings == load_orders(path).findings
+
+
+def test_a_full_disk_is_named_with_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "orders.csv"
+    ids = [f"c{i}" for i in range(100)]
+    pl.DataFrame({"customer_id": ids, "ordered_at": "2024-01-01", "amount": "1"}).write_csv(path)
+
+    def full(self: pl.DataFrame, *args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pl.DataFrame, "write_ipc", full)
+    with pytest.raises(InputError, match=r"cannot write the orders' parts there .*No space left"):
+        load_orders(path, spill=_spill(10))
+    assert path.exists()

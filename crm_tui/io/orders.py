@@ -30,6 +30,7 @@ from crm_tui.io.presets import ORDER_PRESETS, ORDER_REQUIRED
 from crm_tui.io.readers import (
     BATCH_ROWS,
     collect_reporting,
+    first_line,
     known_rows,
     reading_errors,
     scan_table,
@@ -245,7 +246,18 @@ class _PartWriter:
     def _write(self, k: int) -> None:
         if self.waiting[k]:
             path = self.folder / f"part-{k:03}-{len(self.files[k]):05}.arrow"
-            pl.concat(self.waiting[k]).write_ipc(path, compression="uncompressed")
+            try:
+                pl.concat(self.waiting[k]).write_ipc(path, compression="uncompressed")
+            except (OSError, pl.exceptions.PolarsError) as exc:
+                raise InputError(
+                    Phrase(
+                        "{folder}: cannot write the orders' parts there ({why}); a shop this"
+                        " large keeps about 40 bytes an order on disk: set TMPDIR to a folder"
+                        " with room",
+                        folder=self.folder.parent,
+                        why=first_line(exc),
+                    )
+                ) from None
             self.files[k].append(path)
             self.waiting[k] = []
 

@@ -110,7 +110,7 @@ def reading_errors(path: Source) -> Iterator[None]:
             Phrase(
                 "{path}: cannot read the file ({first_line})",
                 path=path,
-                first_line=_first_line(exc),
+                first_line=first_line(exc),
             )
         ) from None
 
@@ -229,7 +229,7 @@ def _parquet_schema(path: Path) -> dict[str, pl.DataType]:
             Phrase(
                 "{path}: not a readable Parquet file ({first_line})",
                 path=path,
-                first_line=_first_line(exc),
+                first_line=first_line(exc),
             )
         ) from None
 
@@ -251,7 +251,7 @@ def _read_excel(path: Path) -> pl.DataFrame:
             Phrase(
                 "{path}: not a readable Excel workbook ({first_line})",
                 path=path,
-                first_line=_first_line(exc),
+                first_line=first_line(exc),
             )
         ) from None
 
@@ -321,6 +321,6 @@ def _normalise(text: str, separator: str) -> str:
     return _INNER_SPACE.sub(",", _EDGE_SPACE.sub("", text))
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__
