@@ -60,9 +60,13 @@ def assignment_shares(assignment: pl.DataFrame | None) -> dict[str, float] | Non
         assigned = assigned.with_columns(pl.lit("").alias("target"))
     weights = assigned.group_by("target").len().with_columns(pl.col("len") / assigned.height)
     arms = assigned.group_by("target", "arm").agg(pl.col("planned_share").first())
-    joined = arms.join(weights, on="target").group_by("arm")
-    totals = joined.agg((pl.col("planned_share") * pl.col("len")).sum().alias("share"))
-    return dict(totals.iter_rows())
+    # a few rows, added in a fixed order: a group-by's float sum and its rows' order changed
+    # from run to run, and so did the report's JSON
+    joined = arms.join(weights, on="target").sort("arm", "target")
+    shares: dict[str, float] = {}
+    for arm, share, weight in joined.select("arm", "planned_share", "len").iter_rows():
+        shares[arm] = shares.get(arm, 0.0) + share * weight
+    return shares
 
 
 def _intent_to_treat(

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import cast
 
+import numpy as np
 import polars as pl
 
 from crm_tui.engine.bands import BACKUP, BAND_NAMES, RETAIN_FIRST, SECOND_PRIORITY
@@ -110,9 +112,14 @@ def scheme_summary(customers: pl.DataFrame, scheme: str) -> pl.DataFrame:
         rows.group_by(pl.col(scheme).alias("segment"))
         .agg(
             pl.len().alias("customers"),
-            pl.col("revenue").sum(),
             pl.col("orders").sum(),
             (pl.col("purchases") >= 2).mean().alias("repeat_rate"),
+        )
+        .with_columns(pl.col("segment").to_physical().alias("_code"))
+        .with_columns(
+            pl.lit(pl.Series(_sums_by_code(rows[scheme], rows["revenue"])))
+            .gather(pl.col("_code"))
+            .alias("revenue")
         )
         .with_columns(
             (pl.col("customers") / total_customers).alias("share"),
@@ -141,6 +148,16 @@ def scheme_summary(customers: pl.DataFrame, scheme: str) -> pl.DataFrame:
         "orders_per_customer",
         "repeat_rate",
     ).with_columns(pl.Series("strategy", strategies, dtype=pl.String))
+
+
+def _sums_by_code(segments: pl.Series, values: pl.Series) -> np.ndarray:
+    """Each Enum value's sum of values, added the same way on every run (NumPy's pairwise
+    sum of the values in row order): Polars' parallel group-by adds floats in an order that
+    changes from run to run, and so did a report's last digits."""
+    codes = segments.to_physical().to_numpy()
+    amounts = values.to_numpy()
+    size = len(cast(pl.Enum, segments.dtype).categories)
+    return np.array([amounts[codes == code].sum() for code in range(size)])
 
 
 def _suggestion_keys(customers: pl.DataFrame, scheme: Scheme) -> dict[str, str]:
