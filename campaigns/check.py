@@ -144,8 +144,14 @@ def check_plan(
 def _order_values(targeted: pl.DataFrame) -> dict[str, float]:
     if "average_order_value" not in targeted.columns:
         return {}
-    means = targeted.group_by("target").agg(pl.col("average_order_value").mean())
-    return {t: v or 0.0 for t, v in means.iter_rows()}
+    # one target's rows at a time: a group-by's float mean changed in its last digits from run
+    # to run, and so did the budget
+    values = targeted.select("target", "average_order_value")
+    means = {}
+    for target in values["target"].unique().sort():
+        mean = values.filter(pl.col("target") == target)["average_order_value"].mean()
+        means[target] = float(mean) if isinstance(mean, (int, float)) else 0.0
+    return means
 
 
 def _reasons(tally: pl.DataFrame, plan: CampaignPlan) -> dict[str, int]:

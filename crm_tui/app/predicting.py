@@ -167,18 +167,20 @@ def _trusted(base: CustomerBase, shop: Shop, when: str) -> None:
 def deciles(scores: pl.DataFrame) -> pl.DataFrame:
     """Per churn_decile (1: the riskiest tenth): customers, their mean churn_risk and p_alive,
     the revenue they brought so far and the CLV they are expected to bring."""
-    return (
-        scores.group_by("churn_decile")
-        .agg(
-            pl.len().alias("customers"),
+    columns = scores.select("churn_decile", "churn_risk", "p_alive", "revenue", "clv")
+    # a decile at a time: a group-by's float sums changed in their last digits from run to run
+    rows = [
+        columns.filter(pl.col("churn_decile") == decile).select(
+            pl.lit(decile, pl.Int32).alias("decile"),
+            pl.len().cast(pl.UInt32).alias("customers"),
             pl.col("churn_risk").mean(),
             pl.col("p_alive").mean(),
             pl.col("revenue").sum(),
             pl.col("clv").sum().alias("clv_total"),
         )
-        .sort("churn_decile")
-        .rename({"churn_decile": "decile"})
-    )
+        for decile in columns["churn_decile"].unique().sort()
+    ]
+    return pl.concat(rows)
 
 
 MIN_CHURN_CUSTOMERS = 100  # in each window, with both outcomes, to train and to check on

@@ -106,15 +106,17 @@ def fit_logistic(frame: pl.DataFrame, y: np.ndarray) -> Logistic:
 def calibration(p: np.ndarray, y: np.ndarray, groups: int = 10) -> pl.DataFrame:
     """Predicted and observed rate of buying again, by decile of the prediction (highest first)."""
     frame = pl.DataFrame({"p": p, "y": y.astype(float)}).sort("p", descending=True)
-    return (
-        frame.with_columns((pl.int_range(pl.len()) * groups // pl.len() + 1).alias("decile"))
-        .group_by("decile")
-        .agg(
+    decile = (pl.int_range(pl.len()) * groups // pl.len() + 1).alias("decile")
+    frame = frame.with_columns(decile)
+    # a decile at a time: a group-by's float means changed in their last digits from run to run
+    return pl.concat(
+        frame.filter(pl.col("decile") == d).select(
+            pl.lit(d, frame.schema["decile"]).alias("decile"),
             pl.len().alias("customers"),
             pl.col("p").mean().alias("predicted"),
             pl.col("y").mean().alias("observed"),
         )
-        .sort("decile")
+        for d in frame["decile"].unique().sort()
     )
 
 
