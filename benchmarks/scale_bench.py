@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 from processes import whole_process
+from segment_bench import orders_frame
 
 DATA = Path(__file__).resolve().parent / "data"
 CHUNK = 5_000_000
@@ -49,20 +50,10 @@ def build(n_orders: int) -> Path:
         rng = np.random.default_rng([3, i])
         n = min(CHUNK, n_orders - start)
         seconds = rng.integers(0, 730 * 86400, n)
-        pl.DataFrame(
-            {
-                "customer": rng.integers(0, customers, n),
-                "order_id": np.arange(start, start + n),
-                "ordered_at": np.datetime64("2024-01-01T00:00:00", "us")
-                + seconds.astype("timedelta64[s]"),
-                "amount": np.round(rng.lognormal(4.7, 0.8, n), 2),
-            }
-        ).select(
-            pl.format("C{}", pl.col("customer")).alias("customer_id"),
-            pl.col("order_id").cast(pl.String),
-            pl.col("ordered_at").cast(pl.Datetime("us")),
-            "amount",
-        ).write_parquet(folder / f"part-{i:03}.parquet")
+        customer = rng.integers(0, customers, n)
+        amount = np.round(rng.lognormal(4.7, 0.8, n), 2)
+        frame = orders_frame(customer, np.arange(start, start + n), seconds, amount)
+        frame.write_parquet(folder / f"part-{i:03}.parquet")
     (folder / "done").touch()
     return folder
 

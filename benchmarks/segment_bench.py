@@ -29,6 +29,28 @@ import polars as pl
 DATA = Path(__file__).resolve().parent / "data"
 
 
+def orders_frame(
+    customer: np.ndarray, order_id: np.ndarray, seconds: np.ndarray, amount: np.ndarray
+) -> pl.DataFrame:
+    """Canonical orders: customer ids C<n>, text order ids, times in seconds after
+    2024-01-01."""
+    return pl.DataFrame(
+        {
+            "customer": customer,
+            "order_id": order_id,
+            "ordered_at": (
+                np.datetime64("2024-01-01T00:00:00", "us") + seconds.astype("timedelta64[s]")
+            ).astype("datetime64[us]"),
+            "amount": amount,
+        }
+    ).select(
+        pl.format("C{}", pl.col("customer")).alias("customer_id"),
+        pl.col("order_id").cast(pl.String),
+        pl.col("ordered_at").cast(pl.Datetime("us")),
+        "amount",
+    )
+
+
 def build(n_orders: int) -> Path:
     path = DATA / f"orders_{n_orders}.parquet"
     if path.exists():
@@ -38,21 +60,8 @@ def build(n_orders: int) -> Path:
     counts = rng.geometric(0.3, size=int(n_orders * 0.3 * 1.05))
     customer = np.repeat(np.arange(len(counts)), counts)[:n_orders]
     seconds = rng.integers(0, 730 * 86400, n_orders)
-    frame = pl.DataFrame(
-        {
-            "customer": customer,
-            "order_id": np.arange(n_orders),
-            "ordered_at": (
-                np.datetime64("2024-01-01T00:00:00", "us") + seconds.astype("timedelta64[s]")
-            ).astype("datetime64[us]"),
-            "amount": np.round(rng.lognormal(4.7, 0.8, n_orders), 2),
-        }
-    ).select(
-        pl.format("C{}", pl.col("customer")).alias("customer_id"),
-        pl.col("order_id").cast(pl.String),
-        pl.col("ordered_at").cast(pl.Datetime("us")),
-        "amount",
-    )
+    amount = np.round(rng.lognormal(4.7, 0.8, n_orders), 2)
+    frame = orders_frame(customer, np.arange(n_orders), seconds, amount)
     frame.sample(fraction=1.0, shuffle=True, seed=2).write_parquet(path)
     return path
 

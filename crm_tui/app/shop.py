@@ -21,7 +21,7 @@ import polars as pl
 from campaigns.settings import SegmentationSettings
 from crm_tui.app.timings import phase
 from crm_tui.engine import Segmentation
-from crm_tui.engine.features import part_number
+from crm_tui.engine.features import Parts, part_number
 from crm_tui.engine.segmentation import segment_each
 from crm_tui.engine.visitors import with_visitors
 from crm_tui.errors import InputError
@@ -120,11 +120,17 @@ class Shop:
         """Each customer's spend on orders placed from start to the day before end."""
         day = pl.col("ordered_at").dt.date()
         spend = pl.col("amount").sum().alias("spend")
-        parts = self.orders.parts if isinstance(self.orders, SpilledOrders) else (self.orders,)
         return pl.concat(
-            p.lazy().filter((day >= start) & (day < end)).group_by("customer_id").agg(spend)
-            for p in parts
+            p.filter((day >= start) & (day < end)).group_by("customer_id").agg(spend)
+            for p in self.parts
         ).collect()
+
+    @property
+    def parts(self) -> Parts:
+        """The orders in parts of whole customers: one, unless they stay on disk."""
+        if isinstance(self.orders, SpilledOrders):
+            return self.orders.parts
+        return (self.orders.lazy(),)
 
     def _key(self, settings: SegmentationSettings, as_of: dt.date | None, visitors: bool) -> View:
         # without a visitors file, the view with visitors is the one without
@@ -138,10 +144,7 @@ class Shop:
         ends = [None if as_of == self.latest_as_of else as_of for as_of in dates]
         as_of = ", ".join(str(d) for d in dict.fromkeys(dates))
         with phase(N_("segmenting as of"), as_of):
-            orders = self.orders
-            found = segment_each(
-                orders.parts if isinstance(orders, SpilledOrders) else orders, settings, ends
-            )
+            found = segment_each(self.parts, settings, ends)
         return [
             replace(seg, customers=with_visitors(seg.customers, self.visitors))
             if visitors and self.visitors is not None and not isinstance(seg, InputError)
