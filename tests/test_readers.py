@@ -88,7 +88,9 @@ def test_missing_and_broken_files(tmp_path: Path) -> None:
         pass
 
 
-LABELS = st.text(alphabet=" \t\x00ab控", max_size=4) | st.sampled_from(["control", " B ", ""])
+LABELS = st.text(alphabet=" \t\x00ab控", max_size=4) | st.sampled_from(
+    ["control", " B ", "", "Total", " 合计 ", "\u3000TOTAL"]
+)
 
 
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -110,14 +112,20 @@ def test_dictionary_text_is_cleaned_like_plain_text(tmp_path: Path, rows) -> Non
         load_results(tmp_path / f"{name}.parquet", extra=["city"])
         for name in ("text", "dictionary")
     )
-    assert dictionary.frame.select("arm", "city").equals(plain.frame.select("arm", "city"))
+    assert dictionary.frame.schema["arm"] == pl.Categorical  # labels stay a dictionary
+    labels = pl.col("arm", "city").cast(pl.String)
+    assert dictionary.frame.select(labels).equals(plain.frame.select("arm", "city"))
     assert dictionary.findings.dropped == plain.findings.dropped
+    assert dictionary.findings.examples == plain.findings.examples
 
 
 @settings(max_examples=60)
 @given(
     st.lists(
-        st.one_of(st.none(), st.sampled_from(["", " ", "\x00", " \x00 ", "c1", " c2 ", "7.0"])),
+        st.one_of(
+            st.none(),
+            st.sampled_from(["", " ", "\x00", " \x00 ", "c1", " c2 ", "7.0", "\u3000", "\xa0c3"]),
+        ),
         min_size=1,
         max_size=8,
     )
@@ -140,3 +148,41 @@ def test_ids_only_checked_drop_the_same_rows_as_ids_read(tmp_path_factory, ids) 
     assert "customer_id" not in checked.frame.columns
     assert checked.frame.equals(read.frame.drop("customer_id"))
     assert checked.findings.dropped == read.findings.dropped
+    assert checked.findings.examples == read.findings.examples
+
+
+def test_a_blank_id_starts_with_a_character_maybe_blank_id_looks_for() -> None:
+    """maybe_blank_id looks at the first character only; every character that text cleaning
+    strips (Polars' strip_chars, and the NUL) must be among those it looks for."""
+    from crm_tui.io import parsing
+
+    cells = [chr(c) for c in range(0x3100) if not 0xD800 <= c < 0xE000]
+    frame = pl.DataFrame({"id": cells, "tail": [c + "x" for c in cells]})
+    found = frame.select(
+        blank=parsing.blank_id("id", pl.String),
+        maybe=parsing.maybe_blank_id("id", pl.String),
+        maybe_tail=parsing.maybe_blank_id("tail", pl.String),
+    )
+    assert found["blank"].sum() == 26  # Unicode's White_Space and the NUL
+    assert found.filter(pl.col("blank") & ~pl.col("maybe")).height == 0
+    assert found["maybe_tail"].equals(found["blank"], check_names=False)
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(-3, 3)), max_size=30))
+def test_reasons_worked_out_for_failing_rows_alone_are_those_of_every_row(values) -> None:
+    """split_failed (reasons for the failing rows only) finds what split_dropped (a reason
+    for every row) finds: the same kept rows, counts, first reasons and example rows."""
+    from crm_tui.io.findings import ROW, any_failed, first_reason, split_dropped, split_failed
+
+    frame = pl.DataFrame({"v": values}, schema={"v": pl.Int64})
+    checks = [
+        (pl.col("v").is_null(), "empty"),
+        (pl.col("v") < 0, "negative"),
+        (pl.col("v") == 3, "three"),
+        (pl.col("v") > 1, "large"),  # 3 fails two checks: the first is its reason
+    ]
+    every = frame.with_row_index(ROW, offset=2).with_columns(first_reason(checks))
+    kept, counts, examples = split_dropped(every, checks)
+    failing = split_failed(frame.with_columns(any_failed(checks)), checks)
+    assert failing[0].equals(kept.drop(ROW))
+    assert failing[1:] == (counts, examples)

@@ -11,6 +11,7 @@ from crm_tui.language import say
 from evaluation.phrases import Phrase, counted
 
 REASON = "_drop_reason"
+FAILED = "_failed"
 ROW = "_row"
 EXAMPLES_PER_REASON = 5
 
@@ -76,6 +77,27 @@ def split_dropped(
     kept = frame.filter(pl.col(REASON).is_null()).drop(REASON)
     counts, examples = drops_by_reason([summarised(dropped)], checks)
     return kept, counts, examples
+
+
+def any_failed(checks: Sequence[tuple[pl.Expr, str]]) -> pl.Expr:
+    """Whether any check fails for a row. Cheaper than `first_reason` on every row: the
+    reasons are then worked out for the failing rows alone (see split_failed)."""
+    failed = pl.any_horizontal([f for f, _ in checks]) if checks else pl.lit(False)
+    return failed.fill_null(False).alias(FAILED)
+
+
+def split_failed(
+    frame: pl.DataFrame, checks: Sequence[tuple[pl.Expr, str]], first_row: int = 2
+) -> tuple[pl.DataFrame, dict[str, int], dict[str, list[int]]]:
+    """`split_dropped` for a frame marked by `any_failed` whose rows are the file's, in order
+    from `first_row`: a frame in which no row failed comes back without a copy."""
+    failed = frame[FAILED]
+    if not failed.any():
+        return frame.drop(FAILED), {}, {}
+    rows = (failed.arg_true() + first_row).alias(ROW)
+    dropped = frame.filter(failed).with_columns(rows, first_reason(list(checks)))
+    counts, examples = drops_by_reason([summarised(dropped)], checks)
+    return frame.filter(~failed).drop(FAILED), counts, examples
 
 
 def summarised(dropped: pl.DataFrame) -> pl.DataFrame:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import polars as pl
 
@@ -32,6 +33,9 @@ DATETIME_FORMATS = (
 _TIMEZONE_SUFFIX = r"\s*(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT)$"
 _WHOLE_DECIMAL = r"^(-?\d+)\.0+$"
 _NUMBER_NOISE = r"[¥￥$€£\s]|CNY|RMB|USD|EUR|元"
+# what str.strip_chars() strips (Unicode's White_Space), and the NUL that _clean_text drops
+_BLANKS = ["\x00", *"\t\n\x0b\x0c\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"]
+_BLANKS += [chr(c) for c in range(0x2000, 0x200B)]
 _THOUSANDS_COMMA = re.compile(r"-?\d{1,3}(,\d{3})+")  # 1,299 or 12,345,678
 _THOUSANDS_DOT = re.compile(r"-?\d{1,3}(\.\d{3}){2,}")  # 1.299.000
 
@@ -64,17 +68,86 @@ def blank_id(column: str, dtype: pl.DataType) -> pl.Expr:
     return identifier(column, dtype).is_null()
 
 
-def text_column(raw: pl.LazyFrame, column: str, dtype: pl.DataType, is_id: bool = False) -> pl.Expr:
-    """A column as `identifier` (is_id) or `text` reads it. A Categorical or Enum column
-    (dictionary-encoded text in Parquet) is cleaned once per distinct value, not once per row:
-    cleaning ten million arm labels cost half a second."""
-    if not isinstance(dtype, (pl.Categorical, pl.Enum)):
+def maybe_blank_id(column: str, dtype: pl.DataType) -> pl.Expr:
+    """Whether `blank_id` may find the cell blank: null, empty, or starting with a space or a
+    NUL. Looking at the first character alone cost half as much on ten million ids; only the
+    cells it finds need reading whole."""
+    if dtype != pl.String:
+        return blank_id(column, dtype)
+    value = pl.col(column)
+    return value.is_null() | (value.str.len_bytes() == 0) | value.str.head(1).is_in(_BLANKS)
+
+
+class Dictionary(NamedTuple):
+    """A dictionary-encoded column's distinct values, and the same values as `text` reads them."""
+
+    distinct: pl.Series
+    cleaned: pl.Series
+
+    def labels(self) -> list[str]:
+        return self.cleaned.drop_nulls().to_list()
+
+
+def dictionaries(
+    raw: pl.LazyFrame, schema: pl.Schema, columns: Sequence[str]
+) -> dict[str, Dictionary]:
+    """The dictionaries of those of the columns that are Categorical or Enum (dictionary-encoded
+    text in Parquet), in one query: each value is cleaned once, not once per row."""
+    names = [c for c in dict.fromkeys(columns) if is_dictionary(schema[c])]
+    if not names:
+        return {}
+    found = raw.select(pl.col(c).unique().cast(pl.String).implode() for c in names).collect()
+    out = {}
+    for name in names:
+        distinct = found[name].explode()
+        out[name] = Dictionary(distinct, pl.select(_clean_text(pl.lit(distinct))).to_series())
+    return out
+
+
+def text_column(
+    raw: pl.LazyFrame,
+    column: str,
+    dtype: pl.DataType,
+    is_id: bool = False,
+    dictionary: Dictionary | None = None,
+) -> pl.Expr:
+    """A column as `identifier` (is_id) or `text` reads it. A Categorical or Enum column is
+    cleaned once per distinct value (its `dictionary`, looked up if not given): cleaning ten
+    million arm labels cost half a second."""
+    if not is_dictionary(dtype):
         return (identifier if is_id else text)(column, dtype)
-    distinct = raw.select(pl.col(column).unique().cast(pl.String)).collect().to_series()
-    cleaned = pl.select(_clean_text(pl.lit(distinct))).to_series()
+    return _cleaned(column, dictionary or _dictionary(raw, column, dtype), keep=False)
+
+
+def label(
+    raw: pl.LazyFrame, column: str, dtype: pl.DataType, dictionary: Dictionary | None = None
+) -> pl.Expr:
+    """A column of labels (arms, segments) as `text_column` reads it, except that
+    dictionary-encoded labels stay Categorical: casting ten million of them to text cost a
+    quarter of a second, and what is done with labels (grouping, comparing with text) works on
+    them as they are."""
+    if not is_dictionary(dtype):
+        return text(column, dtype)
+    return _cleaned(column, dictionary or _dictionary(raw, column, dtype), keep=True)
+
+
+def is_dictionary(dtype: pl.DataType) -> bool:
+    return isinstance(dtype, (pl.Categorical, pl.Enum))
+
+
+def _dictionary(raw: pl.LazyFrame, column: str, dtype: pl.DataType) -> Dictionary:
+    return dictionaries(raw, pl.Schema({column: dtype}), [column])[column]
+
+
+def _cleaned(column: str, dictionary: Dictionary, keep: bool) -> pl.Expr:
+    """The column cleaned; kept Categorical (keep) or as text."""
+    distinct, cleaned = dictionary
     changed = distinct.ne_missing(cleaned)
+    if keep and not changed.any():
+        return pl.col(column).cast(pl.Categorical)
     value = pl.col(column).cast(pl.String)
-    return value.replace(distinct.filter(changed), cleaned.filter(changed))
+    value = value.replace(distinct.filter(changed), cleaned.filter(changed))
+    return value.cast(pl.Categorical) if keep else value
 
 
 def whole_number_ids(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
@@ -137,7 +210,7 @@ def number(column: str, dtype: pl.DataType, decimal: str = ".") -> pl.Expr:
 
     decimal is the column's decimal mark (see decimal_mark); the other mark groups digits.
     """
-    if dtype.is_numeric() or dtype == pl.Boolean:
+    if is_number_type(dtype):
         return pl.col(column).cast(pl.Float64)
     cleaned = pl.col(column).cast(pl.String).str.replace_all(_NUMBER_NOISE, "")
     grouping = "." if decimal == "," else ","
@@ -149,6 +222,11 @@ def number(column: str, dtype: pl.DataType, decimal: str = ".") -> pl.Expr:
     value = pl.when(flag == "true").then(pl.lit("1")).when(flag == "false").then(pl.lit("0"))
     # "nan" is no number: it reads as an empty cell, so the caller drops and counts it
     return value.otherwise(cleaned).cast(pl.Float64, strict=False).fill_nan(None)
+
+
+def is_number_type(dtype: pl.DataType) -> bool:
+    """Whether `number` reads every cell of the type (only empty cells are null)."""
+    return dtype.is_numeric() or dtype == pl.Boolean
 
 
 def _normalised_datetime_text(column: str) -> pl.Expr:

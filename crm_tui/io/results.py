@@ -12,7 +12,7 @@ import polars as pl
 from crm_tui.errors import InputError
 from crm_tui.io import parsing
 from crm_tui.io.columns import resolve_columns
-from crm_tui.io.findings import ROW, Findings, first_reason, split_dropped, why
+from crm_tui.io.findings import Findings, any_failed, split_failed, why
 from crm_tui.io.presets import RESULT_PRESETS, normalise_header
 from crm_tui.io.readers import reading_errors, scan_table
 from crm_tui.language import N_
@@ -41,7 +41,7 @@ def load_results(
 ) -> LoadedResults:
     """Per-customer results (a customer_id column) or aggregated ones (a customers column).
 
-    extra: further columns to keep as text when the file has them (a breakdown such as city).
+    extra: further columns to keep as labels when the file has them (a breakdown such as city).
     """
     path = Path(path)
     required = ("arm",) if need_arm else ("customer_id",)
@@ -51,28 +51,32 @@ def load_results(
         src = mapping.sources
         # results that name their arms are compared as they are: their ids are only checked
         ids = "customer_id" in src and not need_arm
-        exprs = [pl.col(ROW)]
-        exprs += [
-            parsing.text_column(raw, src[c], schema[src[c]], c == "customer_id").alias(c)
-            for c in TEXT_COLUMNS
-            if c in src and (c != "customer_id" or ids)
-        ]
+        texts = [c for c in TEXT_COLUMNS if c in src and (c != "customer_id" or ids)]
+        headers = _extra_headers(schema, extra, set(src))
+        found = parsing.dictionaries(raw, schema, [*(src[c] for c in texts), *headers.values()])
+        exprs = [_text(raw, c, src[c], schema[src[c]], found.get(src[c])) for c in texts]
         if "customer_id" in src and not ids:
             exprs.append(
-                parsing.blank_id(src["customer_id"], schema[src["customer_id"]]).alias(NO_ID)
+                parsing.maybe_blank_id(src["customer_id"], schema[src["customer_id"]]).alias(NO_ID)
             )
-        exprs += _extra_columns(raw, schema, extra, set(src))
+        exprs += [
+            parsing.label(raw, h, schema[h], found.get(h)).alias(name)
+            for name, h in headers.items()
+        ]
         money = parsing.sample_cells(raw, schema, [src[c] for c in MONEY_COLUMNS if c in src])
         for c in (*COUNT_COLUMNS, *MONEY_COLUMNS):
             if c in src:
                 mark = parsing.decimal_mark(money[src[c]]) if c in MONEY_COLUMNS else "."
                 value = parsing.number(src[c], schema[src[c]], mark)
                 exprs.append(value.alias(c))
-                exprs.append((pl.col(src[c]).is_not_null() & value.is_null()).alias(f"_bad_{c}"))
-        parsed = raw.with_row_index(ROW, offset=2).select(exprs)
-        checks = _checks(src, ids)
-        frame = parsed.with_columns(first_reason(checks)).collect()
-    kept, dropped, examples = split_dropped(frame, checks)
+                if not parsing.is_number_type(schema[src[c]]):  # numbers always read
+                    exprs.append((pl.col(src[c]).is_not_null() & value.is_null()).alias(_bad(c)))
+        parsed = raw.select(exprs)
+        checks = _checks(src, ids, parsed.collect_schema().names(), _total_row(src, found))
+        frame = parsed.with_columns(any_failed(checks)).collect()
+        if NO_ID in frame.columns and frame[NO_ID].any():
+            frame = _blank_ids(raw, src["customer_id"], schema, frame, checks)
+    kept, dropped, examples = split_failed(frame, checks)
     kept = (
         parsing.whole_number_ids(kept, ["customer_id"]) if ids else kept.drop(NO_ID, strict=False)
     )
@@ -96,36 +100,69 @@ def load_results(
             )
         )
     counts = [c for c in (*COUNT_COLUMNS, *MONEY_COLUMNS) if c in kept.columns]
-    kept = kept.drop(ROW, *[c for c in kept.columns if c.startswith("_bad_")])
-    kept = kept.with_columns(pl.col(c).fill_null(0.0) for c in counts)
+    kept = kept.drop(c for c in kept.columns if c.startswith(_bad("")))
+    kept = kept.with_columns(pl.col(c).fill_null(0.0) for c in counts if kept[c].has_nulls())
     findings = Findings(
         str(path), mapping.preset.name, dict(src), frame.height, kept.height, dropped, examples
     )
     return LoadedResults(kept, findings, per_customer)
 
 
-def _extra_columns(
-    raw: pl.LazyFrame, schema: pl.Schema, extra: Sequence[str], taken: set[str]
-) -> list[pl.Expr]:
-    """Text columns for the extra names the file has, under those names."""
+def _text(
+    raw: pl.LazyFrame,
+    name: str,
+    column: str,
+    dtype: pl.DataType,
+    dictionary: parsing.Dictionary | None,
+) -> pl.Expr:
+    if name == "customer_id":
+        return parsing.text_column(raw, column, dtype, True, dictionary).alias(name)
+    return parsing.label(raw, column, dtype, dictionary).alias(name)
+
+
+def _extra_headers(schema: pl.Schema, extra: Sequence[str], taken: set[str]) -> dict[str, str]:
+    """The file's header for each extra name it has (and no canonical column took)."""
     by_norm = {normalise_header(h): h for h in schema.names()}
-    out = []
-    for name in extra:
-        header = by_norm.get(normalise_header(name))
-        if name not in taken and header is not None:
-            out.append(parsing.text_column(raw, header, schema[header]).alias(name))
-    return out
+    found = {name: by_norm.get(normalise_header(name)) for name in extra if name not in taken}
+    return {name: header for name, header in found.items() if header is not None}
 
 
-def _checks(src: Mapping[str, str], ids: bool) -> list[tuple[pl.Expr, str]]:
+def _blank_ids(
+    raw: pl.LazyFrame,
+    column: str,
+    schema: pl.Schema,
+    frame: pl.DataFrame,
+    checks: list[tuple[pl.Expr, str]],
+) -> pl.DataFrame:
+    """The frame with the ids that only may be blank (see maybe_blank_id) read whole."""
+    blank = raw.select(parsing.blank_id(column, schema[column]).alias(NO_ID)).collect()
+    return frame.with_columns(blank[NO_ID]).with_columns(any_failed(checks))
+
+
+def _bad(column: str) -> str:
+    return f"_bad_{column}"
+
+
+def _total_row(src: Mapping[str, str], found: Mapping[str, parsing.Dictionary]) -> pl.Expr:
+    """Whether a row is the sum row ad platforms add under the arms: no arm of its own."""
+    arm = pl.col("arm")
+    if src.get("arm") not in found:
+        return arm.str.to_lowercase().is_in(TOTAL_LABELS)
+    # a dictionary's labels are looked at once each, not once per row
+    labels = found[src["arm"]].labels()
+    return arm.is_in([a for a in labels if a.lower() in TOTAL_LABELS])
+
+
+def _checks(
+    src: Mapping[str, str], ids: bool, names: Sequence[str], total_row: pl.Expr
+) -> list[tuple[pl.Expr, str]]:
     checks: list[tuple[pl.Expr, str]] = []
     if "customer_id" in src:
         empty = pl.col("customer_id").is_null() if ids else pl.col(NO_ID)
         checks.append((empty, N_("empty customer")))
     if "arm" in src:
         checks.append((pl.col("arm").is_null(), N_("empty arm")))
-        # the sum row ad platforms add under the arms is no arm of its own
-        checks.append((pl.col("arm").str.to_lowercase().is_in(TOTAL_LABELS), N_("total row")))
+        checks.append((total_row, N_("total row")))
     for column in (*COUNT_COLUMNS, *MONEY_COLUMNS):
         if column in src:
             value = pl.col(column)
@@ -133,7 +170,8 @@ def _checks(src: Mapping[str, str], ids: bool) -> list[tuple[pl.Expr, str]]:
             unparseable = Phrase("unparseable {column}", column=column)
             implausible = Phrase("implausible {column}", column=column)
             checks.append((value.is_not_null() & (value < 0), negative))
-            checks.append((pl.col(f"_bad_{column}"), unparseable))
+            if _bad(column) in names:
+                checks.append((pl.col(_bad(column)), unparseable))
             checks.append((value.is_infinite() | (value > MAX_VALUE), implausible))
     if "customers" in src and "customer_id" not in src:
         checks.append((pl.col("customers") < 1, N_("no customers in the row")))
