@@ -91,6 +91,7 @@ def evaluate(
         by,
         _column_groups(chosen, results.columns, caps),
         sums=[c for c in caps if c in results.columns],  # the uncapped figures shown beside
+        indicators=INDICATORS,
     )
     arms = tuple(sorted(moments.arms()))
     if control not in arms:

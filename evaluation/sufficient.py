@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import itertools
 import operator
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 import polars as pl
@@ -125,29 +125,45 @@ def products(groups: Iterable[Iterable[str]]) -> set[str]:
     return keys
 
 
+def _simplest(key: str, indicators: Collection[str]) -> str:
+    """The product with each 0/1 column's repeats left out: x * x is x where x is 0 or 1."""
+    factors = key.split("*")
+    kept = [f for i, f in enumerate(factors) if f not in indicators or f not in factors[:i]]
+    return product_key(kept)
+
+
 def sufficient_statistics(
     frame: pl.LazyFrame,
     by: str | None,
     groups: Iterable[Iterable[str]],
     sums: Iterable[str] = (),
+    indicators: Collection[str] = (),
 ) -> MomentTable:
     """Sums of every product `products(groups)` names, of each column in `sums` alone (a mean
     is all that is read of it), and nonzero counts, per (segment, arm).
 
-    `frame` holds the columns the groups and sums name, as numbers.
+    `frame` holds the columns the groups and sums name, as numbers. `indicators` names its
+    0/1 columns: a power of one is itself and its nonzero count its sum, so neither is summed
+    again (the evaluation's group-by is most of its time).
     """
     keys = products(groups) | set(sums)
+    computed = {key: _simplest(key, indicators) for key in keys}
     columns = sorted({k for k in keys if "*" not in k})
+    counted = [c for c in columns if c not in indicators]
     aggs = [pl.len().alias("n")]
     aggs += [
         functools.reduce(operator.mul, [pl.col(c) for c in key.split("*")]).sum().alias(key)
-        for key in sorted(keys)
+        for key in sorted(set(computed.values()))
     ]
-    aggs += [(pl.col(c) != 0).sum().alias(nonzero_key(c)) for c in columns]
+    aggs += [(pl.col(c) != 0).sum().alias(nonzero_key(c)) for c in counted]
     # group on the column as it is and name the segments afterwards: casting millions of
     # categorical or numeric keys to text first costs more than the whole aggregation
     group_keys = ["arm"] if by is None else [pl.col(by).alias("_segment"), "arm"]
     table = frame.group_by(group_keys).agg(aggs).collect()
+    table = table.with_columns(
+        *[pl.col(simplest).alias(key) for key, simplest in computed.items() if key != simplest],
+        *[pl.col(c).alias(nonzero_key(c)) for c in columns if c in indicators],
+    )
     if by is not None:
         table = table.with_columns(pl.col("_segment").cast(pl.String).fill_null(NO_VALUE))
     cells: dict[tuple[str, str], Moments] = {}

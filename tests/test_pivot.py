@@ -26,6 +26,23 @@ def moments_of(**columns: np.ndarray) -> Moments:
     return sufficient_statistics(frame.lazy(), None, groups).overall("a")
 
 
+@given(st.lists(st.tuples(st.integers(0, 3), st.booleans(), st.integers(-2, 2)), min_size=1))
+def test_zero_one_columns_named_as_indicators_give_the_same_sums(rows) -> None:
+    """A 0/1 column's powers are itself and its nonzero count its sum: naming it an indicator
+    only saves the group-by those sums."""
+    frame = pl.DataFrame(rows, schema=["arm", "d", "y"], orient="row").with_columns(
+        pl.col("arm").cast(pl.String), pl.col("d").cast(pl.Float64), pl.col("y").cast(pl.Float64)
+    )
+    groups = [{"d", "y"}, {"d"}]
+    plain = sufficient_statistics(frame.lazy(), None, groups)
+    told = sufficient_statistics(frame.lazy(), None, groups, indicators={"d"})
+    assert told == plain
+    arm = str(rows[0][0])
+    mine = frame.filter(pl.col("arm") == arm)
+    assert told.overall(arm).sums["d*d*y"] == pytest.approx((mine["d"] * mine["y"]).sum())
+    assert told.overall(arm).nonzero("d") == (mine["d"] != 0).sum()
+
+
 def hand_pivot(ya, xa, yc, xc) -> tuple[float, float, float]:
     """Welch's t on the residuals y - R x with R from both arms, its df and Hall's skewness."""
     r = (ya.sum() + yc.sum()) / (xa.sum() + xc.sum())
