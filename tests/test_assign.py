@@ -75,6 +75,16 @@ def test_first_match_and_overlaps() -> None:
     assert targeting.frame["customer_id"].is_unique().all()
 
 
+def test_assignment_rows_come_by_target_name_then_id_and_read_as_text() -> None:
+    """The labels are Categorical to save memory; the rows still come in the order of their
+    text (not of the plan, nor of the categories' first use), as the files always had them."""
+    assignment, _ = assign(plan(), customers(40))
+    rows = assignment.select(pl.col("target", "customer_id").cast(pl.String)).rows()
+    assert rows == sorted(rows)
+    assert [t for t, _ in rows[:1]] == ["repeat"]  # the plan lists it second
+    assert assignment.schema["segment"] == pl.Categorical
+
+
 def test_same_salt_same_arms_and_stable_when_customers_are_added() -> None:
     a, _ = assign(plan(), customers(2000))
     b, _ = assign(plan(), customers(2000))

@@ -29,7 +29,9 @@ def test_an_assignment_reads_back_as_written(
     frame = pl.DataFrame(rows, schema=["customer_id", "arm", "target", "segment"], orient="row")
     frame = frame.unique("customer_id", keep="first", maintain_order=True)
     path = tmp_path / f"assignment{suffix}"
-    write_table(frame, path, overwrite=True)
+    # an assignment's labels are Categorical, as plan assign makes them
+    labelled = frame.with_columns(pl.col("arm", "target", "segment").cast(pl.Categorical))
+    write_table(labelled, path, overwrite=True)
     back = load_assignment(path).frame
     assert back.select(frame.columns).to_dicts() == frame.to_dicts()
 
@@ -38,6 +40,8 @@ def test_a_spreadsheet_sees_no_formula() -> None:
     frame = pl.DataFrame({"customer_id": ["=1+1", "+86138", "-42", "@x", "'=y", "ok"]})
     cells = neutralise(frame)["customer_id"].to_list()
     assert cells == ["'=1+1", "'+86138", "'-42", "'@x", "''=y", "ok"]
+    labels = frame.select(pl.col("customer_id").cast(pl.Categorical).alias("segment"))
+    assert neutralise(labels)["segment"].to_list() == cells
 
 
 @pytest.mark.parametrize(

@@ -78,15 +78,28 @@ def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
 
     As OWASP advises; a cell that already starts with apostrophes before such a character gets
     one more, so that crm-tui's readers, which take one off, read back every value exactly.
+    Categorical columns are looked at once per distinct value.
     """
-    text_columns = [c for c, t in frame.schema.items() if t == pl.String]
+    texts = [c for c, t in frame.schema.items() if t == pl.String]
+    labels = [c for c, t in frame.schema.items() if isinstance(t, (pl.Categorical, pl.Enum))]
     return frame.with_columns(
-        pl.when(pl.col(c).str.contains(FORMULA_LIKE))
-        .then(pl.lit("'") + pl.col(c))
-        .otherwise(pl.col(c))
-        .alias(c)
-        for c in text_columns
+        *[
+            pl.when(pl.col(c).str.contains(FORMULA_LIKE))
+            .then(pl.lit("'") + pl.col(c))
+            .otherwise(pl.col(c))
+            .alias(c)
+            for c in texts
+        ],
+        *[_neutralised_labels(frame[c]) for c in labels],
     )
+
+
+def _neutralised_labels(column: pl.Series) -> pl.Series:
+    values = column.unique().drop_nulls().cast(pl.String)
+    risky = values.filter(values.str.contains(FORMULA_LIKE))
+    if risky.is_empty():
+        return column
+    return column.cast(pl.String).replace(risky, "'" + risky)
 
 
 def write_safe_csv(frame: pl.DataFrame, path: Path, excel: bool = False) -> None:
