@@ -19,7 +19,7 @@ import polars as pl
 
 from campaigns.errors import PlanError
 from campaigns.model import Arm, CampaignPlan, Target
-from campaigns.selectors import SelectorError, columns_of, compile_selector, parse
+from campaigns.selectors import columns_of, compile_selector, parse, selector_columns
 from evaluation.phrases import Phrase
 
 # the reasons a targeted customer is listed but not contacted, as the assignment writes them
@@ -109,10 +109,8 @@ def _targeting_columns(plan: CampaignPlan, customers: pl.DataFrame) -> list[str]
     """The columns the targeted rows need: their id, what their targets' selectors and the
     suppression selectors look at, the order value the budget reads. Copying every column of
     millions of targeted customers cost gigabytes on the largest shops."""
-    texts = [t.selector for t in plan.targets] + list(plan.suppress)
-    try:
-        named = {c for text in texts for c in columns_of(parse(text))}
-    except SelectorError:
+    named = selector_columns([t.selector for t in plan.targets] + list(plan.suppress))
+    if named is None:
         return customers.columns  # the suppression's check names the broken selector
     needed = {"customer_id", "average_order_value", *named}
     return [c for c in customers.columns if c in needed]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -228,6 +228,15 @@ def columns_of(node: Node) -> list[str]:
             seen += [c for c in columns_of(part) if c not in seen]
         return seen
     return []
+
+
+def selector_columns(texts: Iterable[str]) -> set[str] | None:
+    """The columns any of the selectors reads, or None when one does not parse (checking it
+    names what is wrong)."""
+    try:
+        return {c for text in texts for c in columns_of(parse(text))}
+    except SelectorError:
+        return None
 
 
 def compile_selector(text: str, customers: pl.DataFrame) -> pl.Expr:

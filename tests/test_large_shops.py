@@ -4,6 +4,7 @@ adds them in an order that varies from run to run)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 
 from crm_tui.app import shop
 from crm_tui.cli.main import main
+from crm_tui.engine import Segmentation
 
 
 def _outputs(sample_dir: Path, out: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
@@ -83,3 +85,40 @@ def _close(got: Any, expected: Any) -> bool:
     if isinstance(expected, float) and isinstance(got, float):
         return got == pytest.approx(expected, rel=1e-12, abs=1e-12)
     return bool(got == expected)
+
+
+def test_views_of_some_columns_on_disk_come_first_and_alone(
+    sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In memory one sort serves both a plan's dates; on disk each date is its own pass, the
+    history (a view of the selectors' columns) first, so that memory never holds two whole
+    segmentations. Either way a view of some columns is the whole view's columns."""
+    files = shop.ShopFiles(sample_dir / "orders.csv")
+    passes: list[list[object]] = []
+    engine = shop.segment_each
+
+    def recording(parts: object, settings: object, ends: list[object]) -> object:
+        passes.append(ends)
+        return engine(parts, settings, ends)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(shop, "segment_each", recording)
+    in_memory = shop.load_shop(files)
+    latest = in_memory.latest_as_of
+    past = latest - dt.timedelta(days=60)
+    slim = shop.View(past, False, frozenset({"rfm", "lifecycle"}))
+    whole = in_memory.segment_each(None, [shop.View(past, False)])[0]
+    assert isinstance(whole, Segmentation)
+    expected = whole.customers.select("customer_id", "lifecycle", "rfm")
+    passes.clear()
+    in_memory = shop.load_shop(files)
+    found = in_memory.segment_each(None, [shop.View(latest), slim])[1]
+    assert passes == [[None, past]]
+    assert isinstance(found, Segmentation) and found.customers.equals(expected)
+
+    monkeypatch.setattr(shop, "SPILL_ORDERS", 0)
+    monkeypatch.setattr(shop, "PART_ORDERS", 2000)
+    passes.clear()
+    on_disk = shop.load_shop(files)
+    found = on_disk.segment_each(None, [shop.View(latest), slim])[1]
+    assert passes == [[past], [None]]
+    assert isinstance(found, Segmentation) and found.customers.equals(expected)

@@ -19,10 +19,10 @@ import polars as pl
 from campaigns import CampaignPlan, DataFile, PlanData
 from campaigns.check import Baseline, PlanCheck, check_plan, historical_baseline
 from campaigns.library import Starter, starter_plan
-from campaigns.selectors import SelectorError, columns_of, parse
+from campaigns.selectors import selector_columns
 from campaigns.settings import SegmentationSettings
 from crm_tui.app.predicting import with_scores
-from crm_tui.app.shop import Shop, ShopFiles
+from crm_tui.app.shop import Shop, ShopFiles, View
 from crm_tui.app.timings import phase
 from crm_tui.engine import Segmentation
 from crm_tui.engine.models.scores import SCORES
@@ -39,9 +39,7 @@ def plan_segmentation(plan: CampaignPlan, shop: Shop) -> Segmentation:
     """The shop as the plan defines it; the history its baselines read comes from the same
     pass over the orders."""
     as_of = plan.as_of or shop.latest_as_of
-    seg, _ = shop.segment_each(
-        plan.segmentation, [(as_of, True), (_history_start(plan, as_of), False)]
-    )
+    seg, _ = shop.segment_each(plan.segmentation, [View(as_of), _history(plan, as_of)])
     if isinstance(seg, InputError):
         raise seg
     return seg
@@ -49,6 +47,16 @@ def plan_segmentation(plan: CampaignPlan, shop: Shop) -> Segmentation:
 
 def _history_start(plan: CampaignPlan, as_of: dt.date) -> dt.date:
     return as_of - dt.timedelta(days=plan.duration_days)
+
+
+def _history(plan: CampaignPlan, as_of: dt.date) -> View:
+    """The shop one campaign length before as_of, as the baselines read it: through the
+    targets' selectors alone. The visitors file keeps no date per visit, so who had visited by
+    then is unknown: the past is the buyers only, and a selector on the visitor column gets no
+    baseline."""
+    named = selector_columns([t.selector for t in plan.targets])
+    columns = None if named is None else frozenset(named)
+    return View(_history_start(plan, as_of), False, columns)
 
 
 def history_baselines(
@@ -60,13 +68,11 @@ def history_baselines(
     its selector; their purchases in the window after it give the baseline conversion rate and
     revenue per customer.
     """
-    start = _history_start(plan, seg.as_of)
-    # The visitors file keeps no date per visit, so who had visited by then is unknown: the
-    # past is the buyers only, and a selector on the visitor column gets no baseline.
-    (past,) = shop.segment_each(plan.segmentation, [(start, False)])
+    history = _history(plan, seg.as_of)
+    (past,) = shop.segment_each(plan.segmentation, [history])
     if isinstance(past, InputError):
         return {}  # too few customers had bought by then
-    spend = shop.spend_between(start, seg.as_of)
+    spend = shop.spend_between(past.as_of, seg.as_of)
     return {t.name: historical_baseline(t.selector, past.customers, spend) for t in plan.targets}
 
 
@@ -86,10 +92,8 @@ def check(plan: CampaignPlan, shop: Shop) -> tuple[PlanCheck, pl.DataFrame]:
 def names_scores(plan: CampaignPlan) -> bool:
     """Whether a selector or a rank of the plan reads a model's score: only then are the models
     fitted."""
-    selectors = [t.selector for t in plan.targets] + list(plan.suppress)
-    try:
-        named = {c for text in selectors for c in columns_of(parse(text))}
-    except SelectorError:
+    named = selector_columns([t.selector for t in plan.targets] + list(plan.suppress))
+    if named is None:
         return False  # the check itself names the broken selector
     named |= {t.rank for t in plan.targets if t.rank is not None}
     return bool(named & set(SCORES))

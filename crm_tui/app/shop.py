@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import cast
+from typing import NamedTuple, cast
 
 import polars as pl
 
@@ -37,7 +37,19 @@ from crm_tui.language import N_
 SPILL_ORDERS = 1 << 24
 PART_ORDERS = 1 << 22
 CACHED_SEGMENTATIONS = 4  # the view on screen, a plan's, its history baseline's, one spare
-View = tuple[SegmentationSettings, dt.date, bool]
+
+
+class View(NamedTuple):
+    """A segmentation to ask a shop for: as of a date (None: the day after the last order),
+    with the visitors who never bought or not, with every customer column or only some (and
+    the id), a smaller frame to hold."""
+
+    as_of: dt.date | None
+    visitors: bool = True
+    columns: frozenset[str] | None = None
+
+
+Key = tuple[SegmentationSettings, dt.date, bool, frozenset[str] | None]
 
 
 @dataclass(frozen=True)
@@ -58,7 +70,7 @@ class Shop:
     visitors: pl.DataFrame | None = None
     profiles: pl.DataFrame | None = None
     side_findings: tuple[Findings, ...] = ()  # the visitors' and profiles' files
-    _cache: OrderedDict[View, Segmentation | InputError] = field(
+    _cache: OrderedDict[Key, Segmentation | InputError] = field(
         default_factory=OrderedDict, repr=False
     )
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -73,18 +85,18 @@ class Shop:
 
         visitors=False leaves out the visitors who never bought (and the visitor scheme).
         """
-        found = self.segment_each(settings, [(as_of, visitors)])[0]
+        found = self.segment_each(settings, [View(as_of, visitors)])[0]
         if isinstance(found, InputError):
             raise found
         return found
 
     def segment_each(
-        self, settings: SegmentationSettings | None, views: Sequence[tuple[dt.date | None, bool]]
+        self, settings: SegmentationSettings | None, views: Sequence[View]
     ) -> list[Segmentation | InputError]:
-        """Segment as of each (date, with visitors), or the error of one there is too little
-        history for; those not remembered yet come from one pass over the orders."""
+        """Each view's segmentation, or the error of one there is too little history for;
+        those not remembered yet come from one pass over the orders (see _passes)."""
         settings = settings or SegmentationSettings()
-        keys = [self._key(settings, as_of, visitors) for as_of, visitors in views]
+        keys = [self._key(settings, view) for view in views]
         with self._lock:
             found = {key: self._cache[key] for key in keys if key in self._cache}
             for key in found:
@@ -132,25 +144,46 @@ class Shop:
             return self.orders.parts
         return (self.orders.lazy(),)
 
-    def _key(self, settings: SegmentationSettings, as_of: dt.date | None, visitors: bool) -> View:
+    def _key(self, settings: SegmentationSettings, view: View) -> Key:
         # without a visitors file, the view with visitors is the one without
-        return settings, as_of or self.latest_as_of, visitors and self.visitors is not None
+        visitors = view.visitors and self.visitors is not None
+        return settings, view.as_of or self.latest_as_of, visitors, view.columns
 
     def _compute(
-        self, settings: SegmentationSettings, keys: list[View]
+        self, settings: SegmentationSettings, keys: list[Key]
     ) -> list[Segmentation | InputError]:
-        dates = [as_of for _, as_of, _ in keys]
-        # the latest day as None: every order counts, and no pass is spent filtering by date
-        ends = [None if as_of == self.latest_as_of else as_of for as_of in dates]
-        as_of = ", ".join(str(d) for d in dict.fromkeys(dates))
-        with phase(N_("segmenting as of"), as_of):
-            found = segment_each(self.parts, settings, ends)
-        return [
-            replace(seg, customers=with_visitors(seg.customers, self.visitors))
-            if visitors and self.visitors is not None and not isinstance(seg, InputError)
-            else seg
-            for seg, (_, _, visitors) in zip(found, keys, strict=True)
-        ]
+        found: dict[Key, Segmentation | InputError] = {}
+        for keys_of_pass in self._passes(keys):
+            dates = list(dict.fromkeys(as_of for _, as_of, _, _ in keys_of_pass))
+            # the latest day as None: every order counts, and no pass is spent filtering by date
+            ends = [None if as_of == self.latest_as_of else as_of for as_of in dates]
+            with phase(N_("segmenting as of"), ", ".join(str(d) for d in dates)):
+                whole = dict(zip(dates, segment_each(self.parts, settings, ends), strict=True))
+            found.update((key, self._view(whole[key[1]], key)) for key in keys_of_pass)
+            del whole  # a view of some columns lets the others go before the next pass
+        return [found[key] for key in keys]
+
+    def _passes(self, keys: list[Key]) -> list[list[Key]]:
+        """The views to segment together. In memory, all at once: one sort serves every date.
+        On disk, one date at a time, the views of some columns first: segmenting 100M orders
+        as of two dates at once held both in memory, 4 GB more than the slim one needs."""
+        if not isinstance(self.orders, SpilledOrders):
+            return [keys]
+        by_date: dict[dt.date, list[Key]] = {}
+        for key in sorted(keys, key=lambda key: key[3] is None):
+            by_date.setdefault(key[1], []).append(key)
+        return list(by_date.values())
+
+    def _view(self, seg: Segmentation | InputError, key: Key) -> Segmentation | InputError:
+        _, _, visitors, columns = key
+        if isinstance(seg, InputError):
+            return seg
+        if visitors and self.visitors is not None:
+            seg = replace(seg, customers=with_visitors(seg.customers, self.visitors))
+        if columns is not None:
+            kept = [c for c in seg.customers.columns if c == "customer_id" or c in columns]
+            seg = replace(seg, customers=seg.customers.select(kept))
+        return seg
 
 
 SIDE_FILES = ("visitors", "profiles")
