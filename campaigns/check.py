@@ -125,8 +125,14 @@ def check_plan(
     content_hash = plan_hash(plan)
     assignment, targeting = assign(plan, customers, profiles, content_hash)
     aov = _order_values(targeting.frame)
-    # every count the report shows, from one group-by of the (possibly millions of) rows
-    tally = assignment.group_by("target", "arm", "suppressed_reason").len()
+    # every count the report shows, from one group-by of the (possibly millions of) rows;
+    # streamed, as holding them for an in-memory group-by took 1.4 GB more on 16M rows
+    tally = (
+        assignment.lazy()
+        .group_by("target", "arm", "suppressed_reason")
+        .len()
+        .collect(engine="streaming")
+    )
     checks = tuple(
         _target_check(plan, t, tally, targeting, baselines.get(t.name), aov.get(t.name, 0.0))
         for t in plan.targets
