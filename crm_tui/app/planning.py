@@ -37,7 +37,7 @@ Overrides = tuple[tuple[str, str], ...]
 
 def plan_segmentation(plan: CampaignPlan, shop: Shop) -> Segmentation:
     """The shop as the plan defines it; the history its baselines read comes from the same
-    pass over the orders."""
+    pass over the orders (a shop on disk gives each date a pass of its own: Shop._passes)."""
     as_of = plan.as_of or shop.latest_as_of
     seg, _ = shop.segment_each(plan.segmentation, [View(as_of), _history(plan, as_of)])
     if isinstance(seg, InputError):

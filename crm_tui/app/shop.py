@@ -165,8 +165,8 @@ class Shop:
 
     def _passes(self, keys: list[Key]) -> list[list[Key]]:
         """The views to segment together. In memory, all at once: one sort serves every date.
-        On disk, one date at a time, the views of some columns first: segmenting 100M orders
-        as of two dates at once held both in memory, 4 GB more than the slim one needs."""
+        On disk, one date at a time, the views of some columns first: two dates at once held
+        both whole customer tables, 0.8 GB more at the peak of a plan on 30M orders."""
         if not isinstance(self.orders, SpilledOrders):
             return [keys]
         by_date: dict[dt.date, list[Key]] = {}
