@@ -158,3 +158,40 @@ def same_numbers(a: object, b: object) -> bool:
     if isinstance(a, float) and isinstance(b, float):
         return a == pytest.approx(b, rel=1e-9, abs=1e-9)
     return a == b
+
+
+@pytest.mark.usefixtures("in_repo")
+async def test_dictionary_encoded_results_read_the_same_in_both_shells(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Parquet results whose arms and segments are dictionaries stay Categorical once read:
+    the app's breakdown by segment gives the command line's numbers."""
+    import polars as pl
+
+    from crm_tui.reports.evaluation import to_json
+    from crm_tui.tui.panes.evaluate import EvaluatePane
+
+    paths = sample()
+    ids = {"customer_id": pl.String}
+    outcomes = pl.read_csv(paths["results"], schema_overrides=ids)
+    arms = pl.read_csv(paths["assignment"], schema_overrides=ids).filter(
+        pl.col("arm").is_not_null()
+    )
+    path = tmp_path / "results.parquet"
+    arms.select("customer_id", "arm", "segment").join(outcomes, on="customer_id").with_columns(
+        pl.col("arm", "segment").cast(pl.Categorical)
+    ).write_parquet(path)
+    capsys.readouterr()
+    assert main(["evaluate", str(path), "--by", "segment", "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    app = CrmApp(paths["orders"], None, None, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4")
+        app.query_one(EvaluatePane).set_paths(path, None, None)
+        app.query_one("#by", Input).value = "segment"
+        await pilot.pause()
+        assert await pilot.click("#evaluate")
+        await settle(app, pilot)
+        assert app.state.report is not None and app.state.report.by == "segment"
+        assert same_numbers(to_json(app.state.report), cli)
