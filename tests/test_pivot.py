@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from scipy import integrate, stats
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
+from evaluation.model import NO_VALUE, OVERALL
 from evaluation.pivot import Hall, compare, constant, pivot
 from evaluation.sufficient import Moments, sufficient_statistics
 
@@ -41,6 +42,43 @@ def test_zero_one_columns_named_as_indicators_give_the_same_sums(rows) -> None:
     mine = frame.filter(pl.col("arm") == arm)
     assert told.overall(arm).sums["d*d*y"] == pytest.approx((mine["d"] * mine["y"]).sum())
     assert told.overall(arm).nonzero("d") == (mine["d"] != 0).sum()
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b"]),
+            st.sampled_from(["s1", "s2", None]),
+            st.sampled_from([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 2.5, -1.0]),  # mostly zero
+            st.floats(-5, 5, allow_nan=False),
+        ),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_sums_and_counts_per_segment_and_arm_are_those_by_hand(rows) -> None:
+    """Every product's sum and every nonzero count per (segment, arm), the overall cells and
+    the cells of rows without a segment included, against NumPy on the same rows."""
+    frame = pl.DataFrame(rows, schema=["arm", "seg", "x", "y"], orient="row", strict=False)
+    frame = frame.with_columns(z=(pl.col("x") > 0).cast(pl.Float64))
+    found = sufficient_statistics(frame.lazy(), "seg", [{"x", "y", "z"}], indicators={"z"})
+    for (segment, arm), moments in found.cells.items():
+        mine = [
+            r
+            for r in rows
+            if r[0] == arm
+            and (segment == OVERALL or r[1] == segment or (segment == NO_VALUE and r[1] is None))
+        ]
+        assert moments.n == len(mine)
+        x = np.array([r[2] for r in mine])
+        y = np.array([r[3] for r in mine])
+        z = (x > 0).astype(float)
+        assert moments.sums["x*x*y"] == pytest.approx((x * x * y).sum(), abs=1e-9)
+        assert moments.sums["x*y*z"] == pytest.approx((x * y * z).sum(), abs=1e-9)
+        assert moments.sums["y*y*y"] == pytest.approx((y**3).sum(), rel=1e-9, abs=1e-9)
+        assert moments.nonzero("x") == int((x != 0).sum())
+        assert moments.nonzero("y") == int((y != 0).sum())
+        assert moments.nonzero("z") == int(z.sum())
 
 
 def hand_pivot(ya, xa, yc, xc) -> tuple[float, float, float]:
