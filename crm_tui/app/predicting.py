@@ -59,7 +59,7 @@ class Prediction:
 def predict(shop: Shop, request: PredictRequest) -> Prediction:
     from crm_tui.engine.models import customer_base
 
-    orders = shop.lazy_orders()
+    orders = shop.parts
     as_of = request.as_of or shop.latest_as_of
     _check(request, shop, as_of)
     validation = None
@@ -210,7 +210,7 @@ def churn_classifier(
     from crm_tui.engine.models import churn
     from crm_tui.engine.models.customer_base import auc_with_interval
 
-    orders = shop.lazy_orders()
+    orders = shop.parts
     checked_on = as_of - dt.timedelta(days=days)
     trained_on = checked_on - dt.timedelta(days=days)
     train = churn.features(orders, trained_on, days)
@@ -269,7 +269,7 @@ def _baselines(
         )
     except InputError:
         pass
-    base = customer_base.fit(shop.lazy_orders(), on - dt.timedelta(days=1))
+    base = customer_base.fit(shop.parts, on - dt.timedelta(days=1))
     if not base.bgnbd.problems:
         s = test.select("customer_id").join(base.summary, on="customer_id", how="left")
         x, t_x, T = (s[c].to_numpy().astype(float) for c in ("frequency", "recency", "tenure"))

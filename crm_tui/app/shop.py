@@ -124,10 +124,6 @@ class Shop:
         at = self.orders["ordered_at"]
         return cast(dt.datetime, at.min()), cast(dt.datetime, at.max())
 
-    def lazy_orders(self) -> pl.LazyFrame:
-        """Every order, as a lazy frame (read from disk again for a large shop)."""
-        return self.orders.lazy()
-
     def spend_between(self, start: dt.date, end: dt.date) -> pl.DataFrame:
         """Each customer's spend on orders placed from start to the day before end."""
         day = pl.col("ordered_at").dt.date()

@@ -56,6 +56,18 @@ class _Block(NamedTuple):
     returning: np.ndarray  # ... of whom had bought on an earlier day
 
 
+def orders_where(orders: Orders, predicate: pl.Expr) -> Orders:
+    """The orders the predicate keeps, in the same parts."""
+    if isinstance(orders, tuple):
+        return tuple(part.filter(predicate) for part in orders)
+    return orders.lazy().filter(predicate)
+
+
+def every_order(orders: Orders) -> pl.LazyFrame:
+    """The orders as one lazy frame, the parts one after another: for queries Polars streams."""
+    return pl.concat(orders) if isinstance(orders, tuple) else orders.lazy()
+
+
 def customer_features(orders: Orders) -> pl.DataFrame:
     """One row per customer (in no particular order): counts, sums, first/second/last dates."""
     return purchases(orders).customers

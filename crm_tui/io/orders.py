@@ -93,11 +93,6 @@ class SpilledOrders:
     def parts(self) -> tuple[pl.LazyFrame, ...]:
         return tuple(part.drop(ROW) for part in self.numbered)
 
-    def lazy(self) -> pl.LazyFrame:
-        """Every order, in the order of the file, as read into memory: sums over them come
-        out the same to the last digit."""
-        return pl.concat(self.numbered).sort(ROW).drop(ROW)
-
 
 def load_orders(
     path: str | Path | Database,

@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 from scipy import special
 
-from crm_tui.engine.features import customer_features
+from crm_tui.engine.features import Orders, customer_features, every_order, orders_where
 
 FEATURES = (
     "log_purchases",
@@ -31,13 +31,13 @@ FEATURES = (
 RIDGE = 1.0  # on standardised features: keeps the fit finite when a feature separates the classes
 
 
-def features(orders: pl.LazyFrame | pl.DataFrame, as_of: dt.date, recent_days: int) -> pl.DataFrame:
+def features(orders: Orders, as_of: dt.date, recent_days: int) -> pl.DataFrame:
     """One row per customer who bought before `as_of`, with FEATURES as of that day."""
     day = pl.col("ordered_at").dt.date()
-    before = orders.lazy().filter(day < as_of)
-    customers = customer_features(before)
+    customers = customer_features(orders_where(orders, day < as_of))
     recent = (
-        before.filter(day >= as_of - dt.timedelta(days=recent_days))
+        every_order(orders)
+        .filter((day < as_of) & (day >= as_of - dt.timedelta(days=recent_days)))
         .group_by("customer_id")
         .agg(day.n_unique().alias("recent_purchases"))
         .collect()
@@ -61,11 +61,11 @@ def features(orders: pl.LazyFrame | pl.DataFrame, as_of: dt.date, recent_days: i
     )
 
 
-def bought(orders: pl.LazyFrame | pl.DataFrame, start: dt.date, days: int) -> pl.DataFrame:
+def bought(orders: Orders, start: dt.date, days: int) -> pl.DataFrame:
     """customer_id of everyone with an order in [start, start + days)."""
     day = pl.col("ordered_at").dt.date()
     window = (day >= start) & (day < start + dt.timedelta(days=days))
-    return orders.lazy().filter(window).select("customer_id").unique().collect()
+    return every_order(orders).filter(window).select("customer_id").unique().collect()
 
 
 def labelled(frame: pl.DataFrame, buyers: pl.DataFrame) -> np.ndarray:

@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 from scipy import special
 
+from crm_tui.engine.features import Orders, every_order
 from crm_tui.engine.models import bgnbd, gamma_gamma
 from crm_tui.engine.models.repeat_summary import repeat_summary
 
@@ -29,7 +30,7 @@ class CustomerBase:
         return tuple(dict.fromkeys(self.bgnbd.problems + self.gamma_gamma.problems))
 
 
-def fit(orders: pl.LazyFrame | pl.DataFrame, end: dt.date) -> CustomerBase:
+def fit(orders: Orders, end: dt.date) -> CustomerBase:
     summary = repeat_summary(orders, end)
     columns = [summary[c].to_numpy() for c in ("frequency", "recency", "tenure")]
     buying = bgnbd.fit(*columns)
@@ -81,14 +82,12 @@ class Validation:
     auc_ci: tuple[float, float]  # Hanley and McNeil's interval
 
 
-def validate(
-    base: CustomerBase, orders: pl.LazyFrame | pl.DataFrame, holdout_days: int, alpha: float
-) -> Validation:
+def validate(base: CustomerBase, orders: Orders, holdout_days: int, alpha: float) -> Validation:
     """AUC of expected purchases over the holdout for "bought again within it"."""
     start, stop = base.end, base.end + dt.timedelta(days=holdout_days)
     day = pl.col("ordered_at").dt.date()
     later = (
-        orders.lazy()
+        every_order(orders)
         .filter((day > start) & (day <= stop))
         .select("customer_id")
         .unique()

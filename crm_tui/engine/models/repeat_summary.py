@@ -6,16 +6,15 @@ import datetime as dt
 
 import polars as pl
 
-from crm_tui.engine.features import customer_features
+from crm_tui.engine.features import Orders, customer_features, orders_where
 
 
-def repeat_summary(orders: pl.LazyFrame | pl.DataFrame, end: dt.date) -> pl.DataFrame:
+def repeat_summary(orders: Orders, end: dt.date) -> pl.DataFrame:
     """One row per customer who bought by `end` (inclusive): repeat purchase occasions
     (`frequency`; several orders on one day are one occasion), days from the first occasion to
     the last (`recency`) and to `end` (`tenure`), the mean value of the repeat occasions
     (`repeat_value`, null without one) and all they spent (`revenue`)."""
-    upto = orders.lazy().filter(pl.col("ordered_at").dt.date() <= end)
-    customers = customer_features(upto)
+    customers = customer_features(orders_where(orders, pl.col("ordered_at").dt.date() <= end))
     first = pl.col("first_order_at").dt.date()
     frequency = pl.col("purchases") - 1
     return customers.select(
