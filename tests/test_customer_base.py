@@ -144,3 +144,14 @@ def test_gradients_agree_with_finite_differences() -> None:
         at, lambda p: gamma_gamma.log_likelihood(np.exp(p), repeats, means)[0], 1e-6
     )
     assert analytic == pytest.approx(numeric, rel=1e-4)
+
+
+def test_a_fit_that_stops_short_says_so_in_words() -> None:
+    """A likelihood whose line search fails (a gradient that points nowhere) is reported as a
+    failure; SciPy's message has nothing after its colon, so none is shown."""
+    from crm_tui.engine.models.likelihood import maximise
+
+    found = maximise(lambda p: (float("nan"), np.full(2, np.nan)), 2)
+    assert found.failure == "ABNORMAL"
+    peak = maximise(lambda p: (-float(((p - 3) ** 2).sum()), -2 * (p - 3) * p), 2)  # in logs
+    assert peak.failure is None and peak.params == pytest.approx([3, 3], rel=1e-4)

@@ -36,5 +36,6 @@ def maximise(log_likelihood: LogLikelihood, n: int) -> Maximum:
         options={"ftol": 1e-15},  # the likelihood is flat near its top
         bounds=[(math.log(BOUNDS[0]), math.log(BOUNDS[1]))] * n,
     )
-    failure = None if result.success else str(result.message)
+    # SciPy's L-BFGS-B says "ABNORMAL: " with nothing after the colon when its line search fails
+    failure = None if result.success else str(result.message).strip(" :") or "no reason given"
     return Maximum(np.exp(result.x), -float(result.fun), failure)
