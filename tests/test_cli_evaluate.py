@@ -314,3 +314,17 @@ def test_bad_sequential_and_cap_settings_are_one_line(
     assert main([*sample_args(campaign), *extra]) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1
+
+
+def test_why_nothing_was_usable_is_worded_in_the_language_in_use(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "totals.csv"
+    pl.DataFrame(
+        {"customer_id": ["a", ""], "arm": ["Total", "control"], "clicks": [1, 2]}
+    ).write_csv(path)
+    assert main(["evaluate", str(path)]) == 2
+    assert "(empty customer: 1; total row: 1)" in capsys.readouterr().err
+    assert main(["--lang", "zh", "evaluate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "（客户为空：1；合计行：1）" in err and "total row" not in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -131,8 +132,13 @@ def drops_by_reason(
     return counts, examples
 
 
-def why(dropped: dict[str, int]) -> str:
-    """The drop reasons in one clause, for an error when nothing usable is left."""
+def why(dropped: dict[str, int]) -> Phrase:
+    """The drop reasons in one clause, for an error when nothing usable is left: a Phrase, so
+    that the reasons are worded in the user's language with the rest of the error."""
     if not dropped:
-        return "the file has no data rows"
-    return "; ".join(f"{reason}: {n:,}" for reason, n in dropped.items())
+        return Phrase("the file has no data rows")
+    clauses = [
+        Phrase("{reason}: {n:,}", reason=r if isinstance(r, Phrase) else Phrase(r), n=n)
+        for r, n in dropped.items()
+    ]
+    return functools.reduce(lambda a, b: Phrase("{first}; {rest}", first=a, rest=b), clauses)
