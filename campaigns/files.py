@@ -7,7 +7,10 @@ same destination removes those a killed run left behind (their process is gone).
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -91,10 +94,21 @@ def write_atomic(path: Path, write: Callable[[Path], object], overwrite: bool = 
 
 def remove_leftovers(path: Path) -> None:
     """Remove temporary files of earlier writes to path whose process no longer runs."""
-    for stale in path.parent.glob(f".{path.name}.{TEMP_MARK}-*"):
-        pid = stale.name.removeprefix(f".{path.name}.{TEMP_MARK}-").split("-", 1)[0]
-        if pid.isdigit() and not _running(int(pid)):
-            stale.unlink(missing_ok=True)
+    remove_stale(path.parent, f".{path.name}.{TEMP_MARK}-")
+
+
+def remove_stale(folder: Path, prefix: str) -> None:
+    """Remove what killed runs left in folder: files and folders named prefix, a process id,
+    '-' and more, whose process no longer runs. What cannot be removed (another user's) stays."""
+    for stale in folder.glob(f"{glob.escape(prefix)}*"):
+        pid, dash, _ = stale.name.removeprefix(prefix).partition("-")
+        if not (pid.isdigit() and dash) or _running(int(pid)):
+            continue
+        with contextlib.suppress(OSError):
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale)
+            else:
+                stale.unlink()
 
 
 def _running(pid: int) -> bool:

@@ -4,6 +4,10 @@ findings as read into memory."""
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -14,7 +18,7 @@ from hypothesis import strategies as st
 from crm_tui.engine.features import part_number
 from crm_tui.errors import InputError
 from crm_tui.io import orders as orders_module
-from crm_tui.io.orders import Spill, SpilledOrders, load_orders
+from crm_tui.io.orders import SPILL_PREFIX, Spill, SpilledOrders, load_orders
 
 CELLS = st.fixed_dictionaries(
     {
@@ -126,3 +130,31 @@ def test_a_full_disk_is_named_with_what_to_do(
     with pytest.raises(InputError, match=r"cannot write the orders' parts there .*No space left"):
         load_orders(path, spill=_spill(10))
     assert path.exists()
+
+
+def test_the_parts_a_killed_run_left_go_with_the_next_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A killed process cannot delete its parts. The next shop read with a spill threshold
+    removes the folders whose process is gone, and leaves those of running processes and
+    anything else."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    killed = tmp_path / f"{SPILL_PREFIX}{int(gone.stdout)}-abc" / "part-0"
+    killed.mkdir(parents=True)
+    (killed / "0.arrow").write_bytes(b"orders")
+    kept = [tmp_path / f"{SPILL_PREFIX}{os.getpid()}-def", tmp_path / f"{SPILL_PREFIX}notes"]
+    for folder in kept:
+        folder.mkdir()
+    path = tmp_path / "orders.csv"
+    ids = [f"c{i}" for i in range(20)]
+    pl.DataFrame(
+        {"customer_id": ids, "ordered_at": ["2024-01-01"] * 20, "amount": ["1"] * 20}
+    ).write_csv(path)
+    loaded = load_orders(path, spill=_spill(1))
+    assert not killed.parent.exists()
+    assert all(folder.exists() for folder in kept)
+    assert isinstance(loaded.orders, SpilledOrders)
+    assert Path(loaded.orders.folder.name).name.startswith(f"{SPILL_PREFIX}{os.getpid()}-")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from campaigns.files import remove_stale
 from crm_tui.errors import InputError
 from crm_tui.io import parsing
 from crm_tui.io.columns import ColumnMapping, resolve_columns
@@ -53,6 +55,7 @@ AMOUNT_TOO_LARGE = Phrase("amount over {most:,.0f} or infinite", most=MAX_AMOUNT
 LINES = "_lines"  # file rows folded into each order, in line-item layouts
 PART = "_part"
 FLUSH_ROWS = 1 << 20  # orders a part gathers in memory before they are written
+SPILL_PREFIX = "crm-tui-orders-"  # then the process id: a killed run's parts are found by it
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,8 @@ def load_orders(
     Orders in line-item layouts are always held in memory: an order's lines may lie anywhere
     in the file, and only a whole-file group-by makes them one order."""
     path = path if isinstance(path, Database) else Path(path)
+    if spill is not None:  # the parts a killed run could not delete, gigabytes maybe
+        remove_stale(Path(tempfile.gettempdir()), SPILL_PREFIX)
     with reading_errors(path), scan_table(path) as raw:
         schema = raw.collect_schema()
         mapping = resolve_columns(path, schema.names(), ORDER_PRESETS, ORDER_REQUIRED, overrides)
@@ -183,7 +188,7 @@ def _spilled(
 ) -> LoadedOrders:
     """The orders read batch by batch, each batch's kept orders appended to their customers'
     part on disk: memory holds a batch and the order ids' hashes, not the orders."""
-    folder = tempfile.TemporaryDirectory(prefix="crm-tui-orders-")
+    folder = tempfile.TemporaryDirectory(prefix=f"{SPILL_PREFIX}{os.getpid()}-")
     writer = _PartWriter(Path(folder.name), parts)
     summaries, id_hashes, rows_read = [], [], 0
     for batch in reasons.collect_batches(chunk_size=BATCH_ROWS):
