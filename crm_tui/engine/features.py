@@ -64,7 +64,8 @@ def orders_where(orders: Orders, predicate: pl.Expr) -> Orders:
 
 
 def every_order(orders: Orders) -> pl.LazyFrame:
-    """The orders as one lazy frame, the parts one after another: for queries Polars streams."""
+    """The orders as one lazy frame, the parts one after another: a filter on it is pushed
+    into each part's scan, so a window's orders are read, not all of them."""
     return pl.concat(orders) if isinstance(orders, tuple) else orders.lazy()
 
 
