@@ -87,14 +87,10 @@ class SpilledOrders:
     """Canonical orders in a temporary folder, removed with this object: each part a lazy
     frame holding every order of its customers, in the order of the file."""
 
-    numbered: tuple[pl.LazyFrame, ...]  # the parts with each order's row number in the file
+    parts: tuple[pl.LazyFrame, ...]
     first_order_at: dt.datetime
     last_order_at: dt.datetime
     folder: tempfile.TemporaryDirectory[str] = field(repr=False)
-
-    @property
-    def parts(self) -> tuple[pl.LazyFrame, ...]:
-        return tuple(part.drop(ROW) for part in self.numbered)
 
 
 def load_orders(
@@ -282,10 +278,11 @@ def _repeated_orders(files: list[list[Path]], id_hashes: list[pl.Series]) -> pl.
 
 
 def _part_frame(files: list[Path], schema: pl.Schema, repeated: pl.Series) -> pl.LazyFrame:
+    """A part's orders without the repeated ones; the row numbers that found them are dropped."""
     frame = pl.scan_ipc(files) if files else pl.LazyFrame(schema=schema)
     if repeated.len():
         frame = frame.filter(~pl.col(ROW).is_in(repeated.implode()))
-    return frame
+    return frame.drop(ROW)
 
 
 def _notes(mapping: ColumnMapping, rows_read: int, orders: int) -> tuple[str, ...]:
