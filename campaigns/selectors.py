@@ -311,7 +311,10 @@ def _comparison(
                     column=node.column,
                 )
             )
-        col = col.cast(pl.String)
+        if not isinstance(dtype, (pl.Enum, pl.Categorical)):
+            col = col.cast(pl.String)
+        # labels (the schemes' Enums) are compared as they are: casting three million of them
+        # to text for each comparison took a hundred times as long as the comparison
     if node.op == "in":
         return col.is_in(list(values)).fill_null(False)
     value = values[0]

@@ -19,8 +19,19 @@ CUSTOMERS = pl.DataFrame(
 )
 
 
-def ids(selector: str) -> list[str]:
-    return CUSTOMERS.filter(compile_selector(selector, CUSTOMERS))["customer_id"].to_list()
+LABELS = ["lifecycle", "rfm", "tier", "first_order_value"]
+# the same customers with their labels as the engine holds them (Enums) and as a file's
+# dictionary-encoded columns read (Categorical): selectors compare those without casting
+ENCODED = {
+    "enum": CUSTOMERS.with_columns(
+        pl.col(c).cast(pl.Enum(sorted(CUSTOMERS[c].drop_nulls().unique()))) for c in LABELS
+    ),
+    "categorical": CUSTOMERS.with_columns(pl.col(c).cast(pl.Categorical) for c in LABELS),
+}
+
+
+def ids(selector: str, frame: pl.DataFrame = CUSTOMERS) -> list[str]:
+    return frame.filter(compile_selector(selector, frame))["customer_id"].to_list()
 
 
 @pytest.mark.parametrize(
@@ -137,6 +148,8 @@ def test_selectors_agree_with_plain_python(case) -> None:
     text, predicate = case
     expected = [r["customer_id"] for r in CUSTOMERS.iter_rows(named=True) if predicate(r)]
     assert ids(text) == expected, text
+    for encoding, frame in ENCODED.items():
+        assert ids(text, frame) == expected, (text, encoding)
 
 
 def test_monster_selectors_are_refused_by_name() -> None:
