@@ -16,7 +16,7 @@ from crm_tui.engine.bands import learn_bands
 from crm_tui.engine.features import customer_features
 from crm_tui.engine.rfm import RFM_SEGMENTS, score_cells
 from crm_tui.engine.schemes import LIFECYCLE_STAGES, TIERS, repurchase_ladder, scheme_summary
-from crm_tui.engine.segmentation import segment
+from crm_tui.engine.segmentation import BAND_COLUMNS, segment, segment_each
 from crm_tui.engine.visitors import with_visitors
 from crm_tui.errors import InputError
 
@@ -124,6 +124,35 @@ def test_scheme_columns_sort_in_their_own_order(paid_orders: pl.DataFrame) -> No
     assert customers["rfm"].dtype == pl.Enum(list(RFM_SEGMENTS))
     stages = customers.sort("lifecycle")["lifecycle"].unique(maintain_order=True).to_list()
     assert stages == list(LIFECYCLE_STAGES)
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        {"lifecycle"},
+        {"rfm"},
+        {"r_score", "tier"},
+        {"first_order_value"},
+        {"tier", "first_order_priority"},
+    ],
+)
+def test_a_segmentation_of_some_columns_agrees_with_the_whole(
+    paid_orders: pl.DataFrame, columns: set[str]
+) -> None:
+    as_of = dt.date(2025, 9, 1)
+    whole = segment(paid_orders, as_of=as_of)
+    found = segment_each(paid_orders, None, [as_of], [frozenset(columns)])[0]
+    assert not isinstance(found, InputError)
+    kept = ["customer_id", *sorted(columns)]
+    assert found.customers.select(kept).equals(whole.customers.select(kept))
+    assert found.lifecycle.thresholds_days == whole.lifecycle.thresholds_days
+    if columns & BAND_COLUMNS:
+        assert found.bands == whole.bands
+    else:
+        assert found.learned_bands is None
+        assert "first_order_value" not in found.customers.columns
+        with pytest.raises(ValueError, match="first-order-value"):
+            _ = found.bands
 
 
 def brute_force_best_cut(x: np.ndarray, y: np.ndarray, min_band: int) -> float:

@@ -97,9 +97,9 @@ def test_views_of_some_columns_on_disk_come_first_and_alone(
     passes: list[list[object]] = []
     engine = shop.segment_each
 
-    def recording(parts: object, settings: object, ends: list[object]) -> object:
+    def recording(parts: object, settings: object, ends: list[object], columns: object) -> object:
         passes.append(ends)
-        return engine(parts, settings, ends)  # type: ignore[arg-type]
+        return engine(parts, settings, ends, columns)  # type: ignore[arg-type]
 
     monkeypatch.setattr(shop, "segment_each", recording)
     in_memory = shop.load_shop(files)

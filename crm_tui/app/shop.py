@@ -153,8 +153,10 @@ class Shop:
             dates = list(dict.fromkeys(as_of for _, as_of, _, _ in keys_of_pass))
             # the latest day as None: every order counts, and no pass is spent filtering by date
             ends = [None if as_of == self.latest_as_of else as_of for as_of in dates]
+            columns = [_wanted(keys_of_pass, as_of) for as_of in dates]
             with phase(N_("segmenting as of"), ", ".join(str(d) for d in dates)):
-                whole = dict(zip(dates, segment_each(self.parts, settings, ends), strict=True))
+                each = segment_each(self.parts, settings, ends, columns)
+                whole = dict(zip(dates, each, strict=True))
             found.update((key, self._view(whole[key[1]], key)) for key in keys_of_pass)
             del whole  # a view of some columns lets the others go before the next pass
         return [found[key] for key in keys]
@@ -180,6 +182,14 @@ class Shop:
             kept = [c for c in seg.customers.columns if c == "customer_id" or c in columns]
             seg = replace(seg, customers=seg.customers.select(kept))
         return seg
+
+
+def _wanted(keys: list[Key], as_of: dt.date) -> frozenset[str] | None:
+    """The columns the views of a date name together; None where one wants every column."""
+    named = [columns for _, day, _, columns in keys if day == as_of]
+    if any(columns is None for columns in named):
+        return None
+    return frozenset().union(*[c for c in named if c is not None])
 
 
 SIDE_FILES = ("visitors", "profiles")

@@ -24,6 +24,11 @@ from crm_tui.errors import InputError
 from evaluation.phrases import Phrase
 
 MIN_INTERVALS = 10
+# columns whose values need a model learned over every customer first (the bands' tree, the
+# quintile cuts): a segmentation asked for none of them skips the learning
+BAND_COLUMNS = frozenset({"first_order_value", "first_order_priority"})
+RFM_COLUMNS = frozenset({"r_score", "f_score", "m_score", "rfm"})
+Columns = frozenset[str] | None  # the scheme columns wanted; None: every one
 
 
 @dataclass(frozen=True)
@@ -40,13 +45,20 @@ class Segmentation:
     as_of: dt.date
     settings: SegmentationSettings
     lifecycle: Lifecycle
-    bands: BandModel
+    learned_bands: BandModel | None  # None: not learned, as no column asked for needs them
     band_cutoff: dt.date  # first purchases on or before it trained the bands
     daily: pl.DataFrame  # per day: buyers, and the share who had bought on a day before
     orders: int
     revenue: float
     first_order_at: dt.datetime
     last_order_at: dt.datetime
+
+    @property
+    def bands(self) -> BandModel:
+        """The first-order-value bands, learned by every segmentation of all the columns."""
+        if self.learned_bands is None:
+            raise ValueError("this segmentation was asked for no first-order-value column")
+        return self.learned_bands
 
 
 def segment(
@@ -68,23 +80,28 @@ def segment_each(
     orders: Orders,
     settings: SegmentationSettings | None,
     dates: Sequence[dt.date | None],
+    columns: Sequence[Columns] | None = None,
 ) -> list[Segmentation | InputError]:
     """The segmentation as of each date, from one sort of the orders; where there is too little
-    history for one, its error in its place."""
+    history for one, its error in its place. `columns` names, per date, the scheme columns
+    wanted (the features are always there): the others may be left out."""
     found: list[Segmentation | InputError] = []
+    wanted = columns if columns is not None else [None] * len(dates)
     # as of a date, the shop knows only the orders placed before it
-    for bought, as_of in zip(purchases_before(orders, dates), dates, strict=True):
+    bought_before = purchases_before(orders, dates)
+    for bought, as_of, named in zip(bought_before, dates, wanted, strict=True):
         try:
-            found.append(_from_purchases(bought, settings or SegmentationSettings(), as_of))
+            found.append(_from_purchases(bought, settings or SegmentationSettings(), as_of, named))
         except InputError as exc:
             found.append(exc)
     return found
 
 
 def _from_purchases(
-    bought: Purchases, settings: SegmentationSettings, as_of: dt.date | None
+    bought: Purchases, settings: SegmentationSettings, as_of: dt.date | None, columns: Columns
 ) -> Segmentation:
-    """Every scheme on the customers' features as of a date (the purchases before it)."""
+    """The schemes (every one, or those `columns` needs) on the customers' features as of a
+    date (the purchases before it)."""
     features = bought.customers
     if features.height == 0:
         if as_of is None:
@@ -98,16 +115,12 @@ def _from_purchases(
     timed = features.lazy().with_columns(_timing(as_of)).collect()
     lifecycle = _lifecycle(timed["first_to_second_days"].drop_nulls().to_numpy(), settings)
     min_tenure = int(np.ceil(lifecycle.thresholds_days[2]))
-    bands = _bands(timed, settings, min_tenure)
+    wants_bands = columns is None or bool(columns & BAND_COLUMNS)
+    bands = _bands(timed, settings, min_tenure) if wants_bands else None
     customers = (
         timed.lazy()
-        .with_columns(
-            _stage(lifecycle.thresholds_days),
-            *rfm.rfm_columns(timed, lifecycle.thresholds_days),
-            _band(bands),
-            _tier(settings.tier_thresholds),
-        )
-        .with_columns(rfm.rfm_segment(), _band_priority(bands))
+        .with_columns(_schemes(timed, lifecycle, bands, settings, columns))
+        .with_columns(_schemes_of_schemes(bands, columns))
         .collect()
     )
     return Segmentation(
@@ -115,7 +128,7 @@ def _from_purchases(
         as_of=as_of,
         settings=settings,
         lifecycle=lifecycle,
-        bands=bands,
+        learned_bands=bands,
         band_cutoff=as_of - dt.timedelta(days=min_tenure),
         daily=bought.daily,
         orders=int(customers["orders"].sum()),
@@ -123,6 +136,32 @@ def _from_purchases(
         first_order_at=first_at,
         last_order_at=last_at,
     )
+
+
+def _schemes(
+    timed: pl.DataFrame,
+    lifecycle: Lifecycle,
+    bands: BandModel | None,
+    settings: SegmentationSettings,
+    columns: Columns,
+) -> list[pl.Expr]:
+    """The scheme columns on the customers' features, in the customers frame's order."""
+    found = [_stage(lifecycle.thresholds_days)]
+    if columns is None or columns & RFM_COLUMNS:
+        found += rfm.rfm_columns(timed, lifecycle.thresholds_days)
+    if bands is not None:
+        found.append(_band(bands))
+    return [*found, _tier(settings.tier_thresholds)]
+
+
+def _schemes_of_schemes(bands: BandModel | None, columns: Columns) -> list[pl.Expr]:
+    """The columns read off other scheme columns: the RFM name, the band's priority."""
+    found = []
+    if columns is None or columns & RFM_COLUMNS:
+        found.append(rfm.rfm_segment())
+    if bands is not None:
+        found.append(_band_priority(bands))
+    return found
 
 
 def _timing(as_of: dt.date) -> list[pl.Expr]:
