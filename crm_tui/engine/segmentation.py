@@ -28,7 +28,8 @@ MIN_INTERVALS = 10
 # quintile cuts): a segmentation asked for none of them skips the learning
 BAND_COLUMNS = frozenset({"first_order_value", "first_order_priority"})
 RFM_COLUMNS = frozenset({"r_score", "f_score", "m_score", "rfm"})
-Columns = frozenset[str] | None  # the scheme columns wanted; None: every one
+Columns = frozenset[str] | None  # the customer columns wanted; None: every one
+ID = frozenset({"customer_id"})
 
 
 @dataclass(frozen=True)
@@ -83,18 +84,23 @@ def segment_each(
     columns: Sequence[Columns] | None = None,
 ) -> list[Segmentation | InputError]:
     """The segmentation as of each date, from one sort of the orders; where there is too little
-    history for one, its error in its place. `columns` names, per date, the scheme columns
-    wanted (the features are always there): the others may be left out."""
-    found: list[Segmentation | InputError] = []
-    wanted = columns if columns is not None else [None] * len(dates)
+    history for one, its error in its place. `columns` names, per date, the customer columns
+    wanted: a date given some holds only those and customer_id."""
+    wanted = list(columns) if columns is not None else [None] * len(dates)
     # as of a date, the shop knows only the orders placed before it
-    bought_before = purchases_before(orders, dates)
-    for bought, as_of, named in zip(bought_before, dates, wanted, strict=True):
+    pending = dict(enumerate(purchases_before(orders, dates)))
+    found: dict[int, Segmentation | InputError] = {}
+    # the dates of some columns first, cut to them at once, and each date's purchases let go
+    # once used: the whole segmentation is then built beside a few columns, not a whole other
+    for i in sorted(pending, key=lambda i: wanted[i] is None):
+        bought = pending.pop(i)
         try:
-            found.append(_from_purchases(bought, settings or SegmentationSettings(), as_of, named))
+            found[i] = _from_purchases(
+                bought, settings or SegmentationSettings(), dates[i], wanted[i]
+            )
         except InputError as exc:
-            found.append(exc)
-    return found
+            found[i] = exc
+    return [found[i] for i in range(len(dates))]
 
 
 def _from_purchases(
@@ -123,6 +129,9 @@ def _from_purchases(
         .with_columns(_schemes_of_schemes(bands, columns))
         .collect()
     )
+    orders, revenue = int(customers["orders"].sum()), float(customers["revenue"].sum())
+    if columns is not None:
+        customers = customers.select(c for c in customers.columns if c in columns | ID)
     return Segmentation(
         customers=customers,
         as_of=as_of,
@@ -131,8 +140,8 @@ def _from_purchases(
         learned_bands=bands,
         band_cutoff=as_of - dt.timedelta(days=min_tenure),
         daily=bought.daily,
-        orders=int(customers["orders"].sum()),
-        revenue=float(customers["revenue"].sum()),
+        orders=orders,
+        revenue=revenue,
         first_order_at=first_at,
         last_order_at=last_at,
     )
