@@ -29,6 +29,8 @@ from typing import NamedTuple, cast
 import numpy as np
 import polars as pl
 
+from crm_tui.engine.memory import release_freed_memory
+
 SEED_ATTEMPTS = 8
 # small enough that a block's scratch arrays stay in cache and below the 4 MB from which NumPy
 # asks for huge pages, whose compaction stalled the reduction by up to half a second
@@ -172,7 +174,10 @@ def _until(
         return None
     buyers = np.sum([b.buyers for b in blocks], axis=0)
     returning = np.sum([b.returning for b in blocks], axis=0)
-    return _Counted(_customers(frame, blocks, first_day), buyers, returning)
+    customers = _customers(frame, blocks, first_day)
+    del blocks
+    release_freed_memory()  # the blocks' arrays, before the next cut or step builds on them
+    return _Counted(customers, buyers, returning)
 
 
 def _nothing(orders: pl.Schema, day_bits: int) -> _Counted:
@@ -300,10 +305,11 @@ def _reduce_block(block: dict[str, np.ndarray], day_bits: int, before: int | Non
 
 
 def _customers(frame: pl.DataFrame, blocks: list[_Block], first_day: dt.date) -> pl.DataFrame:
-    # joined by Polars: one large NumPy allocation per column stalls on huge-page compaction
+    # joined by Polars: one large NumPy allocation per column stalls on huge-page compaction;
+    # each column's block arrays are let go once joined, so the reduction is not held twice
     reduced = {
-        name: pl.concat([pl.Series(name, b.customers[name]) for b in blocks], rechunk=True)
-        for name in blocks[0].customers
+        name: pl.concat([pl.Series(name, b.customers.pop(name)) for b in blocks], rechunk=True)
+        for name in list(blocks[0].customers)
     }
     epoch_day = (first_day - dt.date(1970, 1, 1)).days
     second_day = (pl.col("second_purchase_on") + epoch_day).cast(pl.Date)
