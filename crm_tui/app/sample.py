@@ -185,13 +185,22 @@ def _make(folder: Path, customers: int, seed: int) -> list[Path]:
     from crm_tui.io.writers import write_safe_csv
 
     written = write(generate(customers, seed), folder)
-    shop = load_shop(ShopFiles(folder / "orders.csv", visitors=folder / "visitors.csv"))
+    # the files `plan assign sample_data/plan.toml` falls back to: the bundled assignment is
+    # the one it writes, opt-outs suppressed
+    files = ShopFiles(folder / "orders.csv", folder / "visitors.csv", folder / "profiles.csv")
+    shop = load_shop(files)
     seg = shop.segment()
     starter = starter_plan("visitor_conversion", f"sample-{seed}", seg.as_of)
     save_plan(starter.plan, folder / "plan.toml", comments=starter.comments)
-    assignment, _ = assign(starter.plan, seg.customers, None, plan_hash(starter.plan))
+    hashed = plan_hash(starter.plan)
+    assignment, _ = assign(starter.plan, seg.customers, shop.profiles, hashed)
     write_safe_csv(assignment, folder / "assignment.csv")
-    campaign_results(assignment, seed).write_csv(folder / "results.csv")
+    # outcomes are drawn for every targeted customer, as if none had opted out, so that each
+    # one's draws do not move with the opt-outs; the suppressed, in no arm, then have no row
+    everyone, _ = assign(starter.plan, seg.customers, None, hashed)
+    in_an_arm = assignment.filter(pl.col("arm").is_not_null())["customer_id"].implode()
+    results = campaign_results(everyone, seed).filter(pl.col("customer_id").is_in(in_an_arm))
+    results.write_csv(folder / "results.csv")
     return [*written, folder / "plan.toml", folder / "assignment.csv", folder / "results.csv"]
 
 

@@ -88,13 +88,20 @@ def _add_plan_data(p: argparse.ArgumentParser) -> None:
 
 
 def _files(ns: argparse.Namespace, plan: CampaignPlan) -> ShopFiles:
-    """The files named on the command line, else those the plan records, else the sample."""
+    """The files named on the command line, else those the plan records, else the sample's:
+    a plan of the sample (sample_data/plan.toml records none) is checked against the sample's
+    visitors and profiles too, as the app checks it."""
     from crm_tui.app.planning import plan_files
     from crm_tui.app.sample import sample_paths
 
     given = {"orders": ns.orders, "visitors": ns.visitors, "profiles": ns.profiles}
     if given["orders"] is None and plan.data.orders is None:
-        given["orders"] = sample_paths()["orders"]
+        sample = sample_paths()
+        recorded = plan.data.files()
+        given = {
+            kind: path if path is not None or kind in recorded else sample.get(kind)
+            for kind, path in given.items()
+        }
     return plan_files(plan, ns.plan, given, overrides_from(ns))
 
 
