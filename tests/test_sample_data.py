@@ -6,23 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from crm_tui.app.sample import SAMPLE_DIR
+from crm_tui.app.sample import FILE_NAMES, SAMPLE_DIR
 from crm_tui.cli.main import main
-
-BUNDLED = [
-    "orders.csv",
-    "visitors.csv",
-    "profiles.csv",
-    "plan.toml",
-    "assignment.csv",
-    "results.csv",
-]
 
 
 def test_the_readme_command_makes_the_bundled_files(tmp_path: Path) -> None:
     out = tmp_path / "sample"
     assert main(["sample", "--out", str(out), "--customers", "20000", "--seed", "7"]) == 0
-    for name in BUNDLED:
+    for name in FILE_NAMES:
         assert (out / name).read_bytes() == (SAMPLE_DIR / name).read_bytes(), name
 
 

@@ -121,8 +121,7 @@ def _from_purchases(
     timed = features.lazy().with_columns(_timing(as_of)).collect()
     lifecycle = _lifecycle(timed["first_to_second_days"].drop_nulls().to_numpy(), settings)
     min_tenure = int(np.ceil(lifecycle.thresholds_days[2]))
-    wants_bands = columns is None or bool(columns & BAND_COLUMNS)
-    bands = _bands(timed, settings, min_tenure) if wants_bands else None
+    bands = _bands(timed, settings, min_tenure) if _wants(columns, BAND_COLUMNS) else None
     customers = (
         timed.lazy()
         .with_columns(_schemes(timed, lifecycle, bands, settings, columns))
@@ -147,6 +146,11 @@ def _from_purchases(
     )
 
 
+def _wants(columns: Columns, named: frozenset[str]) -> bool:
+    """Whether a segmentation of `columns` holds any of `named`."""
+    return columns is None or bool(columns & named)
+
+
 def _schemes(
     timed: pl.DataFrame,
     lifecycle: Lifecycle,
@@ -156,7 +160,7 @@ def _schemes(
 ) -> list[pl.Expr]:
     """The scheme columns on the customers' features, in the customers frame's order."""
     found = [_stage(lifecycle.thresholds_days)]
-    if columns is None or columns & RFM_COLUMNS:
+    if _wants(columns, RFM_COLUMNS):
         found += rfm.rfm_columns(timed, lifecycle.thresholds_days)
     if bands is not None:
         found.append(_band(bands))
@@ -166,7 +170,7 @@ def _schemes(
 def _schemes_of_schemes(bands: BandModel | None, columns: Columns) -> list[pl.Expr]:
     """The columns read off other scheme columns: the RFM name, the band's priority."""
     found = []
-    if columns is None or columns & RFM_COLUMNS:
+    if _wants(columns, RFM_COLUMNS):
         found.append(rfm.rfm_segment())
     if bands is not None:
         found.append(_band_priority(bands))
